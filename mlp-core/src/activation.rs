@@ -1,0 +1,435 @@
+//! Activation functions: the formula of each, its derivative, and how layers
+//! that use it are initialised.
+//!
+//! Every activation is a small value type (`Sigmoid`, `LeakyRelu { slope }`, ...).
+//! The elementwise ones implement [`Elementwise`] (`f` and `df`); [`Softmax`]
+//! couples the outputs of a layer and implements [`Activation`] directly.
+
+use crate::batch::Batch;
+use crate::real::Real;
+use nalgebra::SVector;
+
+/// How the weights of a layer are drawn when a network is initialised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InitScheme {
+    /// Glorot/Xavier uniform: `U(-l, l)`, `l = sqrt(6 / (fan_in + fan_out))`.
+    /// For sigmoid, tanh, linear and softmax layers.
+    Glorot,
+    /// He/Kaiming uniform: `U(-l, l)`, `l = sqrt(6 / fan_in)`. For the relu family.
+    He,
+}
+
+/// The activation of a layer: `a = act(z)` and the backward map `dL/da -> dL/dz`.
+pub trait Activation: Copy {
+    /// The DSL name (`"sigmoid"`, `"leaky_relu"`, ...).
+    const NAME: &'static str;
+    /// How layers with this activation are initialised.
+    const INIT: InitScheme;
+
+    /// `a = act(z)` for one sample.
+    fn forward<T: Real, const N: usize>(&self, z: &SVector<T, N>) -> SVector<T, N>;
+
+    /// `dL/dz` from `dL/da` for one sample, given the `z` and `a` of the forward pass.
+    fn backward<T: Real, const N: usize>(
+        &self,
+        z: &SVector<T, N>,
+        a: &SVector<T, N>,
+        grad_a: &SVector<T, N>,
+    ) -> SVector<T, N>;
+
+    /// `a = act(z)` for every sample of a batch.
+    fn forward_batch<T: Real, const N: usize>(&self, z: &Batch<T, N>, a: &mut Batch<T, N>);
+
+    /// Turns `dL/da` in `delta` into `dL/dz`, in place, for every sample of a batch.
+    fn backward_batch<T: Real, const N: usize>(
+        &self,
+        z: &Batch<T, N>,
+        a: &Batch<T, N>,
+        delta: &mut Batch<T, N>,
+    );
+}
+
+/// An activation applied to each neuron on its own.
+pub trait Elementwise: Copy {
+    /// The DSL name.
+    const NAME: &'static str;
+    /// How layers with this activation are initialised.
+    const INIT: InitScheme;
+
+    /// `act(z)`.
+    fn f<T: Real>(&self, z: T) -> T;
+
+    /// `act'(z)`, given `z` and `a = act(z)` (whichever is cheaper to use).
+    fn df<T: Real>(&self, z: T, a: T) -> T;
+}
+
+impl<E: Elementwise> Activation for E {
+    const NAME: &'static str = E::NAME;
+    const INIT: InitScheme = E::INIT;
+
+    #[inline]
+    fn forward<T: Real, const N: usize>(&self, z: &SVector<T, N>) -> SVector<T, N> {
+        z.map(|v| self.f(v))
+    }
+
+    #[inline]
+    fn backward<T: Real, const N: usize>(
+        &self,
+        z: &SVector<T, N>,
+        a: &SVector<T, N>,
+        grad_a: &SVector<T, N>,
+    ) -> SVector<T, N> {
+        SVector::from_fn(|i, _| grad_a[i] * self.df(z[i], a[i]))
+    }
+
+    #[inline]
+    fn forward_batch<T: Real, const N: usize>(&self, z: &Batch<T, N>, a: &mut Batch<T, N>) {
+        a.set_len(z.len());
+        for f in 0..N {
+            for (a, &z) in a.feature_mut(f).iter_mut().zip(z.feature(f)) {
+                *a = self.f(z);
+            }
+        }
+    }
+
+    #[inline]
+    fn backward_batch<T: Real, const N: usize>(
+        &self,
+        z: &Batch<T, N>,
+        a: &Batch<T, N>,
+        delta: &mut Batch<T, N>,
+    ) {
+        for f in 0..N {
+            let (z, a) = (z.feature(f), a.feature(f));
+            for ((d, &z), &a) in delta.feature_mut(f).iter_mut().zip(z).zip(a) {
+                *d *= self.df(z, a);
+            }
+        }
+    }
+}
+
+/// Logistic sigmoid `1 / (1 + e^-z)`; derivative `a (1 - a)`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Sigmoid;
+
+impl Elementwise for Sigmoid {
+    const NAME: &'static str = "sigmoid";
+    const INIT: InitScheme = InitScheme::Glorot;
+
+    #[inline]
+    fn f<T: Real>(&self, z: T) -> T {
+        sigmoid(z)
+    }
+
+    #[inline]
+    fn df<T: Real>(&self, _z: T, a: T) -> T {
+        a * (T::one() - a)
+    }
+}
+
+/// `1 / (1 + e^-z)` without overflow: `e^z / (1 + e^z)` for negative `z`.
+#[inline]
+pub(crate) fn sigmoid<T: Real>(z: T) -> T {
+    if z >= T::zero() {
+        T::one() / (T::one() + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (T::one() + e)
+    }
+}
+
+/// Hyperbolic tangent; derivative `1 - a^2`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Tanh;
+
+impl Elementwise for Tanh {
+    const NAME: &'static str = "tanh";
+    const INIT: InitScheme = InitScheme::Glorot;
+
+    #[inline]
+    fn f<T: Real>(&self, z: T) -> T {
+        z.tanh()
+    }
+
+    #[inline]
+    fn df<T: Real>(&self, _z: T, a: T) -> T {
+        T::one() - a * a
+    }
+}
+
+/// `max(0, z)`; derivative 1 for `z > 0`, else 0 (so `relu'(0) = 0`).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Relu;
+
+impl Elementwise for Relu {
+    const NAME: &'static str = "relu";
+    const INIT: InitScheme = InitScheme::He;
+
+    #[inline]
+    fn f<T: Real>(&self, z: T) -> T {
+        if z > T::zero() { z } else { T::zero() }
+    }
+
+    #[inline]
+    fn df<T: Real>(&self, z: T, _a: T) -> T {
+        if z > T::zero() { T::one() } else { T::zero() }
+    }
+}
+
+/// `z` for `z > 0`, else `slope * z`; derivative 1 or `slope` (at 0: `slope`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LeakyRelu {
+    /// The gradient for negative inputs; 0.01 when the DSL gives none.
+    pub slope: f64,
+}
+
+impl Default for LeakyRelu {
+    fn default() -> Self {
+        Self { slope: 0.01 }
+    }
+}
+
+impl Elementwise for LeakyRelu {
+    const NAME: &'static str = "leaky_relu";
+    const INIT: InitScheme = InitScheme::He;
+
+    #[inline]
+    fn f<T: Real>(&self, z: T) -> T {
+        if z > T::zero() {
+            z
+        } else {
+            T::of(self.slope) * z
+        }
+    }
+
+    #[inline]
+    fn df<T: Real>(&self, z: T, _a: T) -> T {
+        if z > T::zero() {
+            T::one()
+        } else {
+            T::of(self.slope)
+        }
+    }
+}
+
+/// The identity; derivative 1.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Linear;
+
+impl Elementwise for Linear {
+    const NAME: &'static str = "linear";
+    const INIT: InitScheme = InitScheme::Glorot;
+
+    #[inline]
+    fn f<T: Real>(&self, z: T) -> T {
+        z
+    }
+
+    #[inline]
+    fn df<T: Real>(&self, _z: T, _a: T) -> T {
+        T::one()
+    }
+}
+
+/// `z` for `z > 0`, else `alpha (e^z - 1)`; derivative 1 or `a + alpha` (at 0: `alpha`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Elu {
+    /// The negative saturation value; 1.0 when the DSL gives none.
+    pub alpha: f64,
+}
+
+impl Default for Elu {
+    fn default() -> Self {
+        Self { alpha: 1.0 }
+    }
+}
+
+impl Elementwise for Elu {
+    const NAME: &'static str = "elu";
+    const INIT: InitScheme = InitScheme::He;
+
+    #[inline]
+    fn f<T: Real>(&self, z: T) -> T {
+        if z > T::zero() {
+            z
+        } else {
+            T::of(self.alpha) * z.exp_m1()
+        }
+    }
+
+    #[inline]
+    fn df<T: Real>(&self, z: T, a: T) -> T {
+        if z > T::zero() {
+            T::one()
+        } else {
+            a + T::of(self.alpha)
+        }
+    }
+}
+
+/// `ln(1 + e^z)`, computed as `max(z, 0) + ln(1 + e^-|z|)`; derivative `sigmoid(z)`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Softplus;
+
+impl Elementwise for Softplus {
+    const NAME: &'static str = "softplus";
+    const INIT: InitScheme = InitScheme::He;
+
+    #[inline]
+    fn f<T: Real>(&self, z: T) -> T {
+        z.max(T::zero()) + (-z.abs()).exp().ln_1p()
+    }
+
+    #[inline]
+    fn df<T: Real>(&self, z: T, _a: T) -> T {
+        sigmoid(z)
+    }
+}
+
+/// GELU, tanh approximation: `0.5 z (1 + tanh(sqrt(2/pi) (z + 0.044715 z^3)))`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Gelu;
+
+const GELU_C: f64 = 0.797_884_560_802_865_4; // sqrt(2 / pi)
+const GELU_K: f64 = 0.044_715;
+
+impl Elementwise for Gelu {
+    const NAME: &'static str = "gelu";
+    const INIT: InitScheme = InitScheme::He;
+
+    #[inline]
+    fn f<T: Real>(&self, z: T) -> T {
+        let u = T::of(GELU_C) * (z + T::of(GELU_K) * z * z * z);
+        T::of(0.5) * z * (T::one() + u.tanh())
+    }
+
+    #[inline]
+    fn df<T: Real>(&self, z: T, _a: T) -> T {
+        let u = T::of(GELU_C) * (z + T::of(GELU_K) * z * z * z);
+        let t = u.tanh();
+        let du = T::of(GELU_C) * (T::one() + T::of(3.0 * GELU_K) * z * z);
+        T::of(0.5) * (T::one() + t) + T::of(0.5) * z * (T::one() - t * t) * du
+    }
+}
+
+/// `softmax(z)_k = e^(z_k - m) / sum_j e^(z_j - m)` with `m = max z`; the outputs of a
+/// layer sum to 1. Backward: `dL/dz = a * (g - <g, a>)` for `g = dL/da`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Softmax;
+
+impl Activation for Softmax {
+    const NAME: &'static str = "softmax";
+    const INIT: InitScheme = InitScheme::Glorot;
+
+    fn forward<T: Real, const N: usize>(&self, z: &SVector<T, N>) -> SVector<T, N> {
+        let m = z.max();
+        let e = z.map(|v| (v - m).exp());
+        let sum = e.sum();
+        e / sum
+    }
+
+    fn backward<T: Real, const N: usize>(
+        &self,
+        _z: &SVector<T, N>,
+        a: &SVector<T, N>,
+        grad_a: &SVector<T, N>,
+    ) -> SVector<T, N> {
+        let dot = grad_a.dot(a);
+        SVector::from_fn(|i, _| a[i] * (grad_a[i] - dot))
+    }
+
+    fn forward_batch<T: Real, const N: usize>(&self, z: &Batch<T, N>, a: &mut Batch<T, N>) {
+        a.set_len(z.len());
+        for s in 0..z.len() {
+            a.set_sample(s, &self.forward(&z.sample(s)));
+        }
+    }
+
+    fn backward_batch<T: Real, const N: usize>(
+        &self,
+        z: &Batch<T, N>,
+        a: &Batch<T, N>,
+        delta: &mut Batch<T, N>,
+    ) {
+        for s in 0..z.len() {
+            let d = self.backward(&z.sample(s), &a.sample(s), &delta.sample(s));
+            delta.set_sample(s, &d);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numeric_df<E: Elementwise>(e: E, z: f64) -> f64 {
+        let h = 1e-6;
+        (e.f(z + h) - e.f(z - h)) / (2.0 * h)
+    }
+
+    fn check<E: Elementwise>(e: E) {
+        for &z in &[-3.7, -1.0, -0.3, 0.2, 0.9, 2.5, 6.0] {
+            let a = e.f(z);
+            let analytic = e.df(z, a);
+            let numeric = numeric_df(e, z);
+            assert!(
+                (analytic - numeric).abs() <= 1e-7 * (1.0 + numeric.abs()),
+                "{}: df({z}) = {analytic}, finite difference {numeric}",
+                E::NAME
+            );
+        }
+    }
+
+    #[test]
+    fn derivatives_match_finite_differences() {
+        check(Sigmoid);
+        check(Tanh);
+        check(Relu);
+        check(LeakyRelu { slope: 0.2 });
+        check(Linear);
+        check(Elu { alpha: 1.5 });
+        check(Softplus);
+        check(Gelu);
+    }
+
+    #[test]
+    fn values_at_known_points() {
+        assert_eq!(Sigmoid.f(0.0_f64), 0.5);
+        assert_eq!(Relu.f(-2.0_f64), 0.0);
+        assert_eq!(Relu.df(0.0_f64, 0.0), 0.0);
+        assert_eq!(LeakyRelu::default().f(-2.0_f64), -0.02);
+        assert!((Softplus.f(0.0_f64) - core::f64::consts::LN_2).abs() < 1e-15);
+        assert!((Elu::default().f(-1.0_f64) - (-1.0_f64).exp_m1()).abs() < 1e-15);
+        // gelu(1) with the tanh approximation.
+        assert!((Gelu.f(1.0_f64) - 0.841_191_990_607_477_2).abs() < 1e-12);
+    }
+
+    #[test]
+    fn saturated_inputs_stay_finite() {
+        for z in [-1000.0_f32, -100.0, 100.0, 1000.0] {
+            assert!(Sigmoid.f(z).is_finite());
+            assert!(Softplus.f(z).is_finite());
+            assert!(Tanh.f(z).is_finite());
+        }
+        assert_eq!(Softplus.f(1000.0_f32), 1000.0);
+        let a = Softmax.forward(&SVector::<f32, 3>::new(1000.0, 0.0, -1000.0));
+        assert_eq!(a, SVector::<f32, 3>::new(1.0, 0.0, 0.0));
+    }
+
+    #[test]
+    fn softmax_backward_matches_finite_differences() {
+        let z = SVector::<f64, 4>::new(0.3, -1.2, 2.0, 0.1);
+        let g = SVector::<f64, 4>::new(0.5, -0.25, 1.5, 2.0);
+        let a = Softmax.forward(&z);
+        let analytic = Softmax.backward(&z, &a, &g);
+        for k in 0..4 {
+            let h = 1e-6;
+            let mut zp = z;
+            zp[k] += h;
+            let mut zm = z;
+            zm[k] -= h;
+            let numeric = (g.dot(&Softmax.forward(&zp)) - g.dot(&Softmax.forward(&zm))) / (2.0 * h);
+            assert!((analytic[k] - numeric).abs() < 1e-9, "k = {k}");
+        }
+    }
+}

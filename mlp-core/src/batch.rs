@@ -1,0 +1,162 @@
+//! Buffers that hold one value per feature per sample for a chunk of samples.
+//!
+//! The layout is feature-major ("structure of arrays"): feature `f` of every sample
+//! sits in one contiguous run, so a kernel can put consecutive samples in the lanes
+//! of a SIMD register. Runs are padded to a multiple of [`LANE_PAD`] samples.
+
+use crate::real::Real;
+use alloc::vec::Vec;
+use nalgebra::SVector;
+
+/// Each feature's run of samples is padded to a multiple of this many values.
+pub const LANE_PAD: usize = 16;
+
+/// `N` features for up to `capacity` samples, feature-major.
+#[derive(Clone, Debug)]
+pub struct Batch<T, const N: usize> {
+    data: Vec<T>,
+    stride: usize,
+    len: usize,
+}
+
+impl<T: Real, const N: usize> Batch<T, N> {
+    /// A zeroed buffer for up to `capacity` samples (at least one).
+    pub fn new(capacity: usize) -> Self {
+        let stride = capacity.max(1).div_ceil(LANE_PAD) * LANE_PAD;
+        Self {
+            data: alloc::vec![T::zero(); stride * N],
+            stride,
+            len: 0,
+        }
+    }
+
+    /// How many samples fit.
+    #[inline]
+    pub fn capacity(&self) -> usize {
+        self.stride
+    }
+
+    /// How many samples the buffer holds now.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the buffer holds no sample.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Sets how many samples the buffer holds; the values are whatever was there.
+    ///
+    /// # Panics
+    /// If `len` exceeds the capacity.
+    #[inline]
+    pub fn set_len(&mut self, len: usize) {
+        assert!(
+            len <= self.stride,
+            "batch of {len} samples exceeds capacity {}",
+            self.stride
+        );
+        self.len = len;
+    }
+
+    /// Feature `f` of every sample held.
+    #[inline]
+    pub fn feature(&self, f: usize) -> &[T] {
+        let start = f * self.stride;
+        &self.data[start..start + self.len]
+    }
+
+    /// Feature `f` of every sample held, mutable.
+    #[inline]
+    pub fn feature_mut(&mut self, f: usize) -> &mut [T] {
+        let start = f * self.stride;
+        &mut self.data[start..start + self.len]
+    }
+
+    /// Sample `s` as a vector.
+    #[inline]
+    pub fn sample(&self, s: usize) -> SVector<T, N> {
+        debug_assert!(s < self.len);
+        SVector::from_fn(|f, _| self.data[f * self.stride + s])
+    }
+
+    /// Overwrites sample `s`.
+    #[inline]
+    pub fn set_sample(&mut self, s: usize, v: &SVector<T, N>) {
+        debug_assert!(s < self.len);
+        for f in 0..N {
+            self.data[f * self.stride + s] = v[f];
+        }
+    }
+
+    /// Replaces the contents with `rows` (one array per sample).
+    ///
+    /// # Panics
+    /// If there are more rows than the capacity.
+    pub fn load(&mut self, rows: &[[T; N]]) {
+        self.set_len(rows.len());
+        for (s, row) in rows.iter().enumerate() {
+            for (f, &v) in row.iter().enumerate() {
+                self.data[f * self.stride + s] = v;
+            }
+        }
+    }
+
+    /// Writes the samples held into `rows`, one array per sample.
+    ///
+    /// # Panics
+    /// If `rows` is not exactly as long as the batch.
+    pub fn store(&self, rows: &mut [[T; N]]) {
+        assert_eq!(rows.len(), self.len, "output rows");
+        for (s, row) in rows.iter_mut().enumerate() {
+            for (f, v) in row.iter_mut().enumerate() {
+                *v = self.data[f * self.stride + s];
+            }
+        }
+    }
+}
+
+/// What a dense layer keeps for the backward pass: pre-activations `z`, activations
+/// `a`, and `delta` (first `dL/da`, then `dL/dz`).
+#[derive(Clone, Debug)]
+pub struct LayerBuffers<T, const N: usize> {
+    /// `z = W a_prev + b`.
+    pub z: Batch<T, N>,
+    /// `a = act(z)`.
+    pub a: Batch<T, N>,
+    /// The gradient of the loss with respect to `a`, then to `z`.
+    pub delta: Batch<T, N>,
+}
+
+impl<T: Real, const N: usize> LayerBuffers<T, N> {
+    /// Buffers for up to `capacity` samples.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            z: Batch::new(capacity),
+            a: Batch::new(capacity),
+            delta: Batch::new(capacity),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn load_and_store_round_trip_feature_major() {
+        let mut b = Batch::<f32, 3>::new(5);
+        assert_eq!(b.capacity(), LANE_PAD);
+        let rows = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
+        b.load(&rows);
+        assert_eq!(b.feature(0), &[1.0, 4.0]);
+        assert_eq!(b.feature(2), &[3.0, 6.0]);
+        let mut out = [[0.0; 3]; 2];
+        b.store(&mut out);
+        assert_eq!(out, rows);
+        assert_eq!(b.sample(1), SVector::<f32, 3>::new(4.0, 5.0, 6.0));
+    }
+}

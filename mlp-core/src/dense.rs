@@ -1,0 +1,78 @@
+//! A dense (fully connected) layer's parameters.
+
+use crate::activation::InitScheme;
+use crate::init::Uniform;
+use crate::real::Real;
+use nalgebra::{SMatrix, SVector};
+
+/// The weight `W` (shape `(OUT, IN)`, as PyTorch's `nn.Linear`) and bias `b` of a
+/// dense layer: `z = W a + b`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Dense<T, const IN: usize, const OUT: usize> {
+    /// `W`, one row per output neuron.
+    pub weight: SMatrix<T, OUT, IN>,
+    /// `b`, one entry per output neuron.
+    pub bias: SVector<T, OUT>,
+}
+
+impl<T: Real, const IN: usize, const OUT: usize> Dense<T, IN, OUT> {
+    /// Weights and biases from row-major arrays: `weight[o][i]` connects input `i` to
+    /// output `o`.
+    pub fn from_arrays(weight: &[[T; IN]; OUT], bias: &[T; OUT]) -> Self {
+        Self {
+            weight: SMatrix::from_fn(|o, i| weight[o][i]),
+            bias: SVector::from_column_slice(bias),
+        }
+    }
+
+    /// All parameters zero.
+    pub fn zeros() -> Self {
+        Self {
+            weight: SMatrix::zeros(),
+            bias: SVector::zeros(),
+        }
+    }
+
+    /// All parameters zero, allocated directly on the heap: large layers never
+    /// pass through the stack, not even in debug builds.
+    #[cfg(feature = "alloc")]
+    pub fn boxed_zeros() -> alloc::boxed::Box<Self> {
+        use alloc::alloc::{Layout, alloc_zeroed, handle_alloc_error};
+        use alloc::boxed::Box;
+        let layout = Layout::new::<Self>();
+        if layout.size() == 0 {
+            return Box::new(Self::zeros());
+        }
+        // SAFETY: `T` is `f32` or `f64` (`Real` is sealed), for which all-zero bits
+        // are `0.0`; `Self` holds only such values (and zero-sized markers), so the
+        // zeroed allocation is a valid `Self`, and it has `Self`'s layout.
+        unsafe {
+            let ptr = alloc_zeroed(layout).cast::<Self>();
+            if ptr.is_null() {
+                handle_alloc_error(layout);
+            }
+            Box::from_raw(ptr)
+        }
+    }
+
+    /// Draws the weights from `scheme`'s uniform distribution, row by row, and zeroes
+    /// the bias.
+    pub fn initialise(&mut self, scheme: InitScheme, rng: &mut Uniform) {
+        let limit = match scheme {
+            InitScheme::Glorot => (6.0 / (IN + OUT) as f64).sqrt(),
+            InitScheme::He => (6.0 / IN as f64).sqrt(),
+        };
+        for o in 0..OUT {
+            for i in 0..IN {
+                self.weight[(o, i)] = T::of(rng.between(-limit, limit));
+            }
+        }
+        self.bias.fill(T::zero());
+    }
+
+    /// Sets every parameter to zero.
+    pub fn clear(&mut self) {
+        self.weight.fill(T::zero());
+        self.bias.fill(T::zero());
+    }
+}

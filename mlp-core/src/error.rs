@@ -1,0 +1,79 @@
+//! What can go wrong with a caller's data.
+
+/// An error in data or settings passed to a network. Nothing is changed when one
+/// is returned.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No rows were given.
+    #[error("no data: {what} has no rows")]
+    Empty {
+        /// What was empty (`"inputs"`, `"targets"`).
+        what: &'static str,
+    },
+    /// Two row counts that must agree do not.
+    #[error("{inputs} input rows but {found} {what} rows; give one per input row")]
+    RowCountMismatch {
+        /// Number of input rows.
+        inputs: usize,
+        /// Number of rows of the other argument.
+        found: usize,
+        /// Which argument (`"target"`, `"output"`).
+        what: &'static str,
+    },
+    /// An input value is NaN or infinite.
+    #[error("input row {row}, column {column} is {value}; inputs must be finite")]
+    NonFiniteInput {
+        /// 0-based row.
+        row: usize,
+        /// 0-based column.
+        column: usize,
+        /// The value found.
+        value: f64,
+    },
+    /// A target value is not acceptable for the network's loss.
+    #[error("target row {row}, column {column} is {value}; {loss} expects {expected}")]
+    InvalidTarget {
+        /// 0-based row.
+        row: usize,
+        /// 0-based column (0 for a class label).
+        column: usize,
+        /// The value found.
+        value: f64,
+        /// The loss's DSL name.
+        loss: &'static str,
+        /// What the loss accepts.
+        expected: &'static str,
+    },
+    /// A learning rate that is not finite and positive.
+    #[error("learning rate {0} must be finite and positive")]
+    InvalidLearningRate(f64),
+    /// A flat parameter list of the wrong length.
+    #[error("{found} parameters given, the network has {expected}")]
+    ParameterCount {
+        /// The network's number of parameters.
+        expected: usize,
+        /// The number given.
+        found: usize,
+    },
+    /// A parameter value is NaN or infinite.
+    #[error("parameter {tensor}[{index}] is {value}; parameters must be finite")]
+    NonFiniteParameter {
+        /// The tensor, e.g. `layers.0.weight`.
+        tensor: crate::tensor::TensorId,
+        /// Index within the tensor in row-major order.
+        index: usize,
+        /// The value found.
+        value: f64,
+    },
+    /// A gradient value is NaN or infinite, so a descent step would destroy the weights.
+    #[error("gradient of {tensor}[{index}] is {value}; no step was taken")]
+    NonFiniteGradient {
+        /// The tensor, e.g. `layers.0.weight`.
+        tensor: crate::tensor::TensorId,
+        /// Index within the tensor in row-major order.
+        index: usize,
+        /// The value found.
+        value: f64,
+    },
+}

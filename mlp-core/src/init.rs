@@ -1,0 +1,29 @@
+//! Seeded random numbers for initialisation.
+
+use rand_core::{Rng, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// Uniform random numbers from a seed; the same seed gives the same numbers on every
+/// platform, in `f32` and `f64` networks alike (values are drawn in `f64`).
+pub struct Uniform {
+    rng: Xoshiro256PlusPlus,
+}
+
+impl Uniform {
+    /// A generator seeded with `seed`.
+    pub fn new(seed: u64) -> Self {
+        Self {
+            rng: Xoshiro256PlusPlus::seed_from_u64(seed),
+        }
+    }
+
+    /// A number in `[0, 1)` with 53 random bits.
+    pub fn unit(&mut self) -> f64 {
+        (self.rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// A number in `[low, high)`.
+    pub fn between(&mut self, low: f64, high: f64) -> f64 {
+        low + (high - low) * self.unit()
+    }
+}

@@ -1,0 +1,568 @@
+//! Loss functions, their gradients, and which output activation each pairs with.
+//!
+//! Over a batch of `B` samples the loss is the mean of a per-sample loss `l`:
+//! `L = (1/B) sum_s l(s)`. Each loss's `l` is chosen so that `L` matches the
+//! definitions in DESIGN.md exactly (e.g. `mse` divides by `K` inside `l`, so `L` is
+//! the mean over all `B * K` values).
+
+use crate::activation::{Activation, Elu, Gelu, LeakyRelu, Linear, Relu, Sigmoid, Softmax};
+use crate::activation::{Softplus, Tanh};
+use crate::batch::LayerBuffers;
+use crate::error::Error;
+use crate::real::Real;
+use nalgebra::SVector;
+
+/// Why a target value is not acceptable for a loss.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TargetFault {
+    /// The output the value belongs to (0 for a class label).
+    pub column: usize,
+    /// The value found.
+    pub value: f64,
+    /// What the loss accepts, e.g. `"a probability in [0, 1]"`.
+    pub expected: &'static str,
+}
+
+/// A loss function over a network's `K` outputs.
+pub trait Loss: Copy {
+    /// The DSL name (`"mse"`, `"bce"`, ...).
+    const NAME: &'static str;
+
+    /// What one sample's target is: `[T; K]`, or a class index for `sparse_cce`.
+    type Target<T: Real, const K: usize>: Copy;
+
+    /// Checks one sample's target.
+    fn check<T: Real, const K: usize>(&self, y: &Self::Target<T, K>) -> Result<(), TargetFault>;
+
+    /// The per-sample loss `l` from the output layer's `z` and `a`.
+    fn value<T: Real, const K: usize>(
+        &self,
+        z: &SVector<T, K>,
+        a: &SVector<T, K>,
+        y: &Self::Target<T, K>,
+    ) -> T;
+
+    /// `dl/da` for one sample.
+    fn grad_a<T: Real, const K: usize>(
+        &self,
+        a: &SVector<T, K>,
+        y: &Self::Target<T, K>,
+    ) -> SVector<T, K>;
+}
+
+/// The loss `Self` may follow an output layer of activation `A` and width `K`.
+///
+/// The rules (DSL and type system alike):
+///
+/// | loss | output activation | outputs |
+/// |---|---|---|
+/// | bce | sigmoid | any |
+/// | cce, sparse_cce | softmax | at least 2 |
+/// | hinge, perceptron | linear (labels -1/+1) | 1 |
+/// | mse, sse, mae, huber | anything but softmax | any |
+#[diagnostic::on_unimplemented(
+    message = "the loss `{Self}` cannot follow a `{A}` output layer of {K} output(s)",
+    label = "invalid loss / output activation pairing",
+    note = "bce needs sigmoid; cce and sparse_cce need softmax with at least 2 outputs; \
+            hinge and perceptron need one linear output; mse, sse, mae and huber take \
+            anything but softmax"
+)]
+pub trait PairsWith<A: Activation, const K: usize>: Loss {
+    /// `dl/dz` for one sample: the chain rule through `A` unless a fused form exists.
+    #[inline]
+    fn delta<T: Real>(
+        &self,
+        act: &A,
+        z: &SVector<T, K>,
+        a: &SVector<T, K>,
+        y: &Self::Target<T, K>,
+    ) -> SVector<T, K> {
+        act.backward(z, a, &self.grad_a(a, y))
+    }
+}
+
+/// Mean squared error: mean over all `B * K` values of `(yhat - y)^2`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Mse;
+
+/// Sum of squared errors, the textbook `E_total`: `(1/B) sum_s 0.5 sum_k (yhat - y)^2`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Sse;
+
+/// Mean absolute error over all `B * K` values; gradient `sign(yhat - y)`, 0 at 0.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Mae;
+
+/// Huber loss, mean over `B * K` of `0.5 d^2` if `|d| <= delta` else `delta (|d| - delta/2)`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Huber {
+    /// Where the loss turns from quadratic to linear; 1.0 when the DSL gives none.
+    pub delta: f64,
+}
+
+impl Default for Huber {
+    fn default() -> Self {
+        Self { delta: 1.0 }
+    }
+}
+
+/// Binary cross-entropy, mean over `B * K`, computed from the logit with log-sigmoid.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Bce;
+
+/// Categorical cross-entropy, `(1/B) sum_s -sum_k y_k ln softmax(z)_k`, via log-softmax.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Cce;
+
+/// Categorical cross-entropy with the class index as the target.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SparseCce;
+
+/// Hinge loss `(1/B) sum max(0, 1 - y f)`, labels -1/+1.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Hinge;
+
+/// Perceptron criterion `(1/B) sum max(0, -y f)`, labels -1/+1. Its gradient is `-y`
+/// wherever `y f <= 0` (a misclassified or undecided sample), so a zero network learns.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Perceptron;
+
+const FINITE: &str = "a finite number";
+const PROBABILITY: &str = "a probability in [0, 1]";
+const SIGN_LABEL: &str = "a label of -1 or +1";
+const CLASS: &str = "a class index below the number of outputs";
+
+fn check_each<T: Real, const K: usize>(
+    y: &[T; K],
+    ok: impl Fn(T) -> bool,
+    expected: &'static str,
+) -> Result<(), TargetFault> {
+    for (column, &v) in y.iter().enumerate() {
+        if !v.is_finite() {
+            return Err(TargetFault {
+                column,
+                value: v.to_f64(),
+                expected: FINITE,
+            });
+        }
+        if !ok(v) {
+            return Err(TargetFault {
+                column,
+                value: v.to_f64(),
+                expected,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn vector<T: Real, const K: usize>(y: &[T; K]) -> SVector<T, K> {
+    SVector::from_column_slice(y)
+}
+
+fn per_output<T: Real, const K: usize>() -> T {
+    T::one() / T::of(K as f64)
+}
+
+/// `ln(sum_k e^(z_k))` without overflow.
+fn log_sum_exp<T: Real, const K: usize>(z: &SVector<T, K>) -> T {
+    let m = z.max();
+    m + z.map(|v| (v - m).exp()).sum().ln()
+}
+
+macro_rules! regression_loss {
+    ($loss:ty, $name:literal) => {
+        impl Loss for $loss {
+            const NAME: &'static str = $name;
+            type Target<T: Real, const K: usize> = [T; K];
+
+            fn check<T: Real, const K: usize>(&self, y: &[T; K]) -> Result<(), TargetFault> {
+                check_each(y, |_| true, FINITE)
+            }
+
+            fn value<T: Real, const K: usize>(
+                &self,
+                _z: &SVector<T, K>,
+                a: &SVector<T, K>,
+                y: &[T; K],
+            ) -> T {
+                self.sample_loss(&(a - vector(y)))
+            }
+
+            fn grad_a<T: Real, const K: usize>(
+                &self,
+                a: &SVector<T, K>,
+                y: &[T; K],
+            ) -> SVector<T, K> {
+                self.sample_grad(&(a - vector(y)))
+            }
+        }
+
+        impl<const K: usize> PairsWith<Sigmoid, K> for $loss {}
+        impl<const K: usize> PairsWith<Tanh, K> for $loss {}
+        impl<const K: usize> PairsWith<Relu, K> for $loss {}
+        impl<const K: usize> PairsWith<LeakyRelu, K> for $loss {}
+        impl<const K: usize> PairsWith<Linear, K> for $loss {}
+        impl<const K: usize> PairsWith<Elu, K> for $loss {}
+        impl<const K: usize> PairsWith<Softplus, K> for $loss {}
+        impl<const K: usize> PairsWith<Gelu, K> for $loss {}
+    };
+}
+
+regression_loss!(Mse, "mse");
+regression_loss!(Sse, "sse");
+regression_loss!(Mae, "mae");
+regression_loss!(Huber, "huber");
+
+impl Mse {
+    fn sample_loss<T: Real, const K: usize>(&self, d: &SVector<T, K>) -> T {
+        d.norm_squared() * per_output::<T, K>()
+    }
+    fn sample_grad<T: Real, const K: usize>(&self, d: &SVector<T, K>) -> SVector<T, K> {
+        d * (T::of(2.0) * per_output::<T, K>())
+    }
+}
+
+impl Sse {
+    fn sample_loss<T: Real, const K: usize>(&self, d: &SVector<T, K>) -> T {
+        T::of(0.5) * d.norm_squared()
+    }
+    fn sample_grad<T: Real, const K: usize>(&self, d: &SVector<T, K>) -> SVector<T, K> {
+        *d
+    }
+}
+
+impl Mae {
+    fn sample_loss<T: Real, const K: usize>(&self, d: &SVector<T, K>) -> T {
+        d.abs().sum() * per_output::<T, K>()
+    }
+    fn sample_grad<T: Real, const K: usize>(&self, d: &SVector<T, K>) -> SVector<T, K> {
+        d.map(sign) * per_output::<T, K>()
+    }
+}
+
+impl Huber {
+    fn sample_loss<T: Real, const K: usize>(&self, d: &SVector<T, K>) -> T {
+        let delta = T::of(self.delta);
+        d.map(|d| {
+            let m = d.abs();
+            if m <= delta {
+                T::of(0.5) * d * d
+            } else {
+                delta * (m - T::of(0.5) * delta)
+            }
+        })
+        .sum()
+            * per_output::<T, K>()
+    }
+    fn sample_grad<T: Real, const K: usize>(&self, d: &SVector<T, K>) -> SVector<T, K> {
+        let delta = T::of(self.delta);
+        d.map(|d| if d.abs() <= delta { d } else { delta * sign(d) }) * per_output::<T, K>()
+    }
+}
+
+/// `sign(x)`, 0 at 0.
+fn sign<T: Real>(x: T) -> T {
+    if x > T::zero() {
+        T::one()
+    } else if x < T::zero() {
+        -T::one()
+    } else {
+        T::zero()
+    }
+}
+
+impl Loss for Bce {
+    const NAME: &'static str = "bce";
+    type Target<T: Real, const K: usize> = [T; K];
+
+    fn check<T: Real, const K: usize>(&self, y: &[T; K]) -> Result<(), TargetFault> {
+        check_each(y, |v| v >= T::zero() && v <= T::one(), PROBABILITY)
+    }
+
+    /// `max(z, 0) - z y + ln(1 + e^-|z|)`, the stable form of `-(y ln a + (1-y) ln(1-a))`.
+    fn value<T: Real, const K: usize>(
+        &self,
+        z: &SVector<T, K>,
+        _a: &SVector<T, K>,
+        y: &[T; K],
+    ) -> T {
+        let mut sum = T::zero();
+        for k in 0..K {
+            let z = z[k];
+            sum += z.max(T::zero()) - z * y[k] + (-z.abs()).exp().ln_1p();
+        }
+        sum * per_output::<T, K>()
+    }
+
+    fn grad_a<T: Real, const K: usize>(&self, a: &SVector<T, K>, y: &[T; K]) -> SVector<T, K> {
+        SVector::from_fn(|k, _| (a[k] - y[k]) / (a[k] * (T::one() - a[k]))) * per_output::<T, K>()
+    }
+}
+
+/// Fused: `dl/dz = (a - y) / K`, never `dl/da * da/dz`.
+impl<const K: usize> PairsWith<Sigmoid, K> for Bce {
+    #[inline]
+    fn delta<T: Real>(
+        &self,
+        _: &Sigmoid,
+        _z: &SVector<T, K>,
+        a: &SVector<T, K>,
+        y: &[T; K],
+    ) -> SVector<T, K> {
+        (a - vector(y)) * per_output::<T, K>()
+    }
+}
+
+impl Loss for Cce {
+    const NAME: &'static str = "cce";
+    type Target<T: Real, const K: usize> = [T; K];
+
+    fn check<T: Real, const K: usize>(&self, y: &[T; K]) -> Result<(), TargetFault> {
+        check_each(y, |v| v >= T::zero() && v <= T::one(), PROBABILITY)
+    }
+
+    fn value<T: Real, const K: usize>(
+        &self,
+        z: &SVector<T, K>,
+        _a: &SVector<T, K>,
+        y: &[T; K],
+    ) -> T {
+        let lse = log_sum_exp(z);
+        let mut sum = T::zero();
+        for k in 0..K {
+            if y[k] != T::zero() {
+                sum -= y[k] * (z[k] - lse);
+            }
+        }
+        sum
+    }
+
+    fn grad_a<T: Real, const K: usize>(&self, a: &SVector<T, K>, y: &[T; K]) -> SVector<T, K> {
+        SVector::from_fn(|k, _| -y[k] / a[k])
+    }
+}
+
+/// Fused: `dl/dz = a sum(y) - y`, which is `a - y` for targets that sum to 1.
+impl<const K: usize> PairsWith<Softmax, K> for Cce {
+    #[inline]
+    fn delta<T: Real>(
+        &self,
+        _: &Softmax,
+        _z: &SVector<T, K>,
+        a: &SVector<T, K>,
+        y: &[T; K],
+    ) -> SVector<T, K> {
+        const {
+            assert!(
+                K >= 2,
+                "cce needs at least 2 outputs; for one output use sigmoid with bce"
+            )
+        };
+        let y = vector(y);
+        a * y.sum() - y
+    }
+}
+
+impl Loss for SparseCce {
+    const NAME: &'static str = "sparse_cce";
+    type Target<T: Real, const K: usize> = usize;
+
+    fn check<T: Real, const K: usize>(&self, y: &usize) -> Result<(), TargetFault> {
+        if *y < K {
+            Ok(())
+        } else {
+            Err(TargetFault {
+                column: 0,
+                value: *y as f64,
+                expected: CLASS,
+            })
+        }
+    }
+
+    fn value<T: Real, const K: usize>(
+        &self,
+        z: &SVector<T, K>,
+        _a: &SVector<T, K>,
+        y: &usize,
+    ) -> T {
+        log_sum_exp(z) - z[*y]
+    }
+
+    fn grad_a<T: Real, const K: usize>(&self, a: &SVector<T, K>, y: &usize) -> SVector<T, K> {
+        SVector::from_fn(|k, _| if k == *y { -T::one() / a[k] } else { T::zero() })
+    }
+}
+
+/// Fused: `dl/dz = a - onehot(y)`.
+impl<const K: usize> PairsWith<Softmax, K> for SparseCce {
+    #[inline]
+    fn delta<T: Real>(
+        &self,
+        _: &Softmax,
+        _z: &SVector<T, K>,
+        a: &SVector<T, K>,
+        y: &usize,
+    ) -> SVector<T, K> {
+        const {
+            assert!(
+                K >= 2,
+                "sparse_cce needs at least 2 outputs; for one output use sigmoid with bce"
+            )
+        };
+        let mut d = *a;
+        d[*y] -= T::one();
+        d
+    }
+}
+
+macro_rules! margin_loss {
+    ($loss:ty, $name:literal, $margin:expr, $active:expr) => {
+        impl Loss for $loss {
+            const NAME: &'static str = $name;
+            type Target<T: Real, const K: usize> = [T; K];
+
+            fn check<T: Real, const K: usize>(&self, y: &[T; K]) -> Result<(), TargetFault> {
+                check_each(y, |v| v == T::one() || v == -T::one(), SIGN_LABEL)
+            }
+
+            fn value<T: Real, const K: usize>(
+                &self,
+                _z: &SVector<T, K>,
+                a: &SVector<T, K>,
+                y: &[T; K],
+            ) -> T {
+                let mut sum = T::zero();
+                for k in 0..K {
+                    sum += (T::of($margin) - y[k] * a[k]).max(T::zero());
+                }
+                sum
+            }
+
+            fn grad_a<T: Real, const K: usize>(
+                &self,
+                a: &SVector<T, K>,
+                y: &[T; K],
+            ) -> SVector<T, K> {
+                let active: fn(T) -> bool = $active;
+                SVector::from_fn(|k, _| {
+                    if active(y[k] * a[k]) {
+                        -y[k]
+                    } else {
+                        T::zero()
+                    }
+                })
+            }
+        }
+
+        impl PairsWith<Linear, 1> for $loss {}
+    };
+}
+
+margin_loss!(Hinge, "hinge", 1.0, |yf| yf < T::one());
+margin_loss!(Perceptron, "perceptron", 0.0, |yf| yf <= T::zero());
+
+/// Checks every target row, naming the first bad one.
+pub fn check_targets<L: Loss, T: Real, const K: usize>(
+    loss: &L,
+    targets: &[L::Target<T, K>],
+) -> Result<(), Error> {
+    for (row, y) in targets.iter().enumerate() {
+        loss.check::<T, K>(y).map_err(|f| Error::InvalidTarget {
+            row,
+            column: f.column,
+            value: f.value,
+            loss: L::NAME,
+            expected: f.expected,
+        })?;
+    }
+    Ok(())
+}
+
+/// The sum over the batch of the per-sample loss, from the output layer's buffers.
+pub fn loss_sum<L, A, T, const K: usize>(
+    loss: &L,
+    out: &LayerBuffers<T, K>,
+    targets: &[L::Target<T, K>],
+) -> T
+where
+    L: PairsWith<A, K>,
+    A: Activation,
+    T: Real,
+{
+    let mut sum = T::zero();
+    for (s, y) in targets.iter().enumerate() {
+        sum += loss.value(&out.z.sample(s), &out.a.sample(s), y);
+    }
+    sum
+}
+
+/// Writes `scale * dl/dz` of every sample into `out.delta` (`delta_L`) and returns
+/// the sum of the per-sample losses.
+pub fn output_delta<L, A, T, const K: usize>(
+    loss: &L,
+    act: &A,
+    out: &mut LayerBuffers<T, K>,
+    targets: &[L::Target<T, K>],
+    scale: T,
+) -> T
+where
+    L: PairsWith<A, K>,
+    A: Activation,
+    T: Real,
+{
+    out.delta.set_len(targets.len());
+    let mut sum = T::zero();
+    for (s, y) in targets.iter().enumerate() {
+        let (z, a) = (out.z.sample(s), out.a.sample(s));
+        sum += loss.value(&z, &a, y);
+        out.delta
+            .set_sample(s, &(loss.delta(act, &z, &a, y) * scale));
+    }
+    sum
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bce_from_logits_is_finite_and_exact_for_large_logits() {
+        let z = SVector::<f64, 2>::new(100.0, -100.0);
+        let a = Sigmoid.forward(&z);
+        // y = 0 on z = 100 costs 100; y = 1 on z = -100 costs 100.
+        let l = Bce.value(&z, &a, &[0.0, 1.0]);
+        assert!((l - 100.0).abs() < 1e-12, "{l}");
+        let l = Bce.value(&z, &a, &[1.0, 0.0]);
+        assert!(l.is_finite() && l < 1e-40, "{l}");
+    }
+
+    #[test]
+    fn cce_from_logits_is_finite_for_large_logits() {
+        let z = SVector::<f32, 3>::new(100.0, -100.0, 0.0);
+        let a = Softmax.forward(&z);
+        let l = Cce.value(&z, &a, &[0.0, 1.0, 0.0]);
+        assert!((l - 200.0).abs() < 1e-3, "{l}");
+        let d = Cce.delta(&Softmax, &z, &a, &[0.0, 1.0, 0.0]);
+        assert!(d.iter().all(|v| v.is_finite()));
+    }
+
+    #[test]
+    fn target_checks_name_the_column_and_rule() {
+        assert_eq!(
+            Bce.check::<f32, 2>(&[0.5, 1.5]),
+            Err(TargetFault {
+                column: 1,
+                value: 1.5,
+                expected: PROBABILITY
+            })
+        );
+        assert!(Hinge.check::<f32, 1>(&[0.0]).is_err());
+        assert!(Hinge.check::<f32, 1>(&[-1.0]).is_ok());
+        assert!(SparseCce.check::<f32, 3>(&3).is_err());
+        assert_eq!(
+            Mse.check::<f64, 1>(&[f64::NAN]).unwrap_err().expected,
+            FINITE
+        );
+    }
+}

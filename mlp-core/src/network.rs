@@ -1,0 +1,409 @@
+//! The [`Network`] trait: what every `network!` type is, and everything built on
+//! the few methods the macro generates.
+
+use crate::error::Error;
+use crate::real::Real;
+use crate::tensor::{Shape, TensorId, TensorKind};
+use core::ops::{Deref, DerefMut};
+
+#[cfg(feature = "alloc")]
+use alloc::vec::Vec;
+
+/// How many samples a [`Workspace`] made by the convenience methods holds at once.
+pub const DEFAULT_CHUNK: usize = 256;
+
+/// A fixed-architecture network. The `network!` macro implements the required
+/// items; the provided methods (batch prediction, loss, gradients, descent) are
+/// built on them and are the same for every network.
+///
+/// Batch methods take rows as slices of arrays: `&[[f32; 4]]` for a 4-input network.
+/// They process the rows in chunks of the workspace's capacity, so any number of
+/// rows works with any workspace.
+pub trait Network: Clone + Sized {
+    /// `f32` or `f64`.
+    type Scalar: Real;
+    /// One sample's input: `[Scalar; INPUTS]`.
+    type Input: Copy + AsRef<[Self::Scalar]>;
+    /// One sample's output: `[Scalar; OUTPUTS]`.
+    type Output: Copy + Default;
+    /// One sample's target: `[Scalar; OUTPUTS]`, or the class index for `sparse_cce`.
+    type Target: Copy;
+    /// The per-layer buffers for a chunk of samples.
+    type Buffers;
+
+    /// Width of the input.
+    const INPUTS: usize;
+    /// Width of the output.
+    const OUTPUTS: usize;
+    /// Number of trainable parameters (weights and biases).
+    const PARAMS: usize;
+    /// Widths of the input and of every layer, input first.
+    const WIDTHS: &'static [usize];
+    /// The loss's DSL name.
+    const LOSS: &'static str;
+
+    /// A network with every parameter zero.
+    fn zeros() -> Self;
+
+    /// Draws fresh weights from `seed` (Glorot/Xavier uniform for sigmoid, tanh,
+    /// linear and softmax layers, He uniform for the relu family) and zeroes biases.
+    fn initialise(&mut self, seed: u64);
+
+    /// The values of parameter tensor `index` (weight 0, bias 0, weight 1, ...) in
+    /// nalgebra's column-major storage order.
+    ///
+    /// # Panics
+    /// If `index >= 2 * layers`.
+    fn tensor(&self, index: usize) -> &[Self::Scalar];
+
+    /// Mutable [`Network::tensor`].
+    fn tensor_mut(&mut self, index: usize) -> &mut [Self::Scalar];
+
+    /// The output for one sample, computed on the stack.
+    ///
+    /// Inference does not validate: a non-finite input gives what IEEE arithmetic gives.
+    fn predict(&self, x: &Self::Input) -> Self::Output;
+
+    /// Buffers for up to `capacity` samples.
+    fn buffers(capacity: usize) -> Self::Buffers;
+
+    /// Loads `inputs` (at most the buffers' capacity) and runs the forward pass.
+    fn forward(&self, buffers: &mut Self::Buffers, inputs: &[Self::Input]);
+
+    /// Copies the outputs of the last forward pass into `outputs`.
+    fn outputs(buffers: &Self::Buffers, outputs: &mut [Self::Output]);
+
+    /// Checks targets against the loss's rules.
+    fn check_targets(targets: &[Self::Target]) -> Result<(), Error>;
+
+    /// The sum of the per-sample losses of the last forward pass.
+    fn loss_sum(buffers: &Self::Buffers, targets: &[Self::Target]) -> Self::Scalar;
+
+    /// Backpropagation after [`Network::forward`]: adds `scale * dl/dparams` of every
+    /// sample to `grads` and returns the sum of the per-sample losses.
+    fn backward(
+        &self,
+        buffers: &mut Self::Buffers,
+        targets: &[Self::Target],
+        scale: Self::Scalar,
+        grads: &mut Self,
+    ) -> Self::Scalar;
+
+    /// The number of dense layers.
+    fn layers() -> usize {
+        Self::WIDTHS.len() - 1
+    }
+
+    /// A seeded, freshly initialised network.
+    fn seeded(seed: u64) -> Self {
+        let mut net = Self::zeros();
+        net.initialise(seed);
+        net
+    }
+
+    /// Buffers for batch methods, holding up to `capacity` samples at a time.
+    fn workspace(&self, capacity: usize) -> Workspace<Self> {
+        Workspace::new(capacity)
+    }
+
+    /// Predicts every row of `inputs` into `outputs`, without allocating.
+    fn predict_batch_with(
+        &self,
+        ws: &mut Workspace<Self>,
+        inputs: &[Self::Input],
+        outputs: &mut [Self::Output],
+    ) -> Result<(), Error> {
+        if outputs.len() != inputs.len() {
+            return Err(Error::RowCountMismatch {
+                inputs: inputs.len(),
+                found: outputs.len(),
+                what: "output",
+            });
+        }
+        let cap = ws.capacity;
+        for (x, y) in inputs.chunks(cap).zip(outputs.chunks_mut(cap)) {
+            self.forward(&mut ws.buffers, x);
+            Self::outputs(&ws.buffers, y);
+        }
+        Ok(())
+    }
+
+    /// Predicts every row of `inputs`.
+    #[cfg(feature = "alloc")]
+    fn predict_batch(&self, inputs: &[Self::Input]) -> Vec<Self::Output> {
+        let mut out = alloc::vec![Self::Output::default(); inputs.len()];
+        let mut ws = self.workspace(inputs.len().min(DEFAULT_CHUNK));
+        self.predict_batch_with(&mut ws, inputs, &mut out)
+            .expect("outputs are allocated to match the inputs");
+        out
+    }
+
+    /// The loss over a batch, without allocating.
+    fn loss_with(
+        &self,
+        ws: &mut Workspace<Self>,
+        inputs: &[Self::Input],
+        targets: &[Self::Target],
+    ) -> Result<Self::Scalar, Error> {
+        check_batch::<Self>(inputs, targets)?;
+        let mut sum = Self::Scalar::ZERO;
+        let cap = ws.capacity;
+        for (x, y) in inputs.chunks(cap).zip(targets.chunks(cap)) {
+            self.forward(&mut ws.buffers, x);
+            sum += Self::loss_sum(&ws.buffers, y);
+        }
+        Ok(sum / Self::Scalar::of(inputs.len() as f64))
+    }
+
+    /// The loss over a batch.
+    #[cfg(feature = "alloc")]
+    fn loss(
+        &self,
+        inputs: &[Self::Input],
+        targets: &[Self::Target],
+    ) -> Result<Self::Scalar, Error> {
+        let mut ws = self.workspace(inputs.len().clamp(1, DEFAULT_CHUNK));
+        self.loss_with(&mut ws, inputs, targets)
+    }
+
+    /// Overwrites `grads` with the gradient of the batch loss with respect to every
+    /// parameter and returns the loss, without allocating.
+    fn gradients_with(
+        &self,
+        ws: &mut Workspace<Self>,
+        inputs: &[Self::Input],
+        targets: &[Self::Target],
+        grads: &mut Self,
+    ) -> Result<Self::Scalar, Error> {
+        check_batch::<Self>(inputs, targets)?;
+        for t in 0..2 * Self::layers() {
+            grads.tensor_mut(t).fill(Self::Scalar::ZERO);
+        }
+        let scale = Self::Scalar::ONE / Self::Scalar::of(inputs.len() as f64);
+        let mut sum = Self::Scalar::ZERO;
+        let cap = ws.capacity;
+        for (x, y) in inputs.chunks(cap).zip(targets.chunks(cap)) {
+            self.forward(&mut ws.buffers, x);
+            sum += self.backward(&mut ws.buffers, y, scale, grads);
+        }
+        Ok(sum * scale)
+    }
+
+    /// The gradient of the batch loss with respect to every parameter, with the
+    /// same shapes as the network's parameters.
+    #[cfg(feature = "alloc")]
+    fn gradients(
+        &self,
+        inputs: &[Self::Input],
+        targets: &[Self::Target],
+    ) -> Result<Gradients<Self>, Error> {
+        let mut ws = self.workspace(inputs.len().clamp(1, DEFAULT_CHUNK));
+        let mut grads = Gradients(Self::zeros());
+        self.gradients_with(&mut ws, inputs, targets, &mut grads.0)?;
+        Ok(grads)
+    }
+
+    /// One step of plain gradient descent, `W <- W - lr * dL/dW` for every parameter.
+    ///
+    /// The learning rate must be finite and positive and every gradient finite;
+    /// otherwise nothing changes and the error says what was wrong.
+    fn step(&mut self, grads: &Self, learning_rate: Self::Scalar) -> Result<(), Error> {
+        check_learning_rate(learning_rate)?;
+        check_finite(grads, |tensor, index, value| Error::NonFiniteGradient {
+            tensor,
+            index,
+            value,
+        })?;
+        for t in 0..2 * Self::layers() {
+            for (p, &g) in self.tensor_mut(t).iter_mut().zip(grads.tensor(t)) {
+                *p -= learning_rate * g;
+            }
+        }
+        Ok(())
+    }
+
+    /// Computes the gradient of a batch into `grads` and takes one descent step;
+    /// returns the loss before the step. Allocates nothing.
+    fn train_step_with(
+        &mut self,
+        ws: &mut Workspace<Self>,
+        grads: &mut Self,
+        inputs: &[Self::Input],
+        targets: &[Self::Target],
+        learning_rate: Self::Scalar,
+    ) -> Result<Self::Scalar, Error> {
+        check_learning_rate(learning_rate)?;
+        let loss = self.gradients_with(ws, inputs, targets, grads)?;
+        self.step(grads, learning_rate)?;
+        Ok(loss)
+    }
+
+    /// Every parameter in the saved order: for each layer its weight row by row
+    /// (as PyTorch stores `(out, in)`), then its bias.
+    #[cfg(feature = "alloc")]
+    fn to_flat(&self) -> Vec<Self::Scalar> {
+        let mut out = Vec::with_capacity(Self::PARAMS);
+        for t in 0..2 * Self::layers() {
+            let id = TensorId::from_index(t);
+            for k in 0..id.shape(Self::WIDTHS).len() {
+                out.push(self.tensor(t)[storage_index(id, Self::WIDTHS, k)]);
+            }
+        }
+        out
+    }
+
+    /// Sets every parameter from `values` in the order of [`Network::to_flat`].
+    /// The length and every value are checked before anything changes.
+    fn set_flat(&mut self, values: &[Self::Scalar]) -> Result<(), Error> {
+        if values.len() != Self::PARAMS {
+            return Err(Error::ParameterCount {
+                expected: Self::PARAMS,
+                found: values.len(),
+            });
+        }
+        let mut offset = 0;
+        for t in 0..2 * Self::layers() {
+            let id = TensorId::from_index(t);
+            let len = id.shape(Self::WIDTHS).len();
+            if let Some(index) = values[offset..offset + len]
+                .iter()
+                .position(|v| !v.finite())
+            {
+                let value = values[offset + index].to_f64();
+                return Err(Error::NonFiniteParameter {
+                    tensor: id,
+                    index,
+                    value,
+                });
+            }
+            offset += len;
+        }
+        let mut offset = 0;
+        for t in 0..2 * Self::layers() {
+            let id = TensorId::from_index(t);
+            let len = id.shape(Self::WIDTHS).len();
+            let tensor = self.tensor_mut(t);
+            for (k, &v) in values[offset..offset + len].iter().enumerate() {
+                tensor[storage_index(id, Self::WIDTHS, k)] = v;
+            }
+            offset += len;
+        }
+        Ok(())
+    }
+
+    /// The Euclidean norm of every parameter taken together (of a gradient, its
+    /// global norm).
+    fn norm(&self) -> Self::Scalar {
+        let mut sum = Self::Scalar::ZERO;
+        for t in 0..2 * Self::layers() {
+            for &v in self.tensor(t) {
+                sum += v * v;
+            }
+        }
+        nalgebra::ComplexField::sqrt(sum)
+    }
+}
+
+/// Where row-major element `k` of tensor `id` sits in nalgebra's column-major storage.
+fn storage_index(id: TensorId, widths: &[usize], k: usize) -> usize {
+    match (id.kind, id.shape(widths)) {
+        (TensorKind::Weight, Shape::Matrix(rows, cols)) => (k % cols) * rows + k / cols,
+        _ => k,
+    }
+}
+
+fn check_learning_rate<T: Real>(lr: T) -> Result<(), Error> {
+    if lr.finite() && lr > T::zero() {
+        Ok(())
+    } else {
+        Err(Error::InvalidLearningRate(lr.to_f64()))
+    }
+}
+
+fn check_finite<N: Network>(
+    net: &N,
+    error: impl Fn(TensorId, usize, f64) -> Error,
+) -> Result<(), Error> {
+    for t in 0..2 * N::layers() {
+        if let Some(k) = net.tensor(t).iter().position(|v| !v.finite()) {
+            let id = TensorId::from_index(t);
+            let (rows, index) = match id.shape(N::WIDTHS) {
+                Shape::Matrix(rows, cols) => (rows, (k % rows) * cols + k / rows),
+                Shape::Vector(n) => (n, k),
+            };
+            let _ = rows;
+            return Err(error(id, index, net.tensor(t)[k].to_f64()));
+        }
+    }
+    Ok(())
+}
+
+/// Validates a batch: rows present, counts equal, inputs finite, targets valid.
+fn check_batch<N: Network>(inputs: &[N::Input], targets: &[N::Target]) -> Result<(), Error> {
+    if inputs.is_empty() {
+        return Err(Error::Empty { what: "inputs" });
+    }
+    if targets.len() != inputs.len() {
+        return Err(Error::RowCountMismatch {
+            inputs: inputs.len(),
+            found: targets.len(),
+            what: "target",
+        });
+    }
+    for (row, x) in inputs.iter().enumerate() {
+        if let Some(column) = x.as_ref().iter().position(|v| !v.finite()) {
+            return Err(Error::NonFiniteInput {
+                row,
+                column,
+                value: x.as_ref()[column].to_f64(),
+            });
+        }
+    }
+    N::check_targets(targets)
+}
+
+/// The buffers batch methods compute in. Make one with [`Network::workspace`] and
+/// reuse it: batch methods that take a workspace allocate nothing.
+pub struct Workspace<N: Network> {
+    buffers: N::Buffers,
+    capacity: usize,
+}
+
+impl<N: Network> Workspace<N> {
+    /// A workspace for up to `capacity` samples at a time (at least one).
+    pub fn new(capacity: usize) -> Self {
+        let capacity = capacity.max(1);
+        Self {
+            buffers: N::buffers(capacity),
+            capacity,
+        }
+    }
+
+    /// How many samples are processed at a time.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// The per-layer buffers, as the last batch method left them.
+    pub fn buffers(&self) -> &N::Buffers {
+        &self.buffers
+    }
+}
+
+/// The gradient of a loss with respect to every parameter of a network `N`: a value
+/// with the network's own shapes (`grads.layers.0.weight` is `dL/dW_0`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gradients<N>(pub N);
+
+impl<N> Deref for Gradients<N> {
+    type Target = N;
+    fn deref(&self) -> &N {
+        &self.0
+    }
+}
+
+impl<N> DerefMut for Gradients<N> {
+    fn deref_mut(&mut self) -> &mut N {
+        &mut self.0
+    }
+}

@@ -1,0 +1,74 @@
+//! The scalar types a network computes in.
+
+use core::fmt::{Debug, Display};
+use nalgebra::RealField;
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for f32 {}
+    impl Sealed for f64 {}
+}
+
+/// A floating-point scalar a network computes in: `f32` (the default) or `f64`.
+///
+/// Sealed: the heap allocation of large layers relies on all-zero bits being `0.0`.
+pub trait Real: RealField + Copy + Default + Debug + Display + sealed::Sealed + 'static {
+    /// The name used in messages and saved files (`"f32"` or `"f64"`).
+    const NAME: &'static str;
+
+    /// `0.0`.
+    const ZERO: Self;
+    /// `1.0`.
+    const ONE: Self;
+
+    /// Whether the value is neither NaN nor infinite.
+    fn finite(self) -> bool;
+
+    /// Converts from `f64`, rounding to nearest for `f32`.
+    fn of(x: f64) -> Self;
+
+    /// Converts to `f64` exactly.
+    fn to_f64(self) -> f64;
+}
+
+impl Real for f32 {
+    const NAME: &'static str = "f32";
+    const ZERO: Self = 0.0;
+    const ONE: Self = 1.0;
+
+    #[inline(always)]
+    fn finite(self) -> bool {
+        f32::is_finite(self)
+    }
+
+    #[inline(always)]
+    fn of(x: f64) -> Self {
+        x as f32
+    }
+
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        f64::from(self)
+    }
+}
+
+impl Real for f64 {
+    const NAME: &'static str = "f64";
+    const ZERO: Self = 0.0;
+    const ONE: Self = 1.0;
+
+    #[inline(always)]
+    fn finite(self) -> bool {
+        f64::is_finite(self)
+    }
+
+    #[inline(always)]
+    fn of(x: f64) -> Self {
+        x
+    }
+
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self
+    }
+}
