@@ -482,6 +482,7 @@ pub fn check_targets<L: Loss, T: Real, const K: usize>(
 /// The sum over the batch of the per-sample loss, from the output layer's buffers.
 pub fn loss_sum<L, A, T, const K: usize>(
     loss: &L,
+    _act: &A,
     out: &LayerBuffers<T, K>,
     targets: &[L::Target<T, K>],
 ) -> T

@@ -1,0 +1,492 @@
+//! Code generation: a validated [`Network`] becomes a struct holding one
+//! `Dense<T, IN, OUT>` per layer, its `mlp::core::Network` implementation and
+//! inherent convenience methods.
+//!
+//! The forward and backward passes are straight-line code over the layers, one
+//! kernel call per step, so `cargo expand` reads like the textbook:
+//! `z1, a1, z2, a2, ...` then `delta_L, delta_{L-1}, ...`.
+
+use crate::ast::{ActivationKind, LossKind, Network, ScalarKind};
+use crate::keyword::{activation_name, loss_name};
+use crate::{fallback, parse, validate};
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{format_ident, quote};
+
+/// Layers with more parameters than this live on the heap, so that large networks
+/// never pass through the stack.
+const INLINE_PARAMS: usize = 4096;
+
+/// The whole macro: parse, validate, expand; errors become `compile_error!`.
+pub fn network(input: TokenStream) -> TokenStream {
+    let net = match parse::parse(input) {
+        Ok(net) => net,
+        Err(e) => return e.into_compile_error(),
+    };
+    match validate::validate(&net) {
+        Ok(()) => expand(&net),
+        Err(e) => fallback::expand(&net, e),
+    }
+}
+
+/// What the generated code needs to know about one dense layer.
+struct Layer {
+    /// `0` for `self.layers.0`.
+    index: syn::Index,
+    inputs: Literal,
+    outputs: Literal,
+    /// Parameters on the heap (`Box<Dense<..>>`) rather than inline.
+    boxed: bool,
+    /// The activation's type, e.g. `::mlp::core::LeakyRelu`.
+    act_ty: TokenStream,
+    /// The activation's value, e.g. `::mlp::core::LeakyRelu { slope: 0.2 }`.
+    act: TokenStream,
+    /// `l1` for the first layer's buffers (`l0` is the input).
+    buf: Ident,
+    /// The buffers of the layer before (`l0` for the first layer).
+    prev: Ident,
+}
+
+impl Layer {
+    /// `&self.layers.i` as a `&Dense` even when boxed.
+    fn params(&self, of: TokenStream) -> TokenStream {
+        let idx = &self.index;
+        if self.boxed { quote!(&*#of.layers.#idx) } else { quote!(&#of.layers.#idx) }
+    }
+
+    fn params_mut(&self, of: TokenStream) -> TokenStream {
+        let idx = &self.index;
+        if self.boxed { quote!(&mut *#of.layers.#idx) } else { quote!(&mut #of.layers.#idx) }
+    }
+}
+
+pub fn expand(net: &Network) -> TokenStream {
+    let name = net.name.clone().unwrap_or_else(|| format_ident!("AnonymousNetwork"));
+    let vis = &net.vis;
+    let attrs = &net.attrs;
+    let t = match net.scalar.kind {
+        ScalarKind::F32 => quote!(f32),
+        ScalarKind::F64 => quote!(f64),
+    };
+    let widths: Vec<usize> =
+        std::iter::once(net.input.value).chain(net.layers.iter().map(|l| l.width.value)).collect();
+    let layers: Vec<Layer> = net
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(i, layer)| {
+            let (inp, out) = (widths[i], widths[i + 1]);
+            let (act_ty, act) = activation(layer.activation.kind, layer.activation.param.map(|p| p.value));
+            Layer {
+                index: syn::Index::from(i),
+                inputs: Literal::usize_unsuffixed(inp),
+                outputs: Literal::usize_unsuffixed(out),
+                boxed: inp * out + out > INLINE_PARAMS,
+                act_ty,
+                act,
+                buf: format_ident!("l{}", i + 1),
+                prev: format_ident!("l{}", i),
+            }
+        })
+        .collect();
+    let n_tensors = 2 * layers.len();
+    let params = Literal::usize_unsuffixed(widths.windows(2).map(|w| w[0] * w[1] + w[1]).sum());
+    let widths_lit: Vec<Literal> = widths.iter().map(|&w| Literal::usize_unsuffixed(w)).collect();
+    let w_in = &widths_lit[0];
+    let w_out = widths_lit.last().unwrap();
+    let (loss_ty, loss) = loss(net);
+    let loss_name = loss_name(net.loss.kind);
+    let target = match net.loss.kind {
+        LossKind::SparseCce => quote!(usize),
+        _ => quote!([#t; #w_out]),
+    };
+    let last = layers.last().unwrap();
+    let (last_act, last_buf, last_index) = (&last.act, &last.buf, syn::Index::from(layers.len()));
+
+    // The struct.
+    let layer_types = layers.iter().map(|l| {
+        let (i, o) = (&l.inputs, &l.outputs);
+        let dense = quote!(::mlp::core::Dense<#t, #i, #o>);
+        if l.boxed { quote!(::mlp::core::__private::Box<#dense>) } else { dense }
+    });
+    let layer_docs = net.layers.iter().enumerate().map(|(i, layer)| {
+        let act = activation_name(layer.activation.kind);
+        format!(" - `layers.{i}`: {} => {} {act}", widths[i], widths[i + 1])
+    });
+    let summary = format!(" Architecture: `{}`.", architecture(net, &widths));
+
+    // Construction.
+    let zeros = layers.iter().map(|l| {
+        if l.boxed {
+            quote!(::mlp::core::Dense::boxed_zeros())
+        } else {
+            quote!(::mlp::core::Dense::zeros())
+        }
+    });
+    let weight_args: Vec<Ident> = (0..layers.len()).map(|i| format_ident!("layer{}", i)).collect();
+    let weight_arg_types = layers.iter().map(|l| {
+        let (i, o) = (&l.inputs, &l.outputs);
+        quote!(([[#t; #i]; #o], [#t; #o]))
+    });
+    let weight_sets = layers.iter().zip(&weight_args).map(|(l, arg)| {
+        let dst = l.params_mut(quote!(net));
+        quote!(*#dst = ::mlp::core::Dense::from_arrays(&#arg.0, &#arg.1);)
+    });
+    let initialise = layers.iter().map(|l| {
+        let (idx, act_ty) = (&l.index, &l.act_ty);
+        quote!(self.layers.#idx.initialise(<#act_ty as ::mlp::core::Activation>::INIT, &mut rng);)
+    });
+
+    // Parameter access.
+    let tensor_arms = layers.iter().map(|l| {
+        let idx = &l.index;
+        let (w, b) = (Literal::usize_unsuffixed(2 * idx.index as usize), Literal::usize_unsuffixed(2 * idx.index as usize + 1));
+        quote! {
+            #w => self.layers.#idx.weight.as_slice(),
+            #b => self.layers.#idx.bias.as_slice(),
+        }
+    });
+    let tensor_mut_arms = layers.iter().map(|l| {
+        let idx = &l.index;
+        let (w, b) = (Literal::usize_unsuffixed(2 * idx.index as usize), Literal::usize_unsuffixed(2 * idx.index as usize + 1));
+        quote! {
+            #w => self.layers.#idx.weight.as_mut_slice(),
+            #b => self.layers.#idx.bias.as_mut_slice(),
+        }
+    });
+    let eq = layers.iter().map(|l| {
+        let idx = &l.index;
+        quote!(self.layers.#idx == other.layers.#idx)
+    });
+    let debug_fields = layers.iter().map(|l| {
+        let idx = &l.index;
+        let label = format!("layers.{}", idx.index);
+        quote!(.field(#label, &self.layers.#idx))
+    });
+
+    // Batch-1 forward: a1 = act(W1 a0 + b1), ...
+    let forward_vector = layers.iter().enumerate().map(|(i, l)| {
+        let (a_prev, z, a) = (format_ident!("a{}", i), format_ident!("z{}", i + 1), format_ident!("a{}", i + 1));
+        let (p, act) = (l.params(quote!(self)), &l.act);
+        quote! {
+            let #z = ::mlp::core::kernels::dense_vector(#p, &#a_prev);
+            let #a = ::mlp::core::Activation::forward(&#act, &#z);
+        }
+    });
+    let a_last = format_ident!("a{}", layers.len());
+
+    // Batch buffers: l0 holds the inputs, l1.. hold each layer's z, a and delta.
+    let buffer_names: Vec<Ident> = (0..=layers.len()).map(|i| format_ident!("l{}", i)).collect();
+    let buffer_types = std::iter::once(quote!(::mlp::core::batch::Batch<#t, #w_in>)).chain(
+        layers.iter().map(|l| {
+            let o = &l.outputs;
+            quote!(::mlp::core::batch::LayerBuffers<#t, #o>)
+        }),
+    );
+    let buffer_news = std::iter::once(quote!(::mlp::core::batch::Batch::new(capacity)))
+        .chain(layers.iter().map(|_| quote!(::mlp::core::batch::LayerBuffers::new(capacity))));
+
+    // Batch forward: z_l = W_l a_{l-1} + b_l, a_l = act(z_l).
+    let forward_batch = layers.iter().enumerate().map(|(i, l)| {
+        let (p, act, buf, prev) = (l.params(quote!(self)), &l.act, &l.buf, &l.prev);
+        let input = if i == 0 { quote!(#prev) } else { quote!(&#prev.a) };
+        quote! {
+            ::mlp::core::kernels::dense_forward(#p, #input, &mut #buf.z);
+            ::mlp::core::Activation::forward_batch(&#act, &#buf.z, &mut #buf.a);
+        }
+    });
+
+    // Backward, output layer first: dW_l, db_l from delta_l; delta_{l-1} = act'(z) * W_l^T delta_l.
+    let backward = layers.iter().enumerate().rev().map(|(i, l)| {
+        let (p, g, buf, prev) = (l.params(quote!(self)), l.params_mut(quote!(grads)), &l.buf, &l.prev);
+        if i == 0 {
+            quote! {
+                ::mlp::core::kernels::dense_gradient(#g, #prev, &#buf.delta);
+            }
+        } else {
+            let prev_act = &layers[i - 1].act;
+            quote! {
+                ::mlp::core::kernels::dense_gradient(#g, &#prev.a, &#buf.delta);
+                ::mlp::core::kernels::dense_input_gradient(#p, &#buf.delta, &mut #prev.delta);
+                ::mlp::core::Activation::backward_batch(&#prev_act, &#prev.z, &#prev.a, &mut #prev.delta);
+            }
+        }
+    });
+
+    let definition = quote! {
+        #(#attrs)*
+        #[doc = ""]
+        #[doc = #summary]
+        #vis struct #name {
+            /// The dense layers, input side first; saved as `layers.{i}.weight` and
+            /// `layers.{i}.bias`.
+            ///
+            #(#[doc = #layer_docs])*
+            pub layers: (#(#layer_types,)*),
+        }
+    };
+
+    let implementation = quote! {
+        impl #name {
+            /// Width of the input.
+            pub const INPUTS: usize = #w_in;
+            /// Width of the output.
+            pub const OUTPUTS: usize = #w_out;
+            /// Number of trainable parameters (weights and biases).
+            pub const PARAMS: usize = #params;
+
+            /// A network initialised from the fixed seed 0 (see [`Self::seeded`]).
+            pub fn new() -> Self {
+                Self::seeded(0)
+            }
+
+            /// A network initialised from `seed`: Glorot/Xavier uniform weights for
+            /// sigmoid, tanh, linear and softmax layers, He uniform for the relu
+            /// family, zero biases. The same seed gives the same weights everywhere.
+            pub fn seeded(seed: u64) -> Self {
+                <Self as ::mlp::core::Network>::seeded(seed)
+            }
+
+            /// A network with every parameter zero.
+            pub fn zeros() -> Self {
+                <Self as ::mlp::core::Network>::zeros()
+            }
+
+            /// A network from explicit parameters, one `(weight, bias)` pair per layer;
+            /// `weight[o][i]` connects input `i` to output `o` (PyTorch's layout).
+            #[allow(clippy::too_many_arguments)]
+            pub fn from_weights(#(#weight_args: #weight_arg_types),*) -> Self {
+                let mut net = Self::zeros();
+                #(#weight_sets)*
+                net
+            }
+
+            /// Replaces every parameter with a fresh draw from `seed` (see [`Self::seeded`]).
+            pub fn reinitialise(&mut self, seed: u64) {
+                <Self as ::mlp::core::Network>::initialise(self, seed)
+            }
+
+            /// The output for one sample. Allocates nothing and does not validate: a
+            /// non-finite input gives what IEEE arithmetic gives.
+            #[inline]
+            pub fn predict(&self, x: &[#t; #w_in]) -> [#t; #w_out] {
+                self.predict_vector(&::mlp::core::nalgebra::SVector::from(*x)).into()
+            }
+
+            /// [`Self::predict`] on nalgebra vectors.
+            #[inline]
+            pub fn predict_vector(
+                &self,
+                a0: &::mlp::core::nalgebra::SVector<#t, #w_in>,
+            ) -> ::mlp::core::nalgebra::SVector<#t, #w_out> {
+                #(#forward_vector)*
+                #a_last
+            }
+
+            /// The outputs for every row of `inputs`.
+            pub fn predict_batch(&self, inputs: &[[#t; #w_in]]) -> ::mlp::core::__private::Vec<[#t; #w_out]> {
+                <Self as ::mlp::core::Network>::predict_batch(self, inputs)
+            }
+
+            /// The loss over a batch of rows and their targets.
+            pub fn loss(
+                &self,
+                inputs: &[[#t; #w_in]],
+                targets: &[#target],
+            ) -> ::core::result::Result<#t, ::mlp::core::Error> {
+                <Self as ::mlp::core::Network>::loss(self, inputs, targets)
+            }
+
+            /// The gradient of the batch loss with respect to every parameter, as a
+            /// value of this network's own shape.
+            pub fn gradients(
+                &self,
+                inputs: &[[#t; #w_in]],
+                targets: &[#target],
+            ) -> ::core::result::Result<::mlp::core::Gradients<Self>, ::mlp::core::Error> {
+                <Self as ::mlp::core::Network>::gradients(self, inputs, targets)
+            }
+
+            /// One step of gradient descent, `W <- W - learning_rate * dL/dW`.
+            /// Nothing changes if the rate or a gradient is not finite.
+            pub fn step(
+                &mut self,
+                grads: &Self,
+                learning_rate: #t,
+            ) -> ::core::result::Result<(), ::mlp::core::Error> {
+                <Self as ::mlp::core::Network>::step(self, grads, learning_rate)
+            }
+        }
+
+        impl ::core::default::Default for #name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl ::core::clone::Clone for #name {
+            fn clone(&self) -> Self {
+                Self { layers: ::core::clone::Clone::clone(&self.layers) }
+            }
+        }
+
+        impl ::core::cmp::PartialEq for #name {
+            fn eq(&self, other: &Self) -> bool {
+                #(#eq)&&*
+            }
+        }
+
+        impl ::core::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_struct(::core::stringify!(#name))
+                    #(#debug_fields)*
+                    .finish()
+            }
+        }
+
+        impl ::mlp::core::Network for #name {
+            type Scalar = #t;
+            type Input = [#t; #w_in];
+            type Output = [#t; #w_out];
+            type Target = #target;
+            type Buffers = (#(#buffer_types,)*);
+
+            const INPUTS: usize = #w_in;
+            const OUTPUTS: usize = #w_out;
+            const PARAMS: usize = #params;
+            const WIDTHS: &'static [usize] = &[#(#widths_lit),*];
+            const LOSS: &'static str = #loss_name;
+
+            fn zeros() -> Self {
+                Self { layers: (#(#zeros,)*) }
+            }
+
+            fn initialise(&mut self, seed: u64) {
+                let mut rng = ::mlp::core::init::Uniform::new(seed);
+                #(#initialise)*
+            }
+
+            fn tensor(&self, index: usize) -> &[#t] {
+                match index {
+                    #(#tensor_arms)*
+                    _ => ::core::panic!("tensor index {} out of range: the network has {} tensors", index, #n_tensors),
+                }
+            }
+
+            fn tensor_mut(&mut self, index: usize) -> &mut [#t] {
+                match index {
+                    #(#tensor_mut_arms)*
+                    _ => ::core::panic!("tensor index {} out of range: the network has {} tensors", index, #n_tensors),
+                }
+            }
+
+            #[inline]
+            fn predict(&self, x: &[#t; #w_in]) -> [#t; #w_out] {
+                #name::predict(self, x)
+            }
+
+            fn buffers(capacity: usize) -> Self::Buffers {
+                (#(#buffer_news,)*)
+            }
+
+            fn forward(&self, buffers: &mut Self::Buffers, inputs: &[[#t; #w_in]]) {
+                let (#(#buffer_names,)*) = buffers;
+                l0.load(inputs);
+                #(#forward_batch)*
+            }
+
+            fn outputs(buffers: &Self::Buffers, outputs: &mut [[#t; #w_out]]) {
+                buffers.#last_index.a.store(outputs);
+            }
+
+            fn check_targets(targets: &[#target]) -> ::core::result::Result<(), ::mlp::core::Error> {
+                ::mlp::core::loss::check_targets::<#loss_ty, #t, #w_out>(&#loss, targets)
+            }
+
+            fn loss_sum(buffers: &Self::Buffers, targets: &[#target]) -> #t {
+                ::mlp::core::loss::loss_sum(&#loss, &#last_act, &buffers.#last_index, targets)
+            }
+
+            fn backward(
+                &self,
+                buffers: &mut Self::Buffers,
+                targets: &[#target],
+                scale: #t,
+                grads: &mut Self,
+            ) -> #t {
+                let (#(#buffer_names,)*) = buffers;
+                let loss = ::mlp::core::loss::output_delta(&#loss, &#last_act, #last_buf, targets, scale);
+                #(#backward)*
+                loss
+            }
+        }
+    };
+
+    match &net.name {
+        Some(_) => quote! {
+            #definition
+            const _: () = { #implementation };
+        },
+        None => quote! {{
+            #definition
+            #implementation
+            #name::new()
+        }},
+    }
+}
+
+/// The type and value of an activation, e.g. `(LeakyRelu, LeakyRelu { slope: 0.01 })`.
+fn activation(kind: ActivationKind, param: Option<f64>) -> (TokenStream, TokenStream) {
+    let unit = |ty: TokenStream| (ty.clone(), ty);
+    match kind {
+        ActivationKind::Sigmoid => unit(quote!(::mlp::core::Sigmoid)),
+        ActivationKind::Tanh => unit(quote!(::mlp::core::Tanh)),
+        ActivationKind::Relu => unit(quote!(::mlp::core::Relu)),
+        ActivationKind::Linear => unit(quote!(::mlp::core::Linear)),
+        ActivationKind::Softmax => unit(quote!(::mlp::core::Softmax)),
+        ActivationKind::Softplus => unit(quote!(::mlp::core::Softplus)),
+        ActivationKind::Gelu => unit(quote!(::mlp::core::Gelu)),
+        ActivationKind::LeakyRelu => {
+            let slope = Literal::f64_suffixed(param.unwrap_or(0.01));
+            (quote!(::mlp::core::LeakyRelu), quote!(::mlp::core::LeakyRelu { slope: #slope }))
+        }
+        ActivationKind::Elu => {
+            let alpha = Literal::f64_suffixed(param.unwrap_or(1.0));
+            (quote!(::mlp::core::Elu), quote!(::mlp::core::Elu { alpha: #alpha }))
+        }
+    }
+}
+
+/// The type and value of the network's loss, e.g. `(Huber, Huber { delta: 1.0 })`.
+fn loss(net: &Network) -> (TokenStream, TokenStream) {
+    let unit = |ty: TokenStream| (ty.clone(), ty);
+    match net.loss.kind {
+        LossKind::Mse => unit(quote!(::mlp::core::Mse)),
+        LossKind::Sse => unit(quote!(::mlp::core::Sse)),
+        LossKind::Mae => unit(quote!(::mlp::core::Mae)),
+        LossKind::Bce => unit(quote!(::mlp::core::Bce)),
+        LossKind::Cce => unit(quote!(::mlp::core::Cce)),
+        LossKind::SparseCce => unit(quote!(::mlp::core::SparseCce)),
+        LossKind::Hinge => unit(quote!(::mlp::core::Hinge)),
+        LossKind::Perceptron => unit(quote!(::mlp::core::Perceptron)),
+        LossKind::Huber => {
+            let delta = Literal::f64_suffixed(net.loss.param.map_or(1.0, |p| p.value));
+            (quote!(::mlp::core::Huber), quote!(::mlp::core::Huber { delta: #delta }))
+        }
+    }
+}
+
+/// The network as the DSL writes it, e.g. `4 => 3 sigmoid => 1 sigmoid; loss = bce`.
+pub fn architecture(net: &Network, widths: &[usize]) -> String {
+    let mut s = widths[0].to_string();
+    for (layer, width) in net.layers.iter().zip(&widths[1..]) {
+        s += &format!(" => {width} {}", activation_name(layer.activation.kind));
+        if let Some(p) = layer.activation.param {
+            s += &format!("({})", p.value);
+        }
+    }
+    s += &format!("; loss = {}", loss_name(net.loss.kind));
+    if let Some(p) = net.loss.param {
+        s += &format!("({})", p.value);
+    }
+    s
+}
