@@ -23,7 +23,7 @@ pub struct TensorId {
 impl TensorId {
     /// The tensor with flat index `index` in the order weight 0, bias 0, weight 1, ...
     pub const fn from_index(index: usize) -> Self {
-        let kind = if index % 2 == 0 {
+        let kind = if index.is_multiple_of(2) {
             TensorKind::Weight
         } else {
             TensorKind::Bias

@@ -21,8 +21,6 @@ pub struct Network {
     pub loss: Loss,
     /// The `scalar = f32 | f64` option; `F32` with the call-site span when absent.
     pub scalar: Scalar,
-    /// Span covering the whole body, for errors about the network as a whole.
-    pub span: Span,
 }
 
 /// A positive integer literal giving a number of neurons.

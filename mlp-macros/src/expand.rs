@@ -50,32 +50,48 @@ impl Layer {
     /// `&self.layers.i` as a `&Dense` even when boxed.
     fn params(&self, of: TokenStream) -> TokenStream {
         let idx = &self.index;
-        if self.boxed { quote!(&*#of.layers.#idx) } else { quote!(&#of.layers.#idx) }
+        if self.boxed {
+            quote!(&*#of.layers.#idx)
+        } else {
+            quote!(&#of.layers.#idx)
+        }
     }
 
     fn params_mut(&self, of: TokenStream) -> TokenStream {
         let idx = &self.index;
-        if self.boxed { quote!(&mut *#of.layers.#idx) } else { quote!(&mut #of.layers.#idx) }
+        if self.boxed {
+            quote!(&mut *#of.layers.#idx)
+        } else {
+            quote!(&mut #of.layers.#idx)
+        }
     }
 }
 
 pub fn expand(net: &Network) -> TokenStream {
-    let name = net.name.clone().unwrap_or_else(|| format_ident!("AnonymousNetwork"));
+    let name = net
+        .name
+        .clone()
+        .unwrap_or_else(|| format_ident!("AnonymousNetwork"));
     let vis = &net.vis;
     let attrs = &net.attrs;
+    // The scalar type carries the span of the user's `scalar = ...`, if written.
     let t = match net.scalar.kind {
-        ScalarKind::F32 => quote!(f32),
-        ScalarKind::F64 => quote!(f64),
+        ScalarKind::F32 => Ident::new("f32", net.scalar.span),
+        ScalarKind::F64 => Ident::new("f64", net.scalar.span),
     };
-    let widths: Vec<usize> =
-        std::iter::once(net.input.value).chain(net.layers.iter().map(|l| l.width.value)).collect();
+    let widths: Vec<usize> = std::iter::once(net.input.value)
+        .chain(net.layers.iter().map(|l| l.width.value))
+        .collect();
     let layers: Vec<Layer> = net
         .layers
         .iter()
         .enumerate()
         .map(|(i, layer)| {
             let (inp, out) = (widths[i], widths[i + 1]);
-            let (act_ty, act) = activation(layer.activation.kind, layer.activation.param.map(|p| p.value));
+            let (act_ty, act) = activation(
+                layer.activation.kind,
+                layer.activation.param.map(|p| p.value),
+            );
             Layer {
                 index: syn::Index::from(i),
                 inputs: Literal::usize_unsuffixed(inp),
@@ -90,7 +106,10 @@ pub fn expand(net: &Network) -> TokenStream {
         .collect();
     let n_tensors = 2 * layers.len();
     let params = Literal::usize_unsuffixed(widths.windows(2).map(|w| w[0] * w[1] + w[1]).sum());
-    let widths_lit: Vec<Literal> = widths.iter().map(|&w| Literal::usize_unsuffixed(w)).collect();
+    let widths_lit: Vec<Literal> = widths
+        .iter()
+        .map(|&w| Literal::usize_unsuffixed(w))
+        .collect();
     let w_in = &widths_lit[0];
     let w_out = widths_lit.last().unwrap();
     let (loss_ty, loss) = loss(net);
@@ -106,7 +125,11 @@ pub fn expand(net: &Network) -> TokenStream {
     let layer_types = layers.iter().map(|l| {
         let (i, o) = (&l.inputs, &l.outputs);
         let dense = quote!(::mlp::core::Dense<#t, #i, #o>);
-        if l.boxed { quote!(::mlp::core::__private::Box<#dense>) } else { dense }
+        if l.boxed {
+            quote!(::mlp::core::__private::Box<#dense>)
+        } else {
+            dense
+        }
     });
     let layer_docs = net.layers.iter().enumerate().map(|(i, layer)| {
         let act = activation_name(layer.activation.kind);
@@ -122,7 +145,9 @@ pub fn expand(net: &Network) -> TokenStream {
             quote!(::mlp::core::Dense::zeros())
         }
     });
-    let weight_args: Vec<Ident> = (0..layers.len()).map(|i| format_ident!("layer{}", i)).collect();
+    let weight_args: Vec<Ident> = (0..layers.len())
+        .map(|i| format_ident!("layer{}", i))
+        .collect();
     let weight_arg_types = layers.iter().map(|l| {
         let (i, o) = (&l.inputs, &l.outputs);
         quote!(([[#t; #i]; #o], [#t; #o]))
@@ -139,7 +164,10 @@ pub fn expand(net: &Network) -> TokenStream {
     // Parameter access.
     let tensor_arms = layers.iter().map(|l| {
         let idx = &l.index;
-        let (w, b) = (Literal::usize_unsuffixed(2 * idx.index as usize), Literal::usize_unsuffixed(2 * idx.index as usize + 1));
+        let (w, b) = (
+            Literal::usize_unsuffixed(2 * idx.index as usize),
+            Literal::usize_unsuffixed(2 * idx.index as usize + 1),
+        );
         quote! {
             #w => self.layers.#idx.weight.as_slice(),
             #b => self.layers.#idx.bias.as_slice(),
@@ -147,7 +175,10 @@ pub fn expand(net: &Network) -> TokenStream {
     });
     let tensor_mut_arms = layers.iter().map(|l| {
         let idx = &l.index;
-        let (w, b) = (Literal::usize_unsuffixed(2 * idx.index as usize), Literal::usize_unsuffixed(2 * idx.index as usize + 1));
+        let (w, b) = (
+            Literal::usize_unsuffixed(2 * idx.index as usize),
+            Literal::usize_unsuffixed(2 * idx.index as usize + 1),
+        );
         quote! {
             #w => self.layers.#idx.weight.as_mut_slice(),
             #b => self.layers.#idx.bias.as_mut_slice(),
@@ -165,7 +196,11 @@ pub fn expand(net: &Network) -> TokenStream {
 
     // Batch-1 forward: a1 = act(W1 a0 + b1), ...
     let forward_vector = layers.iter().enumerate().map(|(i, l)| {
-        let (a_prev, z, a) = (format_ident!("a{}", i), format_ident!("z{}", i + 1), format_ident!("a{}", i + 1));
+        let (a_prev, z, a) = (
+            format_ident!("a{}", i),
+            format_ident!("z{}", i + 1),
+            format_ident!("a{}", i + 1),
+        );
         let (p, act) = (l.params(quote!(self)), &l.act);
         quote! {
             let #z = ::mlp::core::kernels::dense_vector(#p, &#a_prev);
@@ -175,20 +210,29 @@ pub fn expand(net: &Network) -> TokenStream {
     let a_last = format_ident!("a{}", layers.len());
 
     // Batch buffers: l0 holds the inputs, l1.. hold each layer's z, a and delta.
-    let buffer_names: Vec<Ident> = (0..=layers.len()).map(|i| format_ident!("l{}", i)).collect();
+    let buffer_names: Vec<Ident> = (0..=layers.len())
+        .map(|i| format_ident!("l{}", i))
+        .collect();
     let buffer_types = std::iter::once(quote!(::mlp::core::batch::Batch<#t, #w_in>)).chain(
         layers.iter().map(|l| {
             let o = &l.outputs;
             quote!(::mlp::core::batch::LayerBuffers<#t, #o>)
         }),
     );
-    let buffer_news = std::iter::once(quote!(::mlp::core::batch::Batch::new(capacity)))
-        .chain(layers.iter().map(|_| quote!(::mlp::core::batch::LayerBuffers::new(capacity))));
+    let buffer_news = std::iter::once(quote!(::mlp::core::batch::Batch::new(capacity))).chain(
+        layers
+            .iter()
+            .map(|_| quote!(::mlp::core::batch::LayerBuffers::new(capacity))),
+    );
 
     // Batch forward: z_l = W_l a_{l-1} + b_l, a_l = act(z_l).
     let forward_batch = layers.iter().enumerate().map(|(i, l)| {
         let (p, act, buf, prev) = (l.params(quote!(self)), &l.act, &l.buf, &l.prev);
-        let input = if i == 0 { quote!(#prev) } else { quote!(&#prev.a) };
+        let input = if i == 0 {
+            quote!(#prev)
+        } else {
+            quote!(&#prev.a)
+        };
         quote! {
             ::mlp::core::kernels::dense_forward(#p, #input, &mut #buf.z);
             ::mlp::core::Activation::forward_batch(&#act, &#buf.z, &mut #buf.a);
@@ -447,11 +491,17 @@ fn activation(kind: ActivationKind, param: Option<f64>) -> (TokenStream, TokenSt
         ActivationKind::Gelu => unit(quote!(::mlp::core::Gelu)),
         ActivationKind::LeakyRelu => {
             let slope = Literal::f64_suffixed(param.unwrap_or(0.01));
-            (quote!(::mlp::core::LeakyRelu), quote!(::mlp::core::LeakyRelu { slope: #slope }))
+            (
+                quote!(::mlp::core::LeakyRelu),
+                quote!(::mlp::core::LeakyRelu { slope: #slope }),
+            )
         }
         ActivationKind::Elu => {
             let alpha = Literal::f64_suffixed(param.unwrap_or(1.0));
-            (quote!(::mlp::core::Elu), quote!(::mlp::core::Elu { alpha: #alpha }))
+            (
+                quote!(::mlp::core::Elu),
+                quote!(::mlp::core::Elu { alpha: #alpha }),
+            )
         }
     }
 }
@@ -470,7 +520,10 @@ fn loss(net: &Network) -> (TokenStream, TokenStream) {
         LossKind::Perceptron => unit(quote!(::mlp::core::Perceptron)),
         LossKind::Huber => {
             let delta = Literal::f64_suffixed(net.loss.param.map_or(1.0, |p| p.value));
-            (quote!(::mlp::core::Huber), quote!(::mlp::core::Huber { delta: #delta }))
+            (
+                quote!(::mlp::core::Huber),
+                quote!(::mlp::core::Huber { delta: #delta }),
+            )
         }
     }
 }
