@@ -1,0 +1,110 @@
+//! Numerical edge cases: saturated logits, and networks too large for the stack.
+
+use mlp::core::Network;
+use mlp::network;
+
+network! { struct Binary { 1 => 2 sigmoid; loss = bce; } }
+network! { struct Classes { 1 => 3 softmax; loss = cce; } }
+network! { struct Labels { 1 => 3 softmax; loss = sparse_cce; } }
+
+#[test]
+fn bce_is_finite_and_exact_for_logits_of_magnitude_100() {
+    // z = (100, -100): confidently wrong on both outputs costs 100 each.
+    let net = Binary::from_weights(([[100.0], [-100.0]], [0.0, 0.0]));
+    let loss = net.loss(&[[1.0]], &[[0.0, 1.0]]).unwrap();
+    assert_eq!(loss, 100.0);
+    let g = net.gradients(&[[1.0]], &[[0.0, 1.0]]).unwrap();
+    // dL/dz = (a - y) / K = (1, -1) / 2, exactly, and so dL/dW for x = 1.
+    assert_eq!(g.layers.0.weight.as_slice(), &[0.5, -0.5]);
+    assert_eq!(g.layers.0.bias.as_slice(), &[0.5, -0.5]);
+    // Confidently right: a loss of e^-100, not 0 from a clipped log and not NaN.
+    let loss = net.loss(&[[1.0]], &[[1.0, 0.0]]).unwrap();
+    assert!(loss > 0.0 && loss < 1e-40, "{loss}");
+}
+
+#[test]
+fn cce_is_finite_and_exact_for_logits_of_magnitude_100() {
+    let net = Classes::from_weights(([[100.0], [-100.0], [0.0]], [0.0; 3]));
+    // Class 1 has logit -100 against a maximum of 100: the loss is 200.
+    let loss = net.loss(&[[1.0]], &[[0.0, 1.0, 0.0]]).unwrap();
+    assert!((loss - 200.0).abs() < 1e-4, "{loss}");
+    let g = net.gradients(&[[1.0]], &[[0.0, 1.0, 0.0]]).unwrap();
+    assert!(g.norm().is_finite());
+    // dL/dz = a - y = (1 - e^-100, -1, e^-100) to f32 precision.
+    let db = g.layers.0.bias;
+    assert_eq!((db[0], db[1]), (1.0, -1.0));
+    assert!(db[2] > 0.0 && db[2] < 1e-40, "{db}");
+
+    let sparse = Labels::from_weights(([[100.0], [-100.0], [0.0]], [0.0; 3]));
+    assert_eq!(sparse.loss(&[[1.0]], &[1]).unwrap(), loss);
+    assert_eq!(sparse.gradients(&[[1.0]], &[1]).unwrap().layers, g.layers);
+}
+
+network! {
+    /// The N4 benchmark network: 784 => 128 relu => 64 relu => 10 softmax.
+    struct Mnist { 784 => 128 relu => 64 relu => 10 softmax; loss = cce; }
+}
+
+network! {
+    /// The N5 benchmark network, in f64: about 1 MiB of parameters.
+    struct Wide { 256 => 256 relu => 256 relu => 10 softmax; loss = sparse_cce; scalar = f64; }
+}
+
+/// Runs `f` on a thread with a 2 MiB stack, the default for spawned threads.
+fn on_small_stack(f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+#[test]
+fn large_networks_never_pass_through_a_2_mib_stack() {
+    on_small_stack(|| {
+        let net = Mnist::seeded(1);
+        let copy = net.clone();
+        assert_eq!(net, copy);
+        let x = vec![[0.5_f32; 784]; 3];
+        let mut y = [[0.0_f32; 10]; 3];
+        for (i, row) in y.iter_mut().enumerate() {
+            row[i] = 1.0;
+        }
+        let g = net.gradients(&x, &y).unwrap();
+        let mut trained = net.clone();
+        trained.step(&g, 0.1).unwrap();
+        assert!(trained.loss(&x, &y).unwrap() < net.loss(&x, &y).unwrap());
+        assert_eq!(
+            Mnist::PARAMS,
+            784 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10
+        );
+    });
+    on_small_stack(|| {
+        let net = Wide::seeded(2);
+        let x = vec![[0.25_f64; 256]; 2];
+        let g = net.gradients(&x, &[3, 7]).unwrap();
+        assert!(g.norm() > 0.0);
+        let p = net.predict(&x[0]);
+        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    });
+}
+
+#[test]
+fn batch_and_single_sample_paths_agree() {
+    let net = Mnist::seeded(3);
+    let x: Vec<[f32; 784]> = (0..300)
+        .map(|s| core::array::from_fn(|i| ((s * 31 + i * 7) % 17) as f32 / 17.0))
+        .collect();
+    let batch = net.predict_batch(&x);
+    for (row, out) in x.iter().zip(&batch) {
+        let single = net.predict(row);
+        for k in 0..10 {
+            assert!((single[k] - out[k]).abs() < 1e-5, "{single:?} vs {out:?}");
+        }
+    }
+    let mut ws = net.workspace(7);
+    let mut out = vec![[0.0_f32; 10]; 300];
+    net.predict_batch_with(&mut ws, &x, &mut out).unwrap();
+    assert_eq!(out, batch);
+}
