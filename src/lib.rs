@@ -1,3 +1,80 @@
-//! Small fixed-architecture neural networks.
+//! Small fixed-architecture neural networks, declared once with [`network!`] and
+//! compiled into straight-line code over statically-sized nalgebra matrices.
+//!
+//! ```
+//! use mlp::network;
+//!
+//! network! {
+//!     /// Predicts placement (yes/no) from four scores.
+//!     pub struct Placement {
+//!         4 => 3 sigmoid => 2 sigmoid => 1 sigmoid;
+//!         loss = bce;
+//!     }
+//! }
+//!
+//! assert_eq!((Placement::INPUTS, Placement::OUTPUTS, Placement::PARAMS), (4, 1, 26));
+//!
+//! let mut net = Placement::seeded(42);
+//! let x = [[0.9, 0.8, 0.7, 0.9], [0.1, 0.3, 0.2, 0.0]];
+//! let y = [[1.0], [0.0]];
+//! let before = net.loss(&x, &y)?;
+//! for _ in 0..100 {
+//!     let grads = net.gradients(&x, &y)?;
+//!     net.step(&grads, 0.5)?;
+//! }
+//! assert!(net.loss(&x, &y)? < before);
+//! let p: [f32; 1] = net.predict(&[0.8, 0.9, 0.6, 1.0]);
+//! assert!(p[0] > 0.5);
+//!
+//! // The expression form: an anonymous network, initialised from seed 0.
+//! let xor = network!(2 => 8 tanh => 1 sigmoid; loss = bce);
+//! assert_eq!(xor.predict(&[0.0, 1.0]).len(), 1);
+//! # Ok::<(), mlp::Error>(())
+//! ```
+//!
+//! # The grammar
+//!
+//! ```text
+//! item       := attrs vis 'struct' Ident '{' body '}'
+//! expr       := body
+//! body       := INPUT ('=>' layer)+ ';' 'loss' '=' loss (';' option)* ';'?
+//! layer      := WIDTH activation
+//! activation := sigmoid | tanh | relu | leaky_relu ['(' slope ')'] | linear | softmax
+//!             | elu ['(' alpha ')'] | softplus | gelu
+//! loss       := mse | sse | mae | huber ['(' delta ')'] | bce | cce | sparse_cce
+//!             | hinge | perceptron
+//! option     := scalar '=' (f32 | f64)
+//! ```
+//!
+//! Invalid networks are compile errors pointing at the token to change:
+//!
+//! | loss | output activation it needs | outputs |
+//! |---|---|---|
+//! | `bce` | `sigmoid` | any (more than one = multi-label) |
+//! | `cce`, `sparse_cce` | `softmax` | at least 2 |
+//! | `hinge`, `perceptron` | `linear` (labels -1/+1) | 1 |
+//! | `mse`, `sse`, `mae`, `huber` | anything but `softmax` | any |
+//!
+//! # What a network offers
+//!
+//! Each generated type has public `layers` (a tuple of [`core::Dense`], with
+//! `weight` of shape `(out, in)` and `bias`), the consts `INPUTS`, `OUTPUTS` and
+//! `PARAMS`, inherent methods (`new`, `seeded`, `zeros`, `from_weights`, `predict`,
+//! `predict_vector`, `predict_batch`, `loss`, `gradients`, `step`) and the
+//! [`Network`] trait, whose `*_with` methods reuse a [`Workspace`] and allocate
+//! nothing.
+
 pub use mlp_core as core;
+pub use mlp_core::{Error, Gradients, Network, Workspace};
 pub use mlp_macros::network;
+
+/// `use mlp::prelude::*;` brings the macro and the trait every network implements.
+pub mod prelude {
+    pub use crate::network;
+    pub use mlp_core::{Error, Gradients, Network, Workspace};
+}
+
+/// The README's examples run as doctests, so they stay true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
