@@ -7,6 +7,7 @@
 
 use crate::batch::Batch;
 use crate::real::Real;
+use crate::simd::Lanes;
 use nalgebra::SVector;
 
 /// How the weights of a layer are drawn when a network is initialised.
@@ -61,6 +62,18 @@ pub trait Elementwise: Copy {
 
     /// `act'(z)`, given `z` and `a = act(z)` (whichever is cheaper to use).
     fn df<T: Real>(&self, z: T, a: T) -> T;
+
+    /// [`Elementwise::f`] on every lane.
+    fn f_lanes<T: Real>(&self, z: T::Lanes) -> T::Lanes;
+
+    /// [`Elementwise::df`] on every lane.
+    fn df_lanes<T: Real>(&self, z: T::Lanes, a: T::Lanes) -> T::Lanes;
+}
+
+/// `x` in every lane.
+#[inline(always)]
+fn splat<T: Real>(x: f64) -> T::Lanes {
+    T::Lanes::splat(T::of(x))
 }
 
 impl<E: Elementwise> Activation for E {
@@ -85,9 +98,11 @@ impl<E: Elementwise> Activation for E {
     #[inline]
     fn forward_batch<T: Real, const N: usize>(&self, z: &Batch<T, N>, a: &mut Batch<T, N>) {
         a.set_len(z.len());
+        let lanes = T::Lanes::LANES;
         for f in 0..N {
-            for (a, &z) in a.feature_mut(f).iter_mut().zip(z.feature(f)) {
-                *a = self.f(z);
+            let (z, a) = (z.feature_padded(f), a.feature_padded_mut(f));
+            for s in (0..z.len()).step_by(lanes) {
+                self.f_lanes::<T>(T::Lanes::load(z, s)).store(a, s);
             }
         }
     }
@@ -99,10 +114,16 @@ impl<E: Elementwise> Activation for E {
         a: &Batch<T, N>,
         delta: &mut Batch<T, N>,
     ) {
+        let lanes = T::Lanes::LANES;
         for f in 0..N {
-            let (z, a) = (z.feature(f), a.feature(f));
-            for ((d, &z), &a) in delta.feature_mut(f).iter_mut().zip(z).zip(a) {
-                *d *= self.df(z, a);
+            let (z, a, d) = (
+                z.feature_padded(f),
+                a.feature_padded(f),
+                delta.feature_padded_mut(f),
+            );
+            for s in (0..z.len()).step_by(lanes) {
+                let df = self.df_lanes::<T>(T::Lanes::load(z, s), T::Lanes::load(a, s));
+                (T::Lanes::load(d, s) * df).store(d, s);
             }
         }
     }
@@ -124,6 +145,17 @@ impl Elementwise for Sigmoid {
     #[inline]
     fn df<T: Real>(&self, _z: T, a: T) -> T {
         a * (T::one() - a)
+    }
+
+    #[inline(always)]
+    fn f_lanes<T: Real>(&self, z: T::Lanes) -> T::Lanes {
+        let one = T::Lanes::splat(T::ONE);
+        one.div(one + (-z).exp())
+    }
+
+    #[inline(always)]
+    fn df_lanes<T: Real>(&self, _z: T::Lanes, a: T::Lanes) -> T::Lanes {
+        a * (T::Lanes::splat(T::ONE) - a)
     }
 }
 
@@ -155,6 +187,16 @@ impl Elementwise for Tanh {
     fn df<T: Real>(&self, _z: T, a: T) -> T {
         T::one() - a * a
     }
+
+    #[inline(always)]
+    fn f_lanes<T: Real>(&self, z: T::Lanes) -> T::Lanes {
+        z.tanh()
+    }
+
+    #[inline(always)]
+    fn df_lanes<T: Real>(&self, _z: T::Lanes, a: T::Lanes) -> T::Lanes {
+        T::Lanes::splat(T::ONE) - a * a
+    }
 }
 
 /// `max(0, z)`; derivative 1 for `z > 0`, else 0 (so `relu'(0) = 0`).
@@ -173,6 +215,18 @@ impl Elementwise for Relu {
     #[inline]
     fn df<T: Real>(&self, z: T, _a: T) -> T {
         if z > T::zero() { T::one() } else { T::zero() }
+    }
+
+    #[inline(always)]
+    fn f_lanes<T: Real>(&self, z: T::Lanes) -> T::Lanes {
+        let zero = T::Lanes::splat(T::ZERO);
+        z.gt_select(zero, z, zero)
+    }
+
+    #[inline(always)]
+    fn df_lanes<T: Real>(&self, z: T::Lanes, _a: T::Lanes) -> T::Lanes {
+        let zero = T::Lanes::splat(T::ZERO);
+        z.gt_select(zero, T::Lanes::splat(T::ONE), zero)
     }
 }
 
@@ -210,6 +264,18 @@ impl Elementwise for LeakyRelu {
             T::of(self.slope)
         }
     }
+
+    #[inline(always)]
+    fn f_lanes<T: Real>(&self, z: T::Lanes) -> T::Lanes {
+        let zero = T::Lanes::splat(T::ZERO);
+        z.gt_select(zero, z, splat::<T>(self.slope) * z)
+    }
+
+    #[inline(always)]
+    fn df_lanes<T: Real>(&self, z: T::Lanes, _a: T::Lanes) -> T::Lanes {
+        let zero = T::Lanes::splat(T::ZERO);
+        z.gt_select(zero, T::Lanes::splat(T::ONE), splat::<T>(self.slope))
+    }
 }
 
 /// The identity; derivative 1.
@@ -228,6 +294,16 @@ impl Elementwise for Linear {
     #[inline]
     fn df<T: Real>(&self, _z: T, _a: T) -> T {
         T::one()
+    }
+
+    #[inline(always)]
+    fn f_lanes<T: Real>(&self, z: T::Lanes) -> T::Lanes {
+        z
+    }
+
+    #[inline(always)]
+    fn df_lanes<T: Real>(&self, _z: T::Lanes, _a: T::Lanes) -> T::Lanes {
+        T::Lanes::splat(T::ONE)
     }
 }
 
@@ -265,6 +341,18 @@ impl Elementwise for Elu {
             a + T::of(self.alpha)
         }
     }
+
+    #[inline(always)]
+    fn f_lanes<T: Real>(&self, z: T::Lanes) -> T::Lanes {
+        let zero = T::Lanes::splat(T::ZERO);
+        z.gt_select(zero, z, splat::<T>(self.alpha) * z.exp_m1())
+    }
+
+    #[inline(always)]
+    fn df_lanes<T: Real>(&self, z: T::Lanes, a: T::Lanes) -> T::Lanes {
+        let zero = T::Lanes::splat(T::ZERO);
+        z.gt_select(zero, T::Lanes::splat(T::ONE), a + splat::<T>(self.alpha))
+    }
 }
 
 /// `ln(1 + e^z)`, computed as `max(z, 0) + ln(1 + e^-|z|)`; derivative `sigmoid(z)`.
@@ -283,6 +371,17 @@ impl Elementwise for Softplus {
     #[inline]
     fn df<T: Real>(&self, z: T, _a: T) -> T {
         sigmoid(z)
+    }
+
+    #[inline(always)]
+    fn f_lanes<T: Real>(&self, z: T::Lanes) -> T::Lanes {
+        z.max(T::Lanes::splat(T::ZERO)) + (-z.abs()).exp().ln_1p()
+    }
+
+    #[inline(always)]
+    fn df_lanes<T: Real>(&self, z: T::Lanes, _a: T::Lanes) -> T::Lanes {
+        let one = T::Lanes::splat(T::ONE);
+        one.div(one + (-z).exp())
     }
 }
 
@@ -309,6 +408,22 @@ impl Elementwise for Gelu {
         let t = u.tanh();
         let du = T::of(GELU_C) * (T::one() + T::of(3.0 * GELU_K) * z * z);
         T::of(0.5) * (T::one() + t) + T::of(0.5) * z * (T::one() - t * t) * du
+    }
+
+    #[inline(always)]
+    fn f_lanes<T: Real>(&self, z: T::Lanes) -> T::Lanes {
+        let u = splat::<T>(GELU_C) * z.mul_add(splat::<T>(GELU_K) * z * z, z);
+        splat::<T>(0.5) * z * (T::Lanes::splat(T::ONE) + u.tanh())
+    }
+
+    #[inline(always)]
+    fn df_lanes<T: Real>(&self, z: T::Lanes, _a: T::Lanes) -> T::Lanes {
+        let u = splat::<T>(GELU_C) * z.mul_add(splat::<T>(GELU_K) * z * z, z);
+        let t = u.tanh();
+        let one = T::Lanes::splat(T::ONE);
+        let du = splat::<T>(GELU_C) * (splat::<T>(3.0 * GELU_K) * z).mul_add(z, one);
+        let half = splat::<T>(0.5);
+        half * (one + t) + half * z * (one - t * t) * du
     }
 }
 

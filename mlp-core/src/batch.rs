@@ -62,6 +62,51 @@ impl<T: Real, const N: usize> Batch<T, N> {
         self.len = len;
     }
 
+    /// The number of samples rounded up to a multiple of [`LANE_PAD`]: kernels
+    /// compute on whole SIMD vectors up to here.
+    #[inline]
+    pub fn padded_len(&self) -> usize {
+        self.len.div_ceil(LANE_PAD) * LANE_PAD
+    }
+
+    /// Feature `f` of every sample held, with its padding up to [`Batch::padded_len`].
+    #[inline]
+    pub fn feature_padded(&self, f: usize) -> &[T] {
+        let start = f * self.stride;
+        &self.data[start..start + self.padded_len()]
+    }
+
+    /// Mutable [`Batch::feature_padded`].
+    #[inline]
+    pub fn feature_padded_mut(&mut self, f: usize) -> &mut [T] {
+        let start = f * self.stride;
+        let end = start + self.padded_len();
+        &mut self.data[start..end]
+    }
+
+    /// Sets the padding after the last sample to zero, so that whole-vector kernels
+    /// read finite values there and reductions over samples add nothing.
+    #[inline]
+    pub fn zero_padding(&mut self) {
+        let (len, padded) = (self.len, self.padded_len());
+        for f in 0..N {
+            let start = f * self.stride;
+            self.data[start + len..start + padded].fill(T::ZERO);
+        }
+    }
+
+    /// The whole buffer, feature-major with a run of [`Batch::capacity`] per feature.
+    #[inline]
+    pub fn as_slice(&self) -> &[T] {
+        &self.data
+    }
+
+    /// Mutable [`Batch::as_slice`].
+    #[inline]
+    pub fn as_mut_slice(&mut self) -> &mut [T] {
+        &mut self.data
+    }
+
     /// Feature `f` of every sample held.
     #[inline]
     pub fn feature(&self, f: usize) -> &[T] {
@@ -103,6 +148,7 @@ impl<T: Real, const N: usize> Batch<T, N> {
                 self.data[f * self.stride + s] = v;
             }
         }
+        self.zero_padding();
     }
 
     /// Writes the samples held into `rows`, one array per sample.

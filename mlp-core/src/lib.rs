@@ -18,6 +18,7 @@ pub mod kernels;
 pub mod loss;
 pub mod network;
 pub mod real;
+pub mod simd;
 pub mod tensor;
 
 pub use nalgebra;

@@ -520,6 +520,7 @@ where
         out.delta
             .set_sample(s, &(loss.delta(act, &z, &a, y) * scale));
     }
+    out.delta.zero_padding();
     sum
 }
 

@@ -1,5 +1,6 @@
 //! The scalar types a network computes in.
 
+use crate::simd::{F32Lanes, F64Lanes, Lanes};
 use core::fmt::{Debug, Display};
 use nalgebra::RealField;
 
@@ -15,6 +16,9 @@ mod sealed {
 pub trait Real: RealField + Copy + Default + Debug + Display + sealed::Sealed + 'static {
     /// The name used in messages and saved files (`"f32"` or `"f64"`).
     const NAME: &'static str;
+
+    /// The widest SIMD vector of this scalar the build supports.
+    type Lanes: Lanes<Scalar = Self>;
 
     /// `0.0`.
     const ZERO: Self;
@@ -32,6 +36,7 @@ pub trait Real: RealField + Copy + Default + Debug + Display + sealed::Sealed + 
 }
 
 impl Real for f32 {
+    type Lanes = F32Lanes;
     const NAME: &'static str = "f32";
     const ZERO: Self = 0.0;
     const ONE: Self = 1.0;
@@ -53,6 +58,7 @@ impl Real for f32 {
 }
 
 impl Real for f64 {
+    type Lanes = F64Lanes;
     const NAME: &'static str = "f64";
     const ZERO: Self = 0.0;
     const ONE: Self = 1.0;

@@ -1,0 +1,222 @@
+//! Register-blocked products over feature-major batches.
+//!
+//! A block computes `ROWS` outputs for [`BLOCK`] samples (whole SIMD vectors) with
+//! every accumulator in a register: per step one vector load of the batch per
+//! sample vector, one broadcast of `A` per row, and `ROWS * BLOCK / LANES` fused
+//! multiply-adds. `ROWS` is chosen per vector width so the accumulators plus the
+//! loaded vectors fit the register file (16 vector registers on AVX2, 32 on
+//! AVX-512). The inner dimension is split into runs of [`DEPTH`] so the batch
+//! block being read stays in the L1 cache while every row block uses it.
+
+use super::BLOCK;
+use crate::batch::Batch;
+use crate::real::Real;
+use crate::simd::Lanes;
+
+/// Inner-dimension run: `DEPTH * BLOCK` scalars of the batch stay in L1.
+const DEPTH: usize = 256;
+
+/// Most vectors a block row can span: `BLOCK / LANES` with 2 lanes (`f64x2`).
+const MAX_VECTORS: usize = 8;
+
+/// Calls `$f::<R>` with `R` the constant equal to the runtime value `$rows`, for
+/// the remainder block of a product whose row count is not a multiple of `ROWS`.
+macro_rules! with_rows {
+    ($rows:expr, $f:ident::<$($g:ty),*>($($arg:expr),*)) => {
+        match $rows {
+            1 => $f::<$($g,)* 1>($($arg),*),
+            2 => $f::<$($g,)* 2>($($arg),*),
+            3 => $f::<$($g,)* 3>($($arg),*),
+            4 => $f::<$($g,)* 4>($($arg),*),
+            5 => $f::<$($g,)* 5>($($arg),*),
+            6 => $f::<$($g,)* 6>($($arg),*),
+            7 => $f::<$($g,)* 7>($($arg),*),
+            8 => $f::<$($g,)* 8>($($arg),*),
+            9 => $f::<$($g,)* 9>($($arg),*),
+            10 => $f::<$($g,)* 10>($($arg),*),
+            11 => $f::<$($g,)* 11>($($arg),*),
+            _ => unreachable!("remainder blocks have fewer than 12 rows"),
+        }
+    };
+}
+
+/// `C = A B (+ bias)` for the `c.len()` samples of `b`: `A` is `(M, K)` with
+/// element `(m, k)` at `a[m * row_stride + k * col_stride]`, `B` is `b` (`K`
+/// features), `C` is `c` (`M` features). Without a bias, `C` starts from zero.
+#[inline]
+pub fn product<T: Real, const M: usize, const K: usize>(
+    a: &[T],
+    row_stride: usize,
+    col_stride: usize,
+    bias: Option<&[T]>,
+    b: &Batch<T, K>,
+    c: &mut Batch<T, M>,
+) {
+    let a = Matrix {
+        data: a,
+        row_stride,
+        col_stride,
+    };
+    match T::Lanes::LANES {
+        2 => product_rows::<T, M, K, 1>(&a, bias, b, c),
+        4 => product_rows::<T, M, K, 3>(&a, bias, b, c),
+        8 => product_rows::<T, M, K, 6>(&a, bias, b, c),
+        _ => product_rows::<T, M, K, 12>(&a, bias, b, c),
+    }
+}
+
+/// A strided view of a matrix's scalars.
+struct Matrix<'a, T> {
+    data: &'a [T],
+    row_stride: usize,
+    col_stride: usize,
+}
+
+#[inline]
+fn product_rows<T: Real, const M: usize, const K: usize, const ROWS: usize>(
+    a: &Matrix<'_, T>,
+    bias: Option<&[T]>,
+    b: &Batch<T, K>,
+    c: &mut Batch<T, M>,
+) {
+    let samples = b.padded_len();
+    let full = M / ROWS * ROWS;
+    let mut k0 = 0;
+    while k0 < K {
+        let k1 = (k0 + DEPTH).min(K);
+        for s0 in (0..samples).step_by(BLOCK) {
+            let mut m0 = 0;
+            while m0 < full {
+                block::<T, M, K, ROWS>(a, bias, b, c, m0, k0, k1, s0);
+                m0 += ROWS;
+            }
+            if full < M {
+                with_rows!(M - full, block::<T, M, K>(a, bias, b, c, full, k0, k1, s0));
+            }
+        }
+        k0 = k1;
+    }
+}
+
+/// Rows `m0..m0 + R` of `C`, samples `s0..s0 + BLOCK`, inner indices `k0..k1`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn block<T: Real, const M: usize, const K: usize, const R: usize>(
+    a: &Matrix<'_, T>,
+    bias: Option<&[T]>,
+    b: &Batch<T, K>,
+    c: &mut Batch<T, M>,
+    m0: usize,
+    k0: usize,
+    k1: usize,
+    s0: usize,
+) {
+    let lanes = T::Lanes::LANES;
+    let vectors = BLOCK / lanes;
+    let (b_data, b_stride) = (b.as_slice(), b.capacity());
+    let c_stride = c.capacity();
+    let mut acc = [[T::Lanes::splat(T::ZERO); MAX_VECTORS]; R];
+    for (m, row) in acc.iter_mut().enumerate() {
+        for (v, x) in row.iter_mut().enumerate().take(vectors) {
+            *x = if k0 > 0 {
+                T::Lanes::load(c.as_slice(), (m0 + m) * c_stride + s0 + v * lanes)
+            } else {
+                T::Lanes::splat(bias.map_or(T::ZERO, |b| b[m0 + m]))
+            };
+        }
+    }
+    for k in k0..k1 {
+        let mut x = [T::Lanes::splat(T::ZERO); MAX_VECTORS];
+        for (v, x) in x.iter_mut().enumerate().take(vectors) {
+            *x = T::Lanes::load(b_data, k * b_stride + s0 + v * lanes);
+        }
+        for (m, row) in acc.iter_mut().enumerate() {
+            let w = T::Lanes::splat(a.data[(m0 + m) * a.row_stride + k * a.col_stride]);
+            for (v, acc) in row.iter_mut().enumerate().take(vectors) {
+                *acc = w.mul_add(x[v], *acc);
+            }
+        }
+    }
+    let out = c.as_mut_slice();
+    for (m, row) in acc.iter().enumerate() {
+        for (v, acc) in row.iter().enumerate().take(vectors) {
+            acc.store(out, (m0 + m) * c_stride + s0 + v * lanes);
+        }
+    }
+}
+
+/// `gw += delta x^T` and `gb += sum over samples of delta`, over the padded samples
+/// (padding deltas are zero). `gw` is `(OUT, IN)` column-major.
+#[inline]
+pub fn outer_product_sum<T: Real, const IN: usize, const OUT: usize>(
+    gw: &mut [T],
+    gb: &mut [T],
+    x: &Batch<T, IN>,
+    delta: &Batch<T, OUT>,
+) {
+    let samples = delta.padded_len();
+    let lanes = T::Lanes::LANES;
+    for (o, gb) in gb.iter_mut().enumerate() {
+        let d = delta.feature_padded(o);
+        let mut acc = T::Lanes::splat(T::ZERO);
+        for s in (0..samples).step_by(lanes) {
+            acc += T::Lanes::load(d, s);
+        }
+        *gb += acc.sum();
+    }
+    // Blocks of 4 outputs by 3 inputs: 12 accumulators.
+    let full_o = OUT / 4 * 4;
+    let full_i = IN / 3 * 3;
+    let mut o0 = 0;
+    while o0 < OUT {
+        let ro = (OUT - o0).min(4);
+        let mut i0 = 0;
+        while i0 < IN {
+            let ri = (IN - i0).min(3);
+            if o0 < full_o && i0 < full_i {
+                outer_block::<T, IN, OUT, 4, 3>(gw, x, delta, o0, i0, samples);
+            } else {
+                // Edge blocks: one output at a time.
+                for o in o0..o0 + ro {
+                    for i in i0..i0 + ri {
+                        outer_block::<T, IN, OUT, 1, 1>(gw, x, delta, o, i, samples);
+                    }
+                }
+            }
+            i0 += ri;
+        }
+        o0 += ro;
+    }
+}
+
+#[inline(always)]
+fn outer_block<T: Real, const IN: usize, const OUT: usize, const RO: usize, const RI: usize>(
+    gw: &mut [T],
+    x: &Batch<T, IN>,
+    delta: &Batch<T, OUT>,
+    o0: usize,
+    i0: usize,
+    samples: usize,
+) {
+    let lanes = T::Lanes::LANES;
+    let (d_data, d_stride) = (delta.as_slice(), delta.capacity());
+    let (x_data, x_stride) = (x.as_slice(), x.capacity());
+    let mut acc = [[T::Lanes::splat(T::ZERO); RI]; RO];
+    for s in (0..samples).step_by(lanes) {
+        let mut xs = [T::Lanes::splat(T::ZERO); RI];
+        for (i, xv) in xs.iter_mut().enumerate() {
+            *xv = T::Lanes::load(x_data, (i0 + i) * x_stride + s);
+        }
+        for (o, row) in acc.iter_mut().enumerate() {
+            let d = T::Lanes::load(d_data, (o0 + o) * d_stride + s);
+            for (i, acc) in row.iter_mut().enumerate() {
+                *acc = d.mul_add(xs[i], *acc);
+            }
+        }
+    }
+    for (o, row) in acc.iter().enumerate() {
+        for (i, acc) in row.iter().enumerate() {
+            gw[(i0 + i) * OUT + o0 + o] += acc.sum();
+        }
+    }
+}
