@@ -242,7 +242,10 @@ pub fn unknown_loss(word: &str) -> String {
 /// nor an option. Reserved options get their own message.
 pub fn unknown_option(word: &str) -> String {
     if RESERVED_OPTIONS.contains(&word) {
-        return format!("the `{word}` option is not supported yet");
+        return format!(
+            "the `{word}` option is not supported yet; remove it, and set the parameters \
+             at run time with `from_weights(...)`"
+        );
     }
     let lower = word.to_lowercase();
     let hint = if let Some(name) = CLAUSES.iter().find(|n| **n == lower) {
@@ -510,7 +513,8 @@ mod tests {
     fn unknown_option_messages() {
         assert_eq!(
             unknown_option("weights"),
-            "the `weights` option is not supported yet"
+            "the `weights` option is not supported yet; remove it, and set the parameters \
+             at run time with `from_weights(...)`"
         );
         assert_eq!(
             unknown_option("scaler"),

@@ -285,6 +285,16 @@ impl Parse for Width {
             }
             return Err(Error::new_spanned(tokens, WIDTH_MESSAGE));
         }
+        if let Some((ident, _)) = input.cursor().ident() {
+            let name = ident.unraw().to_string();
+            let message = if keyword::activation(&name).is_some() {
+                format!("`{name}` needs a width before it, e.g. `8 {name}`")
+            } else {
+                // A constant or a variable: the macro sees its name, not its value.
+                format!("{WIDTH_MESSAGE}; `network!` cannot read the value of `{name}`")
+            };
+            return Err(Error::new(ident.span(), message));
+        }
         if !input.peek(LitInt) {
             return Err(input.error(WIDTH_MESSAGE));
         }
@@ -322,12 +332,21 @@ impl Parse for Layer {
 
 /// Words after a layer's activation, like the planned `dropout(0.1)`.
 fn parse_layer_extras(input: ParseStream) -> syn::Result<()> {
-    if let Some((ident, _)) = input.cursor().ident() {
+    if let Some((ident, rest)) = input.cursor().ident() {
         let name = ident.unraw().to_string();
         if keyword::RESERVED_LAYER_MODIFIERS.contains(&name.as_str()) {
-            return Err(Error::new(
-                ident.span(),
-                format!("{name} is not supported yet"),
+            // Point at `dropout(0.1)` as a whole: that is what to remove.
+            let mut tokens = ident.to_token_stream();
+            let mut written = name.clone();
+            if let Some((proc_macro2::TokenTree::Group(group), _)) = rest.token_tree()
+                && group.delimiter() == proc_macro2::Delimiter::Parenthesis
+            {
+                written += &format!("({})", group.stream());
+                tokens.extend([proc_macro2::TokenTree::Group(group)]);
+            }
+            return Err(Error::new_spanned(
+                tokens,
+                format!("`{name}` is not supported yet; remove `{written}` from this layer"),
             ));
         }
     }
@@ -500,7 +519,18 @@ fn parse_param_group(
             info.name
         )));
     }
-    let param: Param = content.parse()?;
+    let Number {
+        value,
+        lit_span,
+        minus,
+        ..
+    } = content.parse()?;
+    // `-0.5` is two tokens; where they cannot be joined, point at `(-0.5)`.
+    let span = match minus {
+        Some(minus) => minus.join(lit_span).unwrap_or(group),
+        None => lit_span,
+    };
+    let param = Param { value, span };
     if !content.is_empty() {
         return Err(content.error(format!(
             "`{owner}` takes one parameter, the {}, e.g. {example}",
@@ -513,7 +543,10 @@ fn parse_param_group(
 /// A numeric literal with an optional leading `-`, as written.
 struct Number {
     value: f64,
-    span: Span,
+    /// The literal's span, without the `-`.
+    lit_span: Span,
+    /// The `-`'s span, if written.
+    minus: Option<Span>,
     text: String,
 }
 
@@ -538,22 +571,17 @@ impl Parse for Number {
         Ok(match minus {
             Some(minus) => Number {
                 value: -value,
-                span: minus.span().join(lit_span).unwrap_or(lit_span),
+                lit_span,
+                minus: Some(minus.span),
                 text: format!("-{lit_text}"),
             },
             None => Number {
                 value,
-                span: lit_span,
+                lit_span,
+                minus: None,
                 text: lit_text,
             },
         })
-    }
-}
-
-impl Parse for Param {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
-        let Number { value, span, .. } = input.parse()?;
-        Ok(Param { value, span })
     }
 }
 
@@ -852,7 +880,8 @@ mod tests {
         );
         assert_eq!(
             err(quote!(2 => 1 linear; loss = mse; weights = "w.bin")),
-            "the `weights` option is not supported yet"
+            "the `weights` option is not supported yet; remove it, and set the parameters \
+             at run time with `from_weights(...)`"
         );
     }
 
@@ -896,16 +925,40 @@ mod tests {
     fn width_not_a_positive_integer_literal() {
         let message = "a layer width is a positive integer literal, e.g. `8`";
         assert_eq!(err(quote!(4 => 3.5 relu => 1 sigmoid; loss = bce)), message);
-        assert_eq!(err(quote!(4 => n relu => 1 sigmoid; loss = bce)), message);
         assert_eq!(err(quote!(4 => -2 relu => 1 sigmoid; loss = bce)), message);
         assert_eq!(
             err(quote!(4 => 3f32 relu => 1 sigmoid; loss = bce)),
             message
         );
         assert_eq!(err(quote!(4 => "3" relu => 1 sigmoid; loss = bce)), message);
-        assert_eq!(err(quote!(x => 1 sigmoid; loss = bce)), message);
         assert_eq!(err(quote!(-4 => 1 sigmoid; loss = bce)), message);
         assert_eq!(err(quote!(4.0 => 1 sigmoid; loss = bce)), message);
+    }
+
+    #[test]
+    fn width_named_by_a_constant() {
+        assert_eq!(
+            err(quote!(4 => HIDDEN relu => 1 sigmoid; loss = bce)),
+            "a layer width is a positive integer literal, e.g. `8`; \
+             `network!` cannot read the value of `HIDDEN`"
+        );
+        assert_eq!(
+            err(quote!(x => 1 sigmoid; loss = bce)),
+            "a layer width is a positive integer literal, e.g. `8`; \
+             `network!` cannot read the value of `x`"
+        );
+    }
+
+    #[test]
+    fn width_left_out() {
+        assert_eq!(
+            err(quote!(4 => relu => 1 sigmoid; loss = bce)),
+            "`relu` needs a width before it, e.g. `8 relu`"
+        );
+        assert_eq!(
+            err(quote!(4 => 8 relu => sigmoid; loss = bce)),
+            "`sigmoid` needs a width before it, e.g. `8 sigmoid`"
+        );
     }
 
     #[test]
@@ -996,11 +1049,15 @@ mod tests {
     fn dropout_is_not_supported_yet() {
         assert_eq!(
             err(quote!(2 => 8 relu dropout(0.1) => 1 sigmoid; loss = bce)),
-            "dropout is not supported yet"
+            "`dropout` is not supported yet; remove `dropout(0.1)` from this layer"
         );
         assert_eq!(
-            err(quote!(2 => 8 leaky_relu(0.1) dropout(0.1) => 1 sigmoid; loss = bce)),
-            "dropout is not supported yet"
+            err(quote!(2 => 8 leaky_relu(0.1) dropout(0.25) => 1 sigmoid; loss = bce)),
+            "`dropout` is not supported yet; remove `dropout(0.25)` from this layer"
+        );
+        assert_eq!(
+            err(quote!(2 => 8 relu dropout => 1 sigmoid; loss = bce)),
+            "`dropout` is not supported yet; remove `dropout` from this layer"
         );
     }
 

@@ -1,0 +1,8 @@
+// One output is not a distribution over classes.
+use mlp::network;
+
+network! {
+    struct Net { 4 => 8 relu => 1 softmax; loss = cce }
+}
+
+fn main() {}

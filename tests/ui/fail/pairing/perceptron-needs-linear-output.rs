@@ -1,0 +1,10 @@
+// The perceptron criterion reads the raw score, not a squashed one.
+use mlp::network;
+
+network! {
+    struct Perceptron { 4 => 1 sigmoid; loss = perceptron }
+}
+
+fn main() {
+    let _ = network!(4 => 1 tanh; loss = perceptron);
+}

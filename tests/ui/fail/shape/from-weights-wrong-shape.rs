@@ -1,0 +1,11 @@
+// `from_weights` takes `([[T; IN]; OUT], [T; OUT])` per layer.
+use mlp::network;
+
+network! { struct Net { 2 => 3 sigmoid => 1 sigmoid; loss = bce } }
+
+fn main() {
+    let _ = Net::from_weights(
+        ([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]], [0.0, 0.0]),
+        ([[0.1, 0.2, 0.3]], [0.0]),
+    );
+}

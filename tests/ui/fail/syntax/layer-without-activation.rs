@@ -1,0 +1,8 @@
+// Every layer after `=>` names its activation.
+use mlp::network;
+
+network! {
+    struct Net { 4 => 3 => 1 sigmoid; loss = bce }
+}
+
+fn main() {}

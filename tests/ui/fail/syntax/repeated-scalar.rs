@@ -1,0 +1,6 @@
+// `scalar` given twice.
+use mlp::network;
+
+fn main() {
+    let _ = network!(2 => 1 linear; scalar = f64; loss = mse; scalar = f32);
+}

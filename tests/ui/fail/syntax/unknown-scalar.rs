@@ -1,0 +1,10 @@
+// Only f32 and f64 networks exist.
+use mlp::network;
+
+network! {
+    struct Half { 2 => 1 linear; loss = mse; scalar = f16 }
+}
+
+fn main() {
+    let _ = network!(2 => 1 linear; loss = mse; scalar = double);
+}

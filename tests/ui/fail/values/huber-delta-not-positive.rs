@@ -1,0 +1,6 @@
+// The delta of huber is greater than 0.
+use mlp::network;
+
+fn main() {
+    let _ = network!(2 => 1 linear; loss = huber(-0.5));
+}

@@ -1,0 +1,8 @@
+// A network reads at least one feature.
+use mlp::network;
+
+network! {
+    struct Empty { 0 => 4 relu => 1 sigmoid; loss = bce }
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+// Every layer has at least one neuron.
+use mlp::network;
+
+fn main() {
+    let _ = network!(4 => 0 relu => 1 sigmoid; loss = bce);
+}
