@@ -64,8 +64,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
+/// Rows of scores and their placed (1) / not placed (0) labels.
+type Table = (Vec<[f32; 4]>, Vec<[f32; 1]>);
+
 /// Parses `cgpa,aptitude,communication,projects,placed` rows after a header.
-fn read(csv: &str) -> Result<(Vec<[f32; 4]>, Vec<[f32; 1]>), Box<dyn Error>> {
+fn read(csv: &str) -> Result<Table, Box<dyn Error>> {
     let mut rows = vec![];
     let mut labels = vec![];
     for (n, line) in csv.lines().enumerate().skip(1) {

@@ -453,22 +453,48 @@ impl Activation for Softmax {
         SVector::from_fn(|i, _| a[i] * (grad_a[i] - dot))
     }
 
+    /// Vectorised across samples: each lane is one sample's softmax.
     fn forward_batch<T: Real, const N: usize>(&self, z: &Batch<T, N>, a: &mut Batch<T, N>) {
         a.set_len(z.len());
-        for s in 0..z.len() {
-            a.set_sample(s, &self.forward(&z.sample(s)));
+        let (lanes, stride, samples) = (T::Lanes::LANES, z.capacity(), z.padded_len());
+        let (z, a) = (z.as_slice(), a.as_mut_slice());
+        for s in (0..samples).step_by(lanes) {
+            let mut m = T::Lanes::load(z, s);
+            for k in 1..N {
+                m = m.max(T::Lanes::load(z, k * stride + s));
+            }
+            let mut sum = T::Lanes::splat(T::ZERO);
+            for k in 0..N {
+                let e = (T::Lanes::load(z, k * stride + s) - m).exp();
+                e.store(a, k * stride + s);
+                sum += e;
+            }
+            let inv = T::Lanes::splat(T::ONE).div(sum);
+            for k in 0..N {
+                (T::Lanes::load(a, k * stride + s) * inv).store(a, k * stride + s);
+            }
         }
     }
 
+    /// Vectorised across samples: `dL/dz = a * (g - <g, a>)` per lane.
     fn backward_batch<T: Real, const N: usize>(
         &self,
-        z: &Batch<T, N>,
+        _z: &Batch<T, N>,
         a: &Batch<T, N>,
         delta: &mut Batch<T, N>,
     ) {
-        for s in 0..z.len() {
-            let d = self.backward(&z.sample(s), &a.sample(s), &delta.sample(s));
-            delta.set_sample(s, &d);
+        let (lanes, stride, samples) = (T::Lanes::LANES, a.capacity(), a.padded_len());
+        let (a, d) = (a.as_slice(), delta.as_mut_slice());
+        for s in (0..samples).step_by(lanes) {
+            let mut dot = T::Lanes::splat(T::ZERO);
+            for k in 0..N {
+                dot = T::Lanes::load(d, k * stride + s)
+                    .mul_add(T::Lanes::load(a, k * stride + s), dot);
+            }
+            for k in 0..N {
+                let at = k * stride + s;
+                (T::Lanes::load(a, at) * (T::Lanes::load(d, at) - dot)).store(d, at);
+            }
         }
     }
 }

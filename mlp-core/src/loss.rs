@@ -10,6 +10,7 @@ use crate::activation::{Softplus, Tanh};
 use crate::batch::LayerBuffers;
 use crate::error::Error;
 use crate::real::Real;
+use crate::simd::Lanes;
 use nalgebra::SVector;
 
 /// Why a target value is not acceptable for a loss.
@@ -61,7 +62,7 @@ pub trait Loss: Copy {
 /// | hinge, perceptron | linear (labels -1/+1) | 1 |
 /// | mse, sse, mae, huber | anything but softmax | any |
 #[diagnostic::on_unimplemented(
-    message = "the loss `{Self}` cannot follow a `{A}` output layer of {K} output(s)",
+    message = "the loss `{Self}` cannot follow a `{A}` output layer",
     label = "invalid loss / output activation pairing",
     note = "bce needs sigmoid; cce and sparse_cce need softmax with at least 2 outputs; \
             hinge and perceptron need one linear output; mse, sse, mae and huber take \
@@ -78,6 +79,42 @@ pub trait PairsWith<A: Activation, const K: usize>: Loss {
         y: &Self::Target<T, K>,
     ) -> SVector<T, K> {
         act.backward(z, a, &self.grad_a(a, y))
+    }
+
+    /// The sum of the per-sample losses of the batch in `out` (`out.delta` may be
+    /// used as scratch). One sample at a time unless the pair has a vectorised form.
+    #[inline]
+    fn batch_loss<T: Real>(
+        &self,
+        _act: &A,
+        out: &mut LayerBuffers<T, K>,
+        targets: &[Self::Target<T, K>],
+    ) -> T {
+        let mut sum = T::ZERO;
+        for (s, y) in targets.iter().enumerate() {
+            sum += self.value(&out.z.sample(s), &out.a.sample(s), y);
+        }
+        sum
+    }
+
+    /// Writes `scale * dl/dz` of every sample into `out.delta` and returns the sum of
+    /// the per-sample losses. One sample at a time unless the pair has a vectorised form.
+    #[inline]
+    fn batch_delta<T: Real>(
+        &self,
+        act: &A,
+        out: &mut LayerBuffers<T, K>,
+        targets: &[Self::Target<T, K>],
+        scale: T,
+    ) -> T {
+        let mut sum = T::ZERO;
+        for (s, y) in targets.iter().enumerate() {
+            let (z, a) = (out.z.sample(s), out.a.sample(s));
+            sum += self.value(&z, &a, y);
+            out.delta
+                .set_sample(s, &(self.delta(act, &z, &a, y) * scale));
+        }
+        sum
     }
 }
 
@@ -300,7 +337,7 @@ impl Loss for Bce {
     }
 }
 
-/// Fused: `dl/dz = (a - y) / K`, never `dl/da * da/dz`.
+/// Fused: `dl/dz = (a - y) / K`, never `dl/da * da/dz`. Vectorised across samples.
 impl<const K: usize> PairsWith<Sigmoid, K> for Bce {
     #[inline]
     fn delta<T: Real>(
@@ -312,8 +349,58 @@ impl<const K: usize> PairsWith<Sigmoid, K> for Bce {
     ) -> SVector<T, K> {
         (a - vector(y)) * per_output::<T, K>()
     }
+
+    fn batch_loss<T: Real>(
+        &self,
+        _: &Sigmoid,
+        out: &mut LayerBuffers<T, K>,
+        targets: &[[T; K]],
+    ) -> T {
+        out.delta.load(targets);
+        bce_sum(out)
+    }
+
+    fn batch_delta<T: Real>(
+        &self,
+        _: &Sigmoid,
+        out: &mut LayerBuffers<T, K>,
+        targets: &[[T; K]],
+        scale: T,
+    ) -> T {
+        out.delta.load(targets);
+        let sum = bce_sum(out);
+        let (lanes, stride, samples) = (T::Lanes::LANES, out.a.capacity(), out.a.padded_len());
+        let scale = T::Lanes::splat(scale * per_output::<T, K>());
+        let (a, d) = (out.a.as_slice(), out.delta.as_mut_slice());
+        for k in 0..K {
+            for s in (0..samples).step_by(lanes) {
+                let at = k * stride + s;
+                ((T::Lanes::load(a, at) - T::Lanes::load(d, at)) * scale).store(d, at);
+            }
+        }
+        sum
+    }
 }
 
+/// The bce sum over a batch whose targets sit in `out.delta`.
+#[inline(always)]
+fn bce_sum<T: Real, const K: usize>(out: &LayerBuffers<T, K>) -> T {
+    let (stride, len) = (out.z.capacity(), out.z.len());
+    let (z, y) = (out.z.as_slice(), out.delta.as_slice());
+    let mut sum = T::ZERO;
+    for k in 0..K {
+        let base = k * stride;
+        sum += sum_samples::<T>(
+            len,
+            |s| bce_lanes::<T>(T::Lanes::load(z, base + s), T::Lanes::load(y, base + s)),
+            |s| {
+                let (z, y) = (z[base + s], y[base + s]);
+                z.max(T::ZERO) - z * y + (-z.abs()).exp().ln_1p()
+            },
+        );
+    }
+    sum * per_output::<T, K>()
+}
 impl Loss for Cce {
     const NAME: &'static str = "cce";
     type Target<T: Real, const K: usize> = [T; K];
@@ -344,6 +431,7 @@ impl Loss for Cce {
 }
 
 /// Fused: `dl/dz = a sum(y) - y`, which is `a - y` for targets that sum to 1.
+/// Vectorised across samples.
 impl<const K: usize> PairsWith<Softmax, K> for Cce {
     #[inline]
     fn delta<T: Real>(
@@ -362,6 +450,81 @@ impl<const K: usize> PairsWith<Softmax, K> for Cce {
         let y = vector(y);
         a * y.sum() - y
     }
+
+    fn batch_loss<T: Real>(
+        &self,
+        _: &Softmax,
+        out: &mut LayerBuffers<T, K>,
+        targets: &[[T; K]],
+    ) -> T {
+        const {
+            assert!(
+                K >= 2,
+                "cce needs at least 2 outputs; for one output use sigmoid with bce"
+            )
+        };
+        out.delta.load(targets);
+        cce_sum(out)
+    }
+
+    fn batch_delta<T: Real>(
+        &self,
+        _: &Softmax,
+        out: &mut LayerBuffers<T, K>,
+        targets: &[[T; K]],
+        scale: T,
+    ) -> T {
+        const {
+            assert!(
+                K >= 2,
+                "cce needs at least 2 outputs; for one output use sigmoid with bce"
+            )
+        };
+        out.delta.load(targets);
+        let sum = cce_sum(out);
+        let (lanes, stride, samples) = (T::Lanes::LANES, out.a.capacity(), out.a.padded_len());
+        let scale = T::Lanes::splat(scale);
+        let (a, d) = (out.a.as_slice(), out.delta.as_mut_slice());
+        for s in (0..samples).step_by(lanes) {
+            let mut total = T::Lanes::splat(T::ZERO);
+            for k in 0..K {
+                total += T::Lanes::load(d, k * stride + s);
+            }
+            for k in 0..K {
+                let at = k * stride + s;
+                let y = T::Lanes::load(d, at);
+                (T::Lanes::load(a, at).mul_add(total, -y) * scale).store(d, at);
+            }
+        }
+        sum
+    }
+}
+
+/// The cce sum over a batch whose targets sit in `out.delta`:
+/// `sum_k y_k (lse(z) - z_k)`.
+#[inline(always)]
+fn cce_sum<T: Real, const K: usize>(out: &LayerBuffers<T, K>) -> T {
+    let (stride, len) = (out.z.capacity(), out.z.len());
+    let (z, y) = (out.z.as_slice(), out.delta.as_slice());
+    sum_samples::<T>(
+        len,
+        |s| {
+            let lse = log_sum_exp_lanes::<T, K>(z, stride, s);
+            let mut l = T::Lanes::splat(T::ZERO);
+            for k in 0..K {
+                let at = k * stride + s;
+                l = T::Lanes::load(y, at).mul_add(lse - T::Lanes::load(z, at), l);
+            }
+            l
+        },
+        |s| {
+            let zs = SVector::<T, K>::from_fn(|k, _| z[k * stride + s]);
+            let lse = log_sum_exp(&zs);
+            (0..K)
+                .map(|k| y[k * stride + s] * (lse - zs[k]))
+                .fold(T::ZERO, |a, b| a + b)
+        },
+    )
 }
 
 impl Loss for SparseCce {
@@ -394,7 +557,7 @@ impl Loss for SparseCce {
     }
 }
 
-/// Fused: `dl/dz = a - onehot(y)`.
+/// Fused: `dl/dz = a - onehot(y)`. Vectorised across samples.
 impl<const K: usize> PairsWith<Softmax, K> for SparseCce {
     #[inline]
     fn delta<T: Real>(
@@ -414,6 +577,66 @@ impl<const K: usize> PairsWith<Softmax, K> for SparseCce {
         d[*y] -= T::one();
         d
     }
+
+    fn batch_loss<T: Real>(
+        &self,
+        _: &Softmax,
+        out: &mut LayerBuffers<T, K>,
+        targets: &[usize],
+    ) -> T {
+        const {
+            assert!(
+                K >= 2,
+                "sparse_cce needs at least 2 outputs; for one output use sigmoid with bce"
+            )
+        };
+        sparse_cce_sum(out, targets)
+    }
+
+    fn batch_delta<T: Real>(
+        &self,
+        _: &Softmax,
+        out: &mut LayerBuffers<T, K>,
+        targets: &[usize],
+        scale: T,
+    ) -> T {
+        const {
+            assert!(
+                K >= 2,
+                "sparse_cce needs at least 2 outputs; for one output use sigmoid with bce"
+            )
+        };
+        let sum = sparse_cce_sum(out, targets);
+        let (lanes, stride, samples) = (T::Lanes::LANES, out.a.capacity(), out.a.padded_len());
+        let (a, d) = (out.a.as_slice(), out.delta.as_mut_slice());
+        let scale_lanes = T::Lanes::splat(scale);
+        for k in 0..K {
+            for s in (0..samples).step_by(lanes) {
+                let at = k * stride + s;
+                (T::Lanes::load(a, at) * scale_lanes).store(d, at);
+            }
+        }
+        for (s, &c) in targets.iter().enumerate() {
+            d[c * stride + s] -= scale;
+        }
+        sum
+    }
+}
+
+/// The sparse_cce sum `sum_s lse(z_s) - z_s[label_s]`.
+#[inline(always)]
+fn sparse_cce_sum<T: Real, const K: usize>(out: &LayerBuffers<T, K>, targets: &[usize]) -> T {
+    let (lanes, stride, len) = (T::Lanes::LANES, out.z.capacity(), out.z.len());
+    let z = out.z.as_slice();
+    let mut lse = [T::ZERO; 16];
+    let mut sum = T::ZERO;
+    for s0 in (0..len).step_by(lanes) {
+        log_sum_exp_lanes::<T, K>(z, stride, s0).store(&mut lse, 0);
+        for (s, &c) in targets.iter().enumerate().skip(s0).take(lanes) {
+            sum += lse[s - s0] - z[c * stride + s];
+        }
+    }
+    sum
 }
 
 macro_rules! margin_loss {
@@ -479,11 +702,13 @@ pub fn check_targets<L: Loss, T: Real, const K: usize>(
     Ok(())
 }
 
-/// The sum over the batch of the per-sample loss, from the output layer's buffers.
+/// The sum over the batch of the per-sample loss, from the output layer's buffers
+/// (its `delta` serves as scratch).
+#[inline]
 pub fn loss_sum<L, A, T, const K: usize>(
     loss: &L,
-    _act: &A,
-    out: &LayerBuffers<T, K>,
+    act: &A,
+    out: &mut LayerBuffers<T, K>,
     targets: &[L::Target<T, K>],
 ) -> T
 where
@@ -491,15 +716,13 @@ where
     A: Activation,
     T: Real,
 {
-    let mut sum = T::zero();
-    for (s, y) in targets.iter().enumerate() {
-        sum += loss.value(&out.z.sample(s), &out.a.sample(s), y);
-    }
-    sum
+    out.delta.set_len(targets.len());
+    loss.batch_loss(act, out, targets)
 }
 
-/// Writes `scale * dl/dz` of every sample into `out.delta` (`delta_L`) and returns
-/// the sum of the per-sample losses.
+/// Writes `scale * dl/dz` of every sample into `out.delta` (`delta_L`, zero in the
+/// padding) and returns the sum of the per-sample losses.
+#[inline]
 pub fn output_delta<L, A, T, const K: usize>(
     loss: &L,
     act: &A,
@@ -513,15 +736,50 @@ where
     T: Real,
 {
     out.delta.set_len(targets.len());
-    let mut sum = T::zero();
-    for (s, y) in targets.iter().enumerate() {
-        let (z, a) = (out.z.sample(s), out.a.sample(s));
-        sum += loss.value(&z, &a, y);
-        out.delta
-            .set_sample(s, &(loss.delta(act, &z, &a, y) * scale));
-    }
+    let sum = loss.batch_delta(act, out, targets, scale);
     out.delta.zero_padding();
     sum
+}
+
+/// Sums `per_sample(s)` over samples `0..len`: whole vectors of samples through
+/// `vector(s)` (summed across lanes), the last partial vector one sample at a time.
+#[inline(always)]
+fn sum_samples<T: Real>(
+    len: usize,
+    vector: impl Fn(usize) -> T::Lanes,
+    per_sample: impl Fn(usize) -> T,
+) -> T {
+    let lanes = T::Lanes::LANES;
+    let full = len / lanes * lanes;
+    let mut acc = T::Lanes::splat(T::ZERO);
+    for s in (0..full).step_by(lanes) {
+        acc += vector(s);
+    }
+    let mut sum = acc.sum();
+    for s in full..len {
+        sum += per_sample(s);
+    }
+    sum
+}
+
+/// `ln(sum_k e^(z_k))` of the samples `s..s + LANES`, one per lane.
+#[inline(always)]
+fn log_sum_exp_lanes<T: Real, const K: usize>(z: &[T], stride: usize, s: usize) -> T::Lanes {
+    let mut m = T::Lanes::load(z, s);
+    for k in 1..K {
+        m = m.max(T::Lanes::load(z, k * stride + s));
+    }
+    let mut sum = T::Lanes::splat(T::ZERO);
+    for k in 0..K {
+        sum += (T::Lanes::load(z, k * stride + s) - m).exp();
+    }
+    m + sum.ln()
+}
+
+/// `max(z, 0) - z y + ln(1 + e^-|z|)` on every lane.
+#[inline(always)]
+fn bce_lanes<T: Real>(z: T::Lanes, y: T::Lanes) -> T::Lanes {
+    z.max(T::Lanes::splat(T::ZERO)) - z * y + (-z.abs()).exp().ln_1p()
 }
 
 #[cfg(test)]

@@ -77,7 +77,7 @@ pub trait Network: Clone + Sized {
     fn check_targets(targets: &[Self::Target]) -> Result<(), Error>;
 
     /// The sum of the per-sample losses of the last forward pass.
-    fn loss_sum(buffers: &Self::Buffers, targets: &[Self::Target]) -> Self::Scalar;
+    fn loss_sum(buffers: &mut Self::Buffers, targets: &[Self::Target]) -> Self::Scalar;
 
     /// Backpropagation after [`Network::forward`]: adds `scale * dl/dparams` of every
     /// sample to `grads` and returns the sum of the per-sample losses.
@@ -150,7 +150,7 @@ pub trait Network: Clone + Sized {
         let cap = ws.capacity;
         for (x, y) in inputs.chunks(cap).zip(targets.chunks(cap)) {
             self.forward(&mut ws.buffers, x);
-            sum += Self::loss_sum(&ws.buffers, y);
+            sum += Self::loss_sum(&mut ws.buffers, y);
         }
         Ok(sum / Self::Scalar::of(inputs.len() as f64))
     }

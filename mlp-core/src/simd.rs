@@ -44,6 +44,8 @@ pub trait Lanes:
     fn ln_1p(self) -> Self;
     /// Lane-wise hyperbolic tangent.
     fn tanh(self) -> Self;
+    /// Lane-wise natural logarithm.
+    fn ln(self) -> Self;
 }
 
 macro_rules! lanes {
@@ -104,6 +106,10 @@ macro_rules! lanes {
             #[inline(always)]
             fn tanh(self) -> Self {
                 $v::tanh(self)
+            }
+            #[inline(always)]
+            fn ln(self) -> Self {
+                $v::ln(self)
             }
         }
     };

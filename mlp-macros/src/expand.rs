@@ -446,8 +446,8 @@ pub fn expand(net: &Network) -> TokenStream {
                 ::mlp::core::loss::check_targets::<#loss_ty, #t, #w_out>(&#loss, targets)
             }
 
-            fn loss_sum(buffers: &Self::Buffers, targets: &[#target]) -> #t {
-                ::mlp::core::loss::loss_sum(&#loss, &#last_act, &buffers.#last_index, targets)
+            fn loss_sum(buffers: &mut Self::Buffers, targets: &[#target]) -> #t {
+                ::mlp::core::loss::loss_sum(&#loss, &#last_act, &mut buffers.#last_index, targets)
             }
 
             fn backward(

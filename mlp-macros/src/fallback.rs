@@ -1,27 +1,22 @@
-//! What the macro emits when validation fails: the errors, plus a stand-in for the
-//! network so that code using it does not add errors of its own.
+//! What the macro emits when validation fails: the errors, and nothing that could
+//! add errors of its own to the user's code.
 
 use crate::ast::Network;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// The errors as `compile_error!`s, and an empty struct of the declared name (item
-/// form) or a diverging expression (expression form).
+/// The errors as `compile_error!`s. In the item form nothing else: rustc then
+/// reports no further error for uses of the missing type. In the expression form
+/// the last error is the block's value, an expression of the error type, which
+/// silences type errors in the code that uses it.
 pub fn expand(net: &Network, errors: syn::Error) -> TokenStream {
-    let errors = errors.into_compile_error();
-    match &net.name {
-        Some(name) => {
-            let (attrs, vis) = (&net.attrs, &net.vis);
-            let docs = attrs.iter().filter(|a| a.path().is_ident("doc"));
-            quote! {
-                #errors
-                #(#docs)*
-                #vis struct #name {}
-            }
-        }
-        None => quote! {{
-            #errors
-            ::core::unreachable!()
-        }},
+    let mut errors: Vec<TokenStream> = errors.into_iter().map(|e| e.to_compile_error()).collect();
+    if net.name.is_some() {
+        return quote!(#(#errors)*);
     }
+    let last = errors.pop();
+    quote! {{
+        #(#errors)*
+        (#last)
+    }}
 }

@@ -11,6 +11,7 @@ use crate::keyword::{activation_name, loss_name};
 /// Runs every check; all violations come back combined into one error.
 pub fn validate(net: &Network) -> syn::Result<()> {
     let mut errors = Vec::new();
+    check_derives(net, &mut errors);
     check_input_width(net, &mut errors);
     check_layer_widths(net, &mut errors);
     check_leaky_relu_slope(net, &mut errors);
@@ -30,6 +31,29 @@ pub fn validate(net: &Network) -> syn::Result<()> {
             }
             Err(first)
         }
+    }
+}
+
+/// The traits the expansion implements itself.
+const GENERATED_IMPLS: [&str; 4] = ["Clone", "Debug", "PartialEq", "Default"];
+
+// The network implements Clone, Debug, PartialEq and Default itself, so a derive of
+// one of them would conflict: `#[derive(Debug)] struct Net { ... }` is an error at
+// `Debug`; `#[derive(Hash)]` is left to the compiler.
+fn check_derives(net: &Network, errors: &mut Vec<Error>) {
+    for attr in net.attrs.iter().filter(|a| a.path().is_ident("derive")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if let Some(name) = GENERATED_IMPLS.iter().find(|n| meta.path.is_ident(n)) {
+                errors.push(Error::new_spanned(
+                    &meta.path,
+                    format!(
+                        "`network!` already implements Clone, Debug, PartialEq and Default \
+                         for this network; remove `{name}` from the derive"
+                    ),
+                ));
+            }
+            Ok(())
+        });
     }
 }
 
@@ -62,8 +86,8 @@ fn check_leaky_relu_slope(net: &Network, errors: &mut Vec<Error>) {
         if !(param.value.is_finite() && (0.0..1.0).contains(&param.value)) {
             errors.push(Error::new(
                 param.span,
-                "the slope of leaky_relu is the gradient for negative inputs; \
-                 use a value in [0, 1), e.g. 0.01",
+                "the slope of `leaky_relu` must be in [0, 1): it is the gradient for \
+                 negative inputs; write e.g. `leaky_relu(0.01)`",
             ));
         }
     }
@@ -75,8 +99,8 @@ fn check_elu_alpha(net: &Network, errors: &mut Vec<Error>) {
         if !positive(param) {
             errors.push(Error::new(
                 param.span,
-                "the alpha of elu is the value it approaches for large negative inputs, \
-                 negated; use a finite value greater than 0, e.g. 1.0",
+                "the alpha of `elu` must be finite and greater than 0: elu tends to -alpha \
+                 for large negative inputs; write e.g. `elu(1.0)`",
             ));
         }
     }
@@ -92,8 +116,8 @@ fn check_huber_delta(net: &Network, errors: &mut Vec<Error>) {
     {
         errors.push(Error::new(
             param.span,
-            "the delta of huber is where the loss turns from quadratic to linear; \
-             use a finite value greater than 0, e.g. 1.0",
+            "the delta of `huber` must be finite and greater than 0: it is where the loss \
+             turns from quadratic to linear; write e.g. `huber(1.0)`",
         ));
     }
 }
@@ -298,12 +322,12 @@ mod tests {
         );
     }
 
-    const SLOPE: &str = "the slope of leaky_relu is the gradient for negative inputs; \
-                         use a value in [0, 1), e.g. 0.01";
-    const ALPHA: &str = "the alpha of elu is the value it approaches for large negative \
-                         inputs, negated; use a finite value greater than 0, e.g. 1.0";
-    const DELTA: &str = "the delta of huber is where the loss turns from quadratic to linear; \
-                         use a finite value greater than 0, e.g. 1.0";
+    const SLOPE: &str = "the slope of `leaky_relu` must be in [0, 1): it is the gradient for \
+                         negative inputs; write e.g. `leaky_relu(0.01)`";
+    const ALPHA: &str = "the alpha of `elu` must be finite and greater than 0: elu tends to \
+                         -alpha for large negative inputs; write e.g. `elu(1.0)`";
+    const DELTA: &str = "the delta of `huber` must be finite and greater than 0: it is where \
+                         the loss turns from quadratic to linear; write e.g. `huber(1.0)`";
     const NEURON: &str = "a layer needs at least one neuron; write a width of 1 or more";
     const FEATURE: &str = "the input needs at least one feature; write a width of 1 or more";
 
@@ -311,12 +335,28 @@ mod tests {
     fn the_examples_are_valid() {
         valid(quote! {
             /// docs
-            #[derive(Debug)]
+            #[allow(dead_code)]
             pub struct Placement { 4 => 3 sigmoid => 2 sigmoid => 1 sigmoid; loss = bce; }
         });
         valid(quote!(2 => 8 tanh => 1 sigmoid; loss = bce));
         valid(quote!(2 => 4 leaky_relu(0.2) => 3 softmax; loss = cce; scalar = f64;));
         valid(quote!(1 => 16 elu(1.5) => 1 linear; loss = huber(0.5)));
+    }
+
+    #[test]
+    fn derives_of_generated_impls_are_rejected() {
+        assert_eq!(
+            errors(quote! {
+                #[derive(Debug, Hash, Clone)]
+                struct Net { 2 => 1 linear; loss = mse; }
+            }),
+            [
+                "`network!` already implements Clone, Debug, PartialEq and Default for this \
+                 network; remove `Debug` from the derive",
+                "`network!` already implements Clone, Debug, PartialEq and Default for this \
+                 network; remove `Clone` from the derive",
+            ]
+        );
     }
 
     #[test]
