@@ -164,6 +164,14 @@ pub struct Hinge;
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Perceptron;
 
+/// `AtLeastTwo::<K>::OUTPUTS` fails to compile (once instantiated) unless `K >= 2`:
+/// the type-level form of "cce and sparse_cce need at least 2 outputs".
+struct AtLeastTwo<const K: usize>;
+
+impl<const K: usize> AtLeastTwo<K> {
+    const OUTPUTS: () = assert!(K >= 2, "cce and sparse_cce need at least 2 softmax outputs");
+}
+
 const FINITE: &str = "a finite number";
 const PROBABILITY: &str = "a probability in [0, 1]";
 const SIGN_LABEL: &str = "a label of -1 or +1";
@@ -441,12 +449,7 @@ impl<const K: usize> PairsWith<Softmax, K> for Cce {
         a: &SVector<T, K>,
         y: &[T; K],
     ) -> SVector<T, K> {
-        const {
-            assert!(
-                K >= 2,
-                "cce needs at least 2 outputs; for one output use sigmoid with bce"
-            )
-        };
+        let () = AtLeastTwo::<K>::OUTPUTS;
         let y = vector(y);
         a * y.sum() - y
     }
@@ -457,12 +460,7 @@ impl<const K: usize> PairsWith<Softmax, K> for Cce {
         out: &mut LayerBuffers<T, K>,
         targets: &[[T; K]],
     ) -> T {
-        const {
-            assert!(
-                K >= 2,
-                "cce needs at least 2 outputs; for one output use sigmoid with bce"
-            )
-        };
+        let () = AtLeastTwo::<K>::OUTPUTS;
         out.delta.load(targets);
         cce_sum(out)
     }
@@ -474,12 +472,7 @@ impl<const K: usize> PairsWith<Softmax, K> for Cce {
         targets: &[[T; K]],
         scale: T,
     ) -> T {
-        const {
-            assert!(
-                K >= 2,
-                "cce needs at least 2 outputs; for one output use sigmoid with bce"
-            )
-        };
+        let () = AtLeastTwo::<K>::OUTPUTS;
         out.delta.load(targets);
         let sum = cce_sum(out);
         let (lanes, stride, samples) = (T::Lanes::LANES, out.a.capacity(), out.a.padded_len());
@@ -567,12 +560,7 @@ impl<const K: usize> PairsWith<Softmax, K> for SparseCce {
         a: &SVector<T, K>,
         y: &usize,
     ) -> SVector<T, K> {
-        const {
-            assert!(
-                K >= 2,
-                "sparse_cce needs at least 2 outputs; for one output use sigmoid with bce"
-            )
-        };
+        let () = AtLeastTwo::<K>::OUTPUTS;
         let mut d = *a;
         d[*y] -= T::one();
         d
@@ -584,12 +572,7 @@ impl<const K: usize> PairsWith<Softmax, K> for SparseCce {
         out: &mut LayerBuffers<T, K>,
         targets: &[usize],
     ) -> T {
-        const {
-            assert!(
-                K >= 2,
-                "sparse_cce needs at least 2 outputs; for one output use sigmoid with bce"
-            )
-        };
+        let () = AtLeastTwo::<K>::OUTPUTS;
         sparse_cce_sum(out, targets)
     }
 
@@ -600,12 +583,7 @@ impl<const K: usize> PairsWith<Softmax, K> for SparseCce {
         targets: &[usize],
         scale: T,
     ) -> T {
-        const {
-            assert!(
-                K >= 2,
-                "sparse_cce needs at least 2 outputs; for one output use sigmoid with bce"
-            )
-        };
+        let () = AtLeastTwo::<K>::OUTPUTS;
         let sum = sparse_cce_sum(out, targets);
         let (lanes, stride, samples) = (T::Lanes::LANES, out.a.capacity(), out.a.padded_len());
         let (a, d) = (out.a.as_slice(), out.delta.as_mut_slice());

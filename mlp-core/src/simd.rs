@@ -24,6 +24,16 @@ pub trait Lanes:
     fn load(s: &[Self::Scalar], at: usize) -> Self;
     /// Writes the lanes to `s[at..at + LANES]`.
     fn store(self, s: &mut [Self::Scalar], at: usize);
+    /// Lanes from `LANES` scalars at `p`, which need no alignment.
+    ///
+    /// # Safety
+    /// `p..p + LANES` must be readable.
+    unsafe fn read(p: *const Self::Scalar) -> Self;
+    /// Writes the lanes to `LANES` scalars at `p`, which need no alignment.
+    ///
+    /// # Safety
+    /// `p..p + LANES` must be writable.
+    unsafe fn write(self, p: *mut Self::Scalar);
     /// `self * a + b`, fused where the target has FMA.
     fn mul_add(self, a: Self, b: Self) -> Self;
     /// The sum of the lanes.
@@ -66,6 +76,18 @@ macro_rules! lanes {
             #[inline(always)]
             fn store(self, s: &mut [$t], at: usize) {
                 s[at..at + $n].copy_from_slice(self.as_array());
+            }
+            #[inline(always)]
+            unsafe fn read(p: *const $t) -> Self {
+                // SAFETY: the caller guarantees `LANES` readable scalars; the read
+                // is unaligned.
+                unsafe { core::ptr::read_unaligned(p.cast::<Self>()) }
+            }
+            #[inline(always)]
+            unsafe fn write(self, p: *mut $t) {
+                // SAFETY: the caller guarantees `LANES` writable scalars; the write
+                // is unaligned.
+                unsafe { core::ptr::write_unaligned(p.cast::<Self>(), self) }
             }
             #[inline(always)]
             fn mul_add(self, a: Self, b: Self) -> Self {

@@ -99,6 +99,9 @@ fn product_rows<T: Real, const M: usize, const K: usize, const ROWS: usize>(
 }
 
 /// Rows `m0..m0 + R` of `C`, samples `s0..s0 + BLOCK`, inner indices `k0..k1`.
+///
+/// The bounds of every access are checked once, before the loops, so that the
+/// inner loop is only loads, broadcasts and fused multiply-adds.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn block<T: Real, const M: usize, const K: usize, const R: usize>(
@@ -113,34 +116,46 @@ fn block<T: Real, const M: usize, const K: usize, const R: usize>(
 ) {
     let lanes = T::Lanes::LANES;
     let vectors = BLOCK / lanes;
-    let (b_data, b_stride) = (b.as_slice(), b.capacity());
-    let c_stride = c.capacity();
-    let mut acc = [[T::Lanes::splat(T::ZERO); MAX_VECTORS]; R];
-    for (m, row) in acc.iter_mut().enumerate() {
-        for (v, x) in row.iter_mut().enumerate().take(vectors) {
-            *x = if k0 > 0 {
-                T::Lanes::load(c.as_slice(), (m0 + m) * c_stride + s0 + v * lanes)
-            } else {
-                T::Lanes::splat(bias.map_or(T::ZERO, |b| b[m0 + m]))
-            };
-        }
+    let (b_stride, c_stride) = (b.capacity(), c.capacity());
+    assert!(k0 < k1 && k1 <= K && m0 + R <= M && s0 + BLOCK <= b_stride && b_stride == c_stride);
+    assert!((m0 + R - 1) * a.row_stride + (k1 - 1) * a.col_stride < a.data.len());
+    assert!(b.as_slice().len() >= K * b_stride && c.as_slice().len() >= M * c_stride);
+    if let Some(bias) = bias {
+        assert!(bias.len() >= M);
     }
-    for k in k0..k1 {
-        let mut x = [T::Lanes::splat(T::ZERO); MAX_VECTORS];
-        for (v, x) in x.iter_mut().enumerate().take(vectors) {
-            *x = T::Lanes::load(b_data, k * b_stride + s0 + v * lanes);
-        }
+    let (a_ptr, b_ptr) = (a.data.as_ptr(), b.as_slice().as_ptr());
+    let c_ptr = c.as_mut_slice().as_mut_ptr();
+    let mut acc = [[T::Lanes::splat(T::ZERO); MAX_VECTORS]; R];
+    // SAFETY: by the assertions above, every index below is within its slice:
+    // rows m0..m0 + R < M, inner k0..k1 <= K, samples s0..s0 + BLOCK <= stride.
+    unsafe {
         for (m, row) in acc.iter_mut().enumerate() {
-            let w = T::Lanes::splat(a.data[(m0 + m) * a.row_stride + k * a.col_stride]);
-            for (v, acc) in row.iter_mut().enumerate().take(vectors) {
-                *acc = w.mul_add(x[v], *acc);
+            for (v, x) in row.iter_mut().enumerate().take(vectors) {
+                *x = if k0 > 0 {
+                    T::Lanes::read(c_ptr.add((m0 + m) * c_stride + s0 + v * lanes))
+                } else {
+                    T::Lanes::splat(bias.map_or(T::ZERO, |b| *b.get_unchecked(m0 + m)))
+                };
             }
         }
-    }
-    let out = c.as_mut_slice();
-    for (m, row) in acc.iter().enumerate() {
-        for (v, acc) in row.iter().enumerate().take(vectors) {
-            acc.store(out, (m0 + m) * c_stride + s0 + v * lanes);
+        for k in k0..k1 {
+            let b_row = b_ptr.add(k * b_stride + s0);
+            let a_col = a_ptr.add(m0 * a.row_stride + k * a.col_stride);
+            let mut x = [T::Lanes::splat(T::ZERO); MAX_VECTORS];
+            for (v, x) in x.iter_mut().enumerate().take(vectors) {
+                *x = T::Lanes::read(b_row.add(v * lanes));
+            }
+            for (m, row) in acc.iter_mut().enumerate() {
+                let w = T::Lanes::splat(*a_col.add(m * a.row_stride));
+                for (v, acc) in row.iter_mut().enumerate().take(vectors) {
+                    *acc = w.mul_add(x[v], *acc);
+                }
+            }
+        }
+        for (m, row) in acc.iter().enumerate() {
+            for (v, acc) in row.iter().enumerate().take(vectors) {
+                acc.write(c_ptr.add((m0 + m) * c_stride + s0 + v * lanes));
+            }
         }
     }
 }
@@ -189,6 +204,8 @@ pub fn outer_product_sum<T: Real, const IN: usize, const OUT: usize>(
     }
 }
 
+/// `gw[o, i] += sum over samples of delta_o x_i` for `RO` outputs from `o0` and
+/// `RI` inputs from `i0`, bounds checked once before the loop.
 #[inline(always)]
 fn outer_block<T: Real, const IN: usize, const OUT: usize, const RO: usize, const RI: usize>(
     gw: &mut [T],
@@ -199,18 +216,25 @@ fn outer_block<T: Real, const IN: usize, const OUT: usize, const RO: usize, cons
     samples: usize,
 ) {
     let lanes = T::Lanes::LANES;
-    let (d_data, d_stride) = (delta.as_slice(), delta.capacity());
-    let (x_data, x_stride) = (x.as_slice(), x.capacity());
+    let (d_stride, x_stride) = (delta.capacity(), x.capacity());
+    assert!(o0 + RO <= OUT && i0 + RI <= IN && samples <= d_stride && samples <= x_stride);
+    assert!(samples.is_multiple_of(lanes));
+    assert!(delta.as_slice().len() >= OUT * d_stride && x.as_slice().len() >= IN * x_stride);
+    let (d_ptr, x_ptr) = (delta.as_slice().as_ptr(), x.as_slice().as_ptr());
     let mut acc = [[T::Lanes::splat(T::ZERO); RI]; RO];
-    for s in (0..samples).step_by(lanes) {
-        let mut xs = [T::Lanes::splat(T::ZERO); RI];
-        for (i, xv) in xs.iter_mut().enumerate() {
-            *xv = T::Lanes::load(x_data, (i0 + i) * x_stride + s);
-        }
-        for (o, row) in acc.iter_mut().enumerate() {
-            let d = T::Lanes::load(d_data, (o0 + o) * d_stride + s);
-            for (i, acc) in row.iter_mut().enumerate() {
-                *acc = d.mul_add(xs[i], *acc);
+    // SAFETY: by the assertions above, rows o0..o0 + RO <= OUT and i0..i0 + RI <= IN,
+    // and samples s..s + LANES <= samples <= stride.
+    unsafe {
+        for s in (0..samples).step_by(lanes) {
+            let mut xs = [T::Lanes::splat(T::ZERO); RI];
+            for (i, xv) in xs.iter_mut().enumerate() {
+                *xv = T::Lanes::read(x_ptr.add((i0 + i) * x_stride + s));
+            }
+            for (o, row) in acc.iter_mut().enumerate() {
+                let d = T::Lanes::read(d_ptr.add((o0 + o) * d_stride + s));
+                for (i, acc) in row.iter_mut().enumerate() {
+                    *acc = d.mul_add(xs[i], *acc);
+                }
             }
         }
     }
