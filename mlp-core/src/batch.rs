@@ -11,6 +11,9 @@ use nalgebra::SVector;
 /// Each feature's run of samples is padded to a multiple of this many values.
 pub const LANE_PAD: usize = 16;
 
+/// Samples and features per tile when converting between rows and feature runs.
+const TILE: usize = 16;
+
 /// `N` features for up to `capacity` samples, feature-major.
 #[derive(Clone, Debug)]
 pub struct Batch<T, const N: usize> {
@@ -143,9 +146,18 @@ impl<T: Real, const N: usize> Batch<T, N> {
     /// If there are more rows than the capacity.
     pub fn load(&mut self, rows: &[[T; N]]) {
         self.set_len(rows.len());
-        for (s, row) in rows.iter().enumerate() {
-            for (f, &v) in row.iter().enumerate() {
-                self.data[f * self.stride + s] = v;
+        let stride = self.stride;
+        // In tiles of TILE samples by TILE features: each feature's run of the tile is
+        // one contiguous write, and the tile's rows stay in cache while it is read.
+        for s0 in (0..rows.len()).step_by(TILE) {
+            let tile = &rows[s0..(s0 + TILE).min(rows.len())];
+            for f0 in (0..N).step_by(TILE) {
+                for f in f0..(f0 + TILE).min(N) {
+                    let run = &mut self.data[f * stride + s0..f * stride + s0 + tile.len()];
+                    for (v, row) in run.iter_mut().zip(tile) {
+                        *v = row[f];
+                    }
+                }
             }
         }
         self.zero_padding();
@@ -157,9 +169,17 @@ impl<T: Real, const N: usize> Batch<T, N> {
     /// If `rows` is not exactly as long as the batch.
     pub fn store(&self, rows: &mut [[T; N]]) {
         assert_eq!(rows.len(), self.len, "output rows");
-        for (s, row) in rows.iter_mut().enumerate() {
-            for (f, v) in row.iter_mut().enumerate() {
-                *v = self.data[f * self.stride + s];
+        let stride = self.stride;
+        for s0 in (0..rows.len()).step_by(TILE) {
+            let end = (s0 + TILE).min(rows.len());
+            let tile = &mut rows[s0..end];
+            for f0 in (0..N).step_by(TILE) {
+                for f in f0..(f0 + TILE).min(N) {
+                    let run = &self.data[f * stride + s0..f * stride + end];
+                    for (row, &v) in tile.iter_mut().zip(run) {
+                        row[f] = v;
+                    }
+                }
             }
         }
     }

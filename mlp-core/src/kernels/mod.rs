@@ -70,49 +70,79 @@ pub fn dense_gradient<T: Real, const IN: usize, const OUT: usize>(
 }
 
 /// `z = W x + b` for one sample: the batch-1 path, vectorised along the outputs
-/// (a column of `W` is contiguous).
+/// (a column of `W` is contiguous) with up to eight vectors of outputs in registers
+/// across the whole input.
 #[inline]
 pub fn dense_vector<T: Real, const IN: usize, const OUT: usize>(
     layer: &Dense<T, IN, OUT>,
     x: &SVector<T, IN>,
 ) -> SVector<T, OUT> {
     let lanes = T::Lanes::LANES;
-    let w = layer.weight.as_slice();
     let mut z = layer.bias;
-    let zs = z.as_mut_slice();
     let full = OUT / lanes * lanes;
-    // Blocks of 4 vectors keep 4 accumulators in registers across the whole input.
+    let w = layer.weight.as_slice().as_ptr();
+    let zp = z.as_mut_slice().as_mut_ptr();
     let mut o = 0;
-    while o + 4 * lanes <= full {
-        let mut acc = [T::Lanes::splat(T::ZERO); 4];
-        for (k, a) in acc.iter_mut().enumerate() {
-            *a = T::Lanes::load(zs, o + k * lanes);
+    // SAFETY: `W` holds IN * OUT scalars, column i at i * OUT; every vector read
+    // covers outputs o..o + LANES <= full <= OUT of one column, and every write
+    // outputs o..o + LANES <= OUT of `z`.
+    unsafe {
+        // Eight vectors of outputs: eight independent chains of fused multiply-adds,
+        // enough to cover the FMA latency on two FMA ports.
+        while o + 8 * lanes <= full {
+            o = matvec_block::<T, IN, OUT, 8>(w, x, zp, o);
         }
-        for (i, &xi) in x.iter().enumerate() {
-            let xv = T::Lanes::splat(xi);
-            for (k, a) in acc.iter_mut().enumerate() {
-                *a = xv.mul_add(T::Lanes::load(w, i * OUT + o + k * lanes), *a);
-            }
+        while o + 4 * lanes <= full {
+            o = matvec_block::<T, IN, OUT, 4>(w, x, zp, o);
         }
-        for (k, a) in acc.iter().enumerate() {
-            a.store(zs, o + k * lanes);
+        while o + lanes <= full {
+            o = matvec_block::<T, IN, OUT, 1>(w, x, zp, o);
         }
-        o += 4 * lanes;
     }
-    while o < full {
-        let mut acc = T::Lanes::load(zs, o);
-        for (i, &xi) in x.iter().enumerate() {
-            acc = T::Lanes::splat(xi).mul_add(T::Lanes::load(w, i * OUT + o), acc);
-        }
-        acc.store(zs, o);
-        o += lanes;
-    }
-    for (o, zo) in zs.iter_mut().enumerate().skip(full) {
-        for (i, &xi) in x.iter().enumerate() {
-            *zo += w[i * OUT + o] * xi;
+    // The last OUT % LANES outputs.
+    let zs = z.as_mut_slice();
+    let ws = layer.weight.as_slice();
+    for (i, &xi) in x.iter().enumerate() {
+        let column = &ws[i * OUT + full..(i + 1) * OUT];
+        for (z, &w) in zs[full..].iter_mut().zip(column) {
+            *z += w * xi;
         }
     }
     z
+}
+
+/// Outputs `o..o + V * LANES` of the matrix-vector product, added to `z`; returns the
+/// next output.
+///
+/// # Safety
+/// `w` points to the `IN * OUT` column-major weights, `z` to `OUT` outputs, and
+/// `o + V * LANES <= OUT`.
+#[inline(always)]
+unsafe fn matvec_block<T: Real, const IN: usize, const OUT: usize, const V: usize>(
+    w: *const T,
+    x: &SVector<T, IN>,
+    z: *mut T,
+    o: usize,
+) -> usize {
+    let lanes = T::Lanes::LANES;
+    let mut acc = [T::Lanes::splat(T::ZERO); V];
+    // SAFETY: the caller's contract bounds every access.
+    unsafe {
+        for (v, a) in acc.iter_mut().enumerate() {
+            *a = T::Lanes::read(z.add(o + v * lanes));
+        }
+        for i in 0..IN {
+            let xv = T::Lanes::splat(*x.get_unchecked(i));
+            let column = w.add(i * OUT + o);
+            for (v, a) in acc.iter_mut().enumerate() {
+                *a = xv.mul_add(T::Lanes::read(column.add(v * lanes)), *a);
+            }
+        }
+        for (v, a) in acc.iter().enumerate() {
+            a.write(z.add(o + v * lanes));
+        }
+    }
+    o + V * lanes
 }
 
 /// Samples per register block: a whole padded run, so no block has a tail.
