@@ -195,16 +195,41 @@ pub struct LayerBuffers<T, const N: usize> {
     pub a: Batch<T, N>,
     /// The gradient of the loss with respect to `a`, then to `z`.
     pub delta: Batch<T, N>,
+    /// `delta` sample-major, each sample's `N` values padded to [`LANE_PAD`]: the
+    /// layout in which the weight gradient is vectorised along the outputs.
+    delta_rows: Vec<T>,
 }
 
 impl<T: Real, const N: usize> LayerBuffers<T, N> {
     /// Buffers for up to `capacity` samples.
     pub fn new(capacity: usize) -> Self {
+        let delta = Batch::new(capacity);
+        let rows = delta.capacity() * Self::ROW;
         Self {
             z: Batch::new(capacity),
             a: Batch::new(capacity),
-            delta: Batch::new(capacity),
+            delta,
+            delta_rows: alloc::vec![T::ZERO; rows],
         }
+    }
+
+    /// The length of one sample's run in [`LayerBuffers::delta_rows`].
+    pub const ROW: usize = N.div_ceil(LANE_PAD) * LANE_PAD;
+
+    /// Copies `delta` into the sample-major layout and returns it: sample `s`'s
+    /// values at `s * ROW..s * ROW + N`, zeros after them.
+    pub fn delta_rows(&mut self) -> &[T] {
+        let (len, stride) = (self.delta.len(), self.delta.capacity());
+        let d = self.delta.as_slice();
+        for s0 in (0..len).step_by(TILE) {
+            let end = (s0 + TILE).min(len);
+            for f in 0..N {
+                for s in s0..end {
+                    self.delta_rows[s * Self::ROW + f] = d[f * stride + s];
+                }
+            }
+        }
+        &self.delta_rows[..len * Self::ROW]
     }
 }
 

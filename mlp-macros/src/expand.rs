@@ -244,12 +244,12 @@ pub fn expand(net: &Network) -> TokenStream {
         let (p, g, buf, prev) = (l.params(quote!(self)), l.params_mut(quote!(grads)), &l.buf, &l.prev);
         if i == 0 {
             quote! {
-                ::mlp::core::kernels::dense_gradient(#g, #prev, &#buf.delta);
+                ::mlp::core::kernels::dense_gradient(#g, #prev, #buf);
             }
         } else {
             let prev_act = &layers[i - 1].act;
             quote! {
-                ::mlp::core::kernels::dense_gradient(#g, &#prev.a, &#buf.delta);
+                ::mlp::core::kernels::dense_gradient(#g, &#prev.a, #buf);
                 ::mlp::core::kernels::dense_input_gradient(#p, &#buf.delta, &mut #prev.delta);
                 ::mlp::core::Activation::backward_batch(&#prev_act, &#prev.z, &#prev.a, &mut #prev.delta);
             }

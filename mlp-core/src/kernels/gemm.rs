@@ -160,87 +160,104 @@ fn block<T: Real, const M: usize, const K: usize, const R: usize>(
     }
 }
 
-/// `gw += delta x^T` and `gb += sum over samples of delta`, over the padded samples
-/// (padding deltas are zero). `gw` is `(OUT, IN)` column-major.
+/// `gb += sum over samples of delta` (padding deltas are zero).
 #[inline]
-pub fn outer_product_sum<T: Real, const IN: usize, const OUT: usize>(
-    gw: &mut [T],
-    gb: &mut [T],
-    x: &Batch<T, IN>,
-    delta: &Batch<T, OUT>,
-) {
-    let samples = delta.padded_len();
+pub fn bias_gradient<T: Real, const OUT: usize>(gb: &mut [T], delta: &Batch<T, OUT>) {
     let lanes = T::Lanes::LANES;
     for (o, gb) in gb.iter_mut().enumerate() {
         let d = delta.feature_padded(o);
         let mut acc = T::Lanes::splat(T::ZERO);
-        for s in (0..samples).step_by(lanes) {
+        for s in (0..d.len()).step_by(lanes) {
             acc += T::Lanes::load(d, s);
         }
         *gb += acc.sum();
     }
-    // Blocks of 4 outputs by 3 inputs: 12 accumulators.
-    let full_o = OUT / 4 * 4;
-    let full_i = IN / 3 * 3;
-    let mut o0 = 0;
-    while o0 < OUT {
-        let ro = (OUT - o0).min(4);
-        let mut i0 = 0;
-        while i0 < IN {
-            let ri = (IN - i0).min(3);
-            if o0 < full_o && i0 < full_i {
-                outer_block::<T, IN, OUT, 4, 3>(gw, x, delta, o0, i0, samples);
-            } else {
-                // Edge blocks: one output at a time.
-                for o in o0..o0 + ro {
-                    for i in i0..i0 + ri {
-                        outer_block::<T, IN, OUT, 1, 1>(gw, x, delta, o, i, samples);
-                    }
-                }
-            }
-            i0 += ri;
-        }
-        o0 += ro;
+}
+
+/// `dW += delta x^T` with `dW` `(OUT, IN)` column-major and `delta` sample-major in
+/// `delta_rows` (runs of `ROW = OUT` padded to [`BLOCK`]). Vectorised along the
+/// outputs, register-blocked as [`product`] is: a block holds [`BLOCK`] outputs of
+/// `R` columns and adds one sample's contribution per step, so no horizontal sum is
+/// needed however small the batch.
+#[inline]
+pub fn weight_gradient<T: Real, const IN: usize, const OUT: usize>(
+    gw: &mut [T],
+    x: &Batch<T, IN>,
+    delta_rows: &[T],
+) {
+    match T::Lanes::LANES {
+        2 => weight_gradient_rows::<T, IN, OUT, 1>(gw, x, delta_rows),
+        4 => weight_gradient_rows::<T, IN, OUT, 3>(gw, x, delta_rows),
+        8 => weight_gradient_rows::<T, IN, OUT, 6>(gw, x, delta_rows),
+        _ => weight_gradient_rows::<T, IN, OUT, 12>(gw, x, delta_rows),
     }
 }
 
-/// `gw[o, i] += sum over samples of delta_o x_i` for `RO` outputs from `o0` and
-/// `RI` inputs from `i0`, bounds checked once before the loop.
-#[inline(always)]
-fn outer_block<T: Real, const IN: usize, const OUT: usize, const RO: usize, const RI: usize>(
+#[inline]
+fn weight_gradient_rows<T: Real, const IN: usize, const OUT: usize, const ROWS: usize>(
     gw: &mut [T],
     x: &Batch<T, IN>,
-    delta: &Batch<T, OUT>,
+    delta_rows: &[T],
+) {
+    let full = IN / ROWS * ROWS;
+    for o0 in (0..OUT).step_by(BLOCK) {
+        let mut i0 = 0;
+        while i0 < full {
+            gradient_block::<T, IN, OUT, ROWS>(gw, x, delta_rows, o0, i0);
+            i0 += ROWS;
+        }
+        if full < IN {
+            with_rows!(
+                IN - full,
+                gradient_block::<T, IN, OUT>(gw, x, delta_rows, o0, full)
+            );
+        }
+    }
+}
+
+/// Outputs `o0..o0 + BLOCK` (those below `OUT`) of columns `i0..i0 + R` of `dW`.
+#[inline(always)]
+fn gradient_block<T: Real, const IN: usize, const OUT: usize, const R: usize>(
+    gw: &mut [T],
+    x: &Batch<T, IN>,
+    delta_rows: &[T],
     o0: usize,
     i0: usize,
-    samples: usize,
 ) {
     let lanes = T::Lanes::LANES;
-    let (d_stride, x_stride) = (delta.capacity(), x.capacity());
-    assert!(o0 + RO <= OUT && i0 + RI <= IN && samples <= d_stride && samples <= x_stride);
-    assert!(samples.is_multiple_of(lanes));
-    assert!(delta.as_slice().len() >= OUT * d_stride && x.as_slice().len() >= IN * x_stride);
-    let (d_ptr, x_ptr) = (delta.as_slice().as_ptr(), x.as_slice().as_ptr());
-    let mut acc = [[T::Lanes::splat(T::ZERO); RI]; RO];
-    // SAFETY: by the assertions above, rows o0..o0 + RO <= OUT and i0..i0 + RI <= IN,
-    // and samples s..s + LANES <= samples <= stride.
+    let vectors = BLOCK / lanes;
+    let row = OUT.div_ceil(BLOCK) * BLOCK;
+    let (samples, x_stride) = (x.len(), x.capacity());
+    assert!(i0 + R <= IN && o0 + BLOCK <= row && gw.len() == IN * OUT);
+    assert!(delta_rows.len() >= samples * row && x.as_slice().len() >= IN * x_stride);
+    let (d_ptr, x_ptr) = (delta_rows.as_ptr(), x.as_slice().as_ptr());
+    let mut acc = [[T::Lanes::splat(T::ZERO); MAX_VECTORS]; R];
+    // SAFETY: by the assertions above, sample s < samples reads delta_rows at
+    // s * row + o0 + BLOCK <= samples * row, and x at (i0 + r) * stride + s with
+    // i0 + r < IN and s < samples <= stride.
     unsafe {
-        for s in (0..samples).step_by(lanes) {
-            let mut xs = [T::Lanes::splat(T::ZERO); RI];
-            for (i, xv) in xs.iter_mut().enumerate() {
-                *xv = T::Lanes::read(x_ptr.add((i0 + i) * x_stride + s));
+        for s in 0..samples {
+            let d_row = d_ptr.add(s * row + o0);
+            let mut d = [T::Lanes::splat(T::ZERO); MAX_VECTORS];
+            for (v, d) in d.iter_mut().enumerate().take(vectors) {
+                *d = T::Lanes::read(d_row.add(v * lanes));
             }
-            for (o, row) in acc.iter_mut().enumerate() {
-                let d = T::Lanes::read(d_ptr.add((o0 + o) * d_stride + s));
-                for (i, acc) in row.iter_mut().enumerate() {
-                    *acc = d.mul_add(xs[i], *acc);
+            for (r, acc) in acc.iter_mut().enumerate() {
+                let xv = T::Lanes::splat(*x_ptr.add((i0 + r) * x_stride + s));
+                for (v, acc) in acc.iter_mut().enumerate().take(vectors) {
+                    *acc = xv.mul_add(d[v], *acc);
                 }
             }
         }
     }
-    for (o, row) in acc.iter().enumerate() {
-        for (i, acc) in row.iter().enumerate() {
-            gw[(i0 + i) * OUT + o0 + o] += acc.sum();
+    let mut lanes_out = [T::ZERO; BLOCK];
+    for (r, acc) in acc.iter().enumerate() {
+        for (v, acc) in acc.iter().enumerate().take(vectors) {
+            acc.store(&mut lanes_out, v * lanes);
+        }
+        let column = &mut gw[(i0 + r) * OUT..(i0 + r + 1) * OUT];
+        for (g, &v) in column.iter_mut().skip(o0).zip(&lanes_out) {
+            *g += v;
         }
     }
 }

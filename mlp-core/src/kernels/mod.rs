@@ -15,7 +15,7 @@ mod gemm;
 #[cfg(test)]
 mod tests;
 
-use crate::batch::{Batch, LANE_PAD};
+use crate::batch::{Batch, LANE_PAD, LayerBuffers};
 use crate::dense::Dense;
 use crate::real::Real;
 use crate::simd::Lanes;
@@ -53,20 +53,16 @@ pub fn dense_input_gradient<T: Real, const IN: usize, const OUT: usize>(
 }
 
 /// Adds this batch's contribution to the layer's gradient: `dW += delta x^T`,
-/// `db += sum over samples of delta`. Padding samples hold zero deltas.
+/// `db += sum over samples of delta`, with `delta` in `out.delta`.
 #[inline]
 pub fn dense_gradient<T: Real, const IN: usize, const OUT: usize>(
     grad: &mut Dense<T, IN, OUT>,
     x: &Batch<T, IN>,
-    delta: &Batch<T, OUT>,
+    out: &mut LayerBuffers<T, OUT>,
 ) {
-    debug_assert_eq!(x.len(), delta.len());
-    gemm::outer_product_sum::<T, IN, OUT>(
-        grad.weight.as_mut_slice(),
-        grad.bias.as_mut_slice(),
-        x,
-        delta,
-    );
+    debug_assert_eq!(x.len(), out.delta.len());
+    gemm::bias_gradient(grad.bias.as_mut_slice(), &out.delta);
+    gemm::weight_gradient::<T, IN, OUT>(grad.weight.as_mut_slice(), x, out.delta_rows());
 }
 
 /// `z = W x + b` for one sample: the batch-1 path, vectorised along the outputs

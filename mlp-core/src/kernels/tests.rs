@@ -36,7 +36,9 @@ fn check<const IN: usize, const OUT: usize>(n: usize) {
     dense_input_gradient(&l, &delta, &mut gx);
     let mut g = Dense::<f64, IN, OUT>::zeros();
     g.bias.fill(0.5);
-    dense_gradient(&mut g, &x, &delta);
+    let mut out = LayerBuffers::<f64, OUT>::new(n);
+    out.delta = delta.clone();
+    dense_gradient(&mut g, &x, &mut out);
 
     for s in 0..n {
         let (xs, ds) = (x.sample(s), delta.sample(s));
