@@ -72,6 +72,9 @@ struct Matrix<'a, T> {
     col_stride: usize,
 }
 
+/// Most rows a block has (`f32x16`).
+const MAX_ROWS: usize = 12;
+
 #[inline]
 fn product_rows<T: Real, const M: usize, const K: usize, const ROWS: usize>(
     a: &Matrix<'_, T>,
@@ -79,33 +82,60 @@ fn product_rows<T: Real, const M: usize, const K: usize, const ROWS: usize>(
     b: &Batch<T, K>,
     c: &mut Batch<T, M>,
 ) {
-    let samples = b.padded_len();
     let full = M / ROWS * ROWS;
+    let mut panel = [T::ZERO; MAX_ROWS * DEPTH];
     let mut k0 = 0;
     while k0 < K {
         let k1 = (k0 + DEPTH).min(K);
-        for s0 in (0..samples).step_by(BLOCK) {
-            let mut m0 = 0;
-            while m0 < full {
-                block::<T, M, K, ROWS>(a, bias, b, c, m0, k0, k1, s0);
-                m0 += ROWS;
-            }
-            if full < M {
-                with_rows!(M - full, block::<T, M, K>(a, bias, b, c, full, k0, k1, s0));
-            }
+        let mut m0 = 0;
+        while m0 < full {
+            row_block::<T, M, K, ROWS>(a, &mut panel, bias, b, c, m0, k0, k1);
+            m0 += ROWS;
+        }
+        if full < M {
+            with_rows!(
+                M - full,
+                row_block::<T, M, K>(a, &mut panel, bias, b, c, full, k0, k1)
+            );
         }
         k0 = k1;
     }
 }
 
-/// Rows `m0..m0 + R` of `C`, samples `s0..s0 + BLOCK`, inner indices `k0..k1`.
+/// Rows `m0..m0 + R` of `C` for every sample, inner indices `k0..k1`: packs that
+/// panel of `A` so each step reads its `R` values from one place, then runs the
+/// register block over every block of samples.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn row_block<T: Real, const M: usize, const K: usize, const R: usize>(
+    a: &Matrix<'_, T>,
+    panel: &mut [T; MAX_ROWS * DEPTH],
+    bias: Option<&[T]>,
+    b: &Batch<T, K>,
+    c: &mut Batch<T, M>,
+    m0: usize,
+    k0: usize,
+    k1: usize,
+) {
+    for k in k0..k1 {
+        for m in 0..R {
+            panel[(k - k0) * R + m] = a.data[(m0 + m) * a.row_stride + k * a.col_stride];
+        }
+    }
+    for s0 in (0..b.padded_len()).step_by(BLOCK) {
+        block::<T, M, K, R>(panel, bias, b, c, m0, k0, k1, s0);
+    }
+}
+
+/// Rows `m0..m0 + R` of `C`, samples `s0..s0 + BLOCK`, inner indices `k0..k1`, with
+/// `A`'s values for step `k` at `panel[(k - k0) * R..]`.
 ///
 /// The bounds of every access are checked once, before the loops, so that the
 /// inner loop is only loads, broadcasts and fused multiply-adds.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn block<T: Real, const M: usize, const K: usize, const R: usize>(
-    a: &Matrix<'_, T>,
+    panel: &[T; MAX_ROWS * DEPTH],
     bias: Option<&[T]>,
     b: &Batch<T, K>,
     c: &mut Batch<T, M>,
@@ -117,17 +147,18 @@ fn block<T: Real, const M: usize, const K: usize, const R: usize>(
     let lanes = T::Lanes::LANES;
     let vectors = BLOCK / lanes;
     let (b_stride, c_stride) = (b.capacity(), c.capacity());
-    assert!(k0 < k1 && k1 <= K && m0 + R <= M && s0 + BLOCK <= b_stride && b_stride == c_stride);
-    assert!((m0 + R - 1) * a.row_stride + (k1 - 1) * a.col_stride < a.data.len());
+    assert!(k0 < k1 && k1 <= K && k1 - k0 <= DEPTH && R <= MAX_ROWS && m0 + R <= M);
+    assert!(s0 + BLOCK <= b_stride && b_stride == c_stride);
     assert!(b.as_slice().len() >= K * b_stride && c.as_slice().len() >= M * c_stride);
     if let Some(bias) = bias {
         assert!(bias.len() >= M);
     }
-    let (a_ptr, b_ptr) = (a.data.as_ptr(), b.as_slice().as_ptr());
+    let (a_ptr, b_ptr) = (panel.as_ptr(), b.as_slice().as_ptr());
     let c_ptr = c.as_mut_slice().as_mut_ptr();
     let mut acc = [[T::Lanes::splat(T::ZERO); MAX_VECTORS]; R];
     // SAFETY: by the assertions above, every index below is within its slice:
-    // rows m0..m0 + R < M, inner k0..k1 <= K, samples s0..s0 + BLOCK <= stride.
+    // rows m0..m0 + R <= M, inner k0..k1 <= K with (k1 - k0) * R <= panel length,
+    // samples s0..s0 + BLOCK <= stride.
     unsafe {
         for (m, row) in acc.iter_mut().enumerate() {
             for (v, x) in row.iter_mut().enumerate().take(vectors) {
@@ -140,13 +171,13 @@ fn block<T: Real, const M: usize, const K: usize, const R: usize>(
         }
         for k in k0..k1 {
             let b_row = b_ptr.add(k * b_stride + s0);
-            let a_col = a_ptr.add(m0 * a.row_stride + k * a.col_stride);
+            let a_col = a_ptr.add((k - k0) * R);
             let mut x = [T::Lanes::splat(T::ZERO); MAX_VECTORS];
             for (v, x) in x.iter_mut().enumerate().take(vectors) {
                 *x = T::Lanes::read(b_row.add(v * lanes));
             }
             for (m, row) in acc.iter_mut().enumerate() {
-                let w = T::Lanes::splat(*a_col.add(m * a.row_stride));
+                let w = T::Lanes::splat(*a_col.add(m));
                 for (v, acc) in row.iter_mut().enumerate().take(vectors) {
                     *acc = w.mul_add(x[v], *acc);
                 }
