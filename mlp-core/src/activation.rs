@@ -80,9 +80,28 @@ impl<E: Elementwise> Activation for E {
     const NAME: &'static str = E::NAME;
     const INIT: InitScheme = E::INIT;
 
+    /// Whole vectors of lanes, the last one padded: one vector `exp` or `tanh`
+    /// costs a few scalar calls, so layers narrower than half a vector stay scalar.
     #[inline]
     fn forward<T: Real, const N: usize>(&self, z: &SVector<T, N>) -> SVector<T, N> {
-        z.map(|v| self.f(v))
+        let lanes = T::Lanes::LANES;
+        if 2 * N < lanes {
+            return z.map(|v| self.f(v));
+        }
+        let mut a = *z;
+        let full = N / lanes * lanes;
+        let out = a.as_mut_slice();
+        for o in (0..full).step_by(lanes) {
+            self.f_lanes::<T>(T::Lanes::load(out, o)).store(out, o);
+        }
+        if full < N {
+            let mut tail = [T::ZERO; 16];
+            tail[..N - full].copy_from_slice(&out[full..]);
+            self.f_lanes::<T>(T::Lanes::load(&tail, 0))
+                .store(&mut tail, 0);
+            out[full..].copy_from_slice(&tail[..N - full]);
+        }
+        a
     }
 
     #[inline]
