@@ -24,6 +24,8 @@
 //! one table with ns/sample, speed-ups and GFLOP/s is printed and written to
 //! `target/mlp-bench-table.md`.
 
+#[cfg(feature = "parallel")]
+mod parallel;
 mod peak;
 mod scalar;
 
@@ -323,6 +325,11 @@ fn main() {
     bench_network::<N3, 64, 10>(&mut c, &SPECS[2], 3);
     bench_network::<N4, 784, 10>(&mut c, &SPECS[3], 4);
     bench_network::<N5, 256, 10>(&mut c, &SPECS[4], 5);
+    #[cfg(feature = "parallel")]
+    {
+        let (inputs, targets) = data::<784, 10>(6, 1024, SPECS[3].loss);
+        parallel::bench(&mut c, &N4::seeded(6), &inputs, &targets);
+    }
     c.final_summary();
 
     report(started);
@@ -405,6 +412,12 @@ fn report(since: SystemTime) {
             .expect("writing to a String");
         }
     }
+    #[cfg(feature = "parallel")]
+    let parallel = parallel::report(|group, function| mean_ns(&criterion, group, function, since));
+    #[cfg(feature = "parallel")]
+    {
+        measured |= parallel.is_some();
+    }
     if !measured {
         println!("No benchmark was measured in this run, so there is no table.");
         return;
@@ -448,6 +461,10 @@ fn report(since: SystemTime) {
          GFLOP/s shown for N4 and N5. – = not measured in this run.\n",
     );
 
+    #[cfg(feature = "parallel")]
+    if let Some(section) = parallel {
+        table.push_str(&section);
+    }
     println!("\n{table}");
     let path = target.join("mlp-bench-table.md");
     match std::fs::write(&path, &table) {

@@ -66,6 +66,8 @@
 
 pub use mlp_core as core;
 pub use mlp_core::{Error, Gradients, Network, Workspace};
+#[cfg(feature = "parallel")]
+pub use mlp_core::{ParallelNetwork, ParallelWorkspace};
 pub use mlp_macros::network;
 
 /// `use mlp::prelude::*;` brings the macro and the trait every network implements.

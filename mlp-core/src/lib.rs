@@ -17,6 +17,8 @@ pub mod init;
 pub mod kernels;
 pub mod loss;
 pub mod network;
+#[cfg(feature = "parallel")]
+pub mod parallel;
 pub mod real;
 pub mod simd;
 pub mod tensor;
@@ -30,6 +32,8 @@ pub use dense::Dense;
 pub use error::Error;
 pub use loss::{Bce, Cce, Hinge, Huber, Loss, Mae, Mse, PairsWith, Perceptron, SparseCce, Sse};
 pub use network::{Gradients, Network, Workspace};
+#[cfg(feature = "parallel")]
+pub use parallel::{ParallelNetwork, ParallelWorkspace};
 pub use real::Real;
 pub use tensor::{Shape, TensorId, TensorKind};
 

@@ -176,17 +176,8 @@ pub trait Network: Clone + Sized {
         grads: &mut Self,
     ) -> Result<Self::Scalar, Error> {
         check_batch::<Self>(inputs, targets)?;
-        for t in 0..2 * Self::layers() {
-            grads.tensor_mut(t).fill(Self::Scalar::ZERO);
-        }
         let scale = Self::Scalar::ONE / Self::Scalar::of(inputs.len() as f64);
-        let mut sum = Self::Scalar::ZERO;
-        let cap = ws.capacity;
-        for (x, y) in inputs.chunks(cap).zip(targets.chunks(cap)) {
-            self.forward(&mut ws.buffers, x);
-            sum += self.backward(&mut ws.buffers, y, scale, grads);
-        }
-        Ok(sum * scale)
+        Ok(gradient_sum(self, ws, inputs, targets, scale, grads) * scale)
     }
 
     /// The gradient of the batch loss with respect to every parameter, with the
@@ -304,6 +295,29 @@ pub trait Network: Clone + Sized {
     }
 }
 
+/// Overwrites `grads` with `scale` times the summed gradient of the rows, in chunks
+/// of the workspace's capacity, and returns the summed per-sample loss. The rows
+/// must have passed [`check_batch`].
+pub(crate) fn gradient_sum<N: Network>(
+    net: &N,
+    ws: &mut Workspace<N>,
+    inputs: &[N::Input],
+    targets: &[N::Target],
+    scale: N::Scalar,
+    grads: &mut N,
+) -> N::Scalar {
+    for t in 0..2 * N::layers() {
+        grads.tensor_mut(t).fill(N::Scalar::ZERO);
+    }
+    let mut sum = N::Scalar::ZERO;
+    let cap = ws.capacity;
+    for (x, y) in inputs.chunks(cap).zip(targets.chunks(cap)) {
+        net.forward(&mut ws.buffers, x);
+        sum += net.backward(&mut ws.buffers, y, scale, grads);
+    }
+    sum
+}
+
 /// Where row-major element `k` of tensor `id` sits in nalgebra's column-major storage.
 fn storage_index(id: TensorId, widths: &[usize], k: usize) -> usize {
     match (id.kind, id.shape(widths)) {
@@ -312,7 +326,7 @@ fn storage_index(id: TensorId, widths: &[usize], k: usize) -> usize {
     }
 }
 
-fn check_learning_rate<T: Real>(lr: T) -> Result<(), Error> {
+pub(crate) fn check_learning_rate<T: Real>(lr: T) -> Result<(), Error> {
     if lr.finite() && lr > T::zero() {
         Ok(())
     } else {
@@ -339,7 +353,10 @@ fn check_finite<N: Network>(
 }
 
 /// Validates a batch: rows present, counts equal, inputs finite, targets valid.
-fn check_batch<N: Network>(inputs: &[N::Input], targets: &[N::Target]) -> Result<(), Error> {
+pub(crate) fn check_batch<N: Network>(
+    inputs: &[N::Input],
+    targets: &[N::Target],
+) -> Result<(), Error> {
     if inputs.is_empty() {
         return Err(Error::Empty { what: "inputs" });
     }

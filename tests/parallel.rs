@@ -1,0 +1,72 @@
+//! Data parallelism gives the single-threaded results, up to the order of sums.
+#![cfg(feature = "parallel")]
+
+use mlp::core::Network;
+use mlp::{ParallelNetwork, ParallelWorkspace, network};
+
+network! { struct Digits { 64 => 32 relu => 10 softmax; loss = sparse_cce; scalar = f64; } }
+
+fn data(rows: usize) -> (Vec<[f64; 64]>, Vec<usize>) {
+    let x = (0..rows)
+        .map(|s| core::array::from_fn(|i| ((s * 31 + i * 7) % 17) as f64 / 17.0))
+        .collect();
+    let y = (0..rows).map(|s| (s * 3) % 10).collect();
+    (x, y)
+}
+
+#[test]
+fn parallel_prediction_and_gradients_match_one_thread() {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(3)
+        .build()
+        .unwrap();
+    pool.install(|| {
+        let net = Digits::seeded(5);
+        for rows in [1, 2, 7, 300] {
+            let (x, y) = data(rows);
+            let mut pws = ParallelWorkspace::<Digits>::new(64);
+            assert_eq!(pws.workers(), 3);
+
+            let mut par = vec![[0.0; 10]; rows];
+            net.par_predict_batch_with(&mut pws, &x, &mut par).unwrap();
+            assert_eq!(par, net.predict_batch(&x), "predictions, {rows} rows");
+
+            let mut grads = Digits::zeros();
+            let loss = net
+                .par_gradients_with(&mut pws, &x, &y, &mut grads)
+                .unwrap();
+            let single = net.gradients(&x, &y).unwrap();
+            assert!((loss - net.loss(&x, &y).unwrap()).abs() < 1e-12);
+            for t in 0..4 {
+                for (a, b) in grads.tensor(t).iter().zip(single.tensor(t)) {
+                    assert!((a - b).abs() < 1e-12, "tensor {t}, {rows} rows: {a} vs {b}");
+                }
+            }
+        }
+    });
+}
+
+#[test]
+fn parallel_errors_name_rows_of_the_whole_batch() {
+    let net = Digits::seeded(5);
+    let (mut x, mut y) = data(100);
+    x[97][3] = f64::NAN;
+    let mut pws = ParallelWorkspace::<Digits>::new(16);
+    let mut grads = Digits::zeros();
+    let err = net
+        .par_gradients_with(&mut pws, &x, &y, &mut grads)
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "input row 97, column 3 is NaN; inputs must be finite"
+    );
+    x[97][3] = 0.0;
+    y[50] = 10;
+    let mut trained = net.clone();
+    assert!(
+        trained
+            .par_train_step_with(&mut pws, &mut grads, &x, &y, 0.1)
+            .is_err()
+    );
+    assert_eq!(trained, net);
+}
