@@ -169,7 +169,7 @@ impl Elementwise for Sigmoid {
     #[inline(always)]
     fn f_lanes<T: Real>(&self, z: T::Lanes) -> T::Lanes {
         let one = T::Lanes::splat(T::ONE);
-        one.div(one + (-z).exp())
+        one.div(one + (-z).exp_fast())
     }
 
     #[inline(always)]
@@ -394,13 +394,13 @@ impl Elementwise for Softplus {
 
     #[inline(always)]
     fn f_lanes<T: Real>(&self, z: T::Lanes) -> T::Lanes {
-        z.max(T::Lanes::splat(T::ZERO)) + (-z.abs()).exp().ln_1p()
+        z.max(T::Lanes::splat(T::ZERO)) + (-z.abs()).exp_fast().ln_1p()
     }
 
     #[inline(always)]
     fn df_lanes<T: Real>(&self, z: T::Lanes, _a: T::Lanes) -> T::Lanes {
         let one = T::Lanes::splat(T::ONE);
-        one.div(one + (-z).exp())
+        one.div(one + (-z).exp_fast())
     }
 }
 
@@ -484,7 +484,7 @@ impl Activation for Softmax {
             }
             let mut sum = T::Lanes::splat(T::ZERO);
             for k in 0..N {
-                let e = (T::Lanes::load(z, k * stride + s) - m).exp();
+                let e = (T::Lanes::load(z, k * stride + s) - m).exp_fast();
                 e.store(a, k * stride + s);
                 sum += e;
             }
