@@ -209,7 +209,7 @@ impl Elementwise for Tanh {
 
     #[inline(always)]
     fn f_lanes<T: Real>(&self, z: T::Lanes) -> T::Lanes {
-        z.tanh()
+        z.tanh_fast()
     }
 
     #[inline(always)]
@@ -432,13 +432,13 @@ impl Elementwise for Gelu {
     #[inline(always)]
     fn f_lanes<T: Real>(&self, z: T::Lanes) -> T::Lanes {
         let u = splat::<T>(GELU_C) * z.mul_add(splat::<T>(GELU_K) * z * z, z);
-        splat::<T>(0.5) * z * (T::Lanes::splat(T::ONE) + u.tanh())
+        splat::<T>(0.5) * z * (T::Lanes::splat(T::ONE) + u.tanh_fast())
     }
 
     #[inline(always)]
     fn df_lanes<T: Real>(&self, z: T::Lanes, _a: T::Lanes) -> T::Lanes {
         let u = splat::<T>(GELU_C) * z.mul_add(splat::<T>(GELU_K) * z * z, z);
-        let t = u.tanh();
+        let t = u.tanh_fast();
         let one = T::Lanes::splat(T::ONE);
         let du = splat::<T>(GELU_C) * (splat::<T>(3.0 * GELU_K) * z).mul_add(z, one);
         let half = splat::<T>(0.5);

@@ -59,6 +59,11 @@ pub trait Lanes:
     fn ln_1p(self) -> Self;
     /// Lane-wise hyperbolic tangent.
     fn tanh(self) -> Self;
+    /// Lane-wise hyperbolic tangent for activations. In `f32`, from
+    /// [`Lanes::exp_fast`]: `sign(x) (1 - t) / (1 + t)` with `t = e^(-2|x|)`, and the
+    /// odd Taylor polynomial to `x^11` below `|x| = 0.3`, where that form would
+    /// cancel; within 4 ulp. In `f64`, [`Lanes::tanh`].
+    fn tanh_fast(self) -> Self;
     /// Lane-wise natural logarithm.
     fn ln(self) -> Self;
 }
@@ -162,6 +167,24 @@ macro_rules! lanes {
                 $v::tanh(self)
             }
             #[inline(always)]
+            fn tanh_fast(self) -> Self {
+                if $mantissa != 23 {
+                    return $v::tanh(self);
+                }
+                let c = |v: f64| $v::splat(v as $t);
+                let one = c(1.0);
+                let a = self.abs();
+                let t = (a * c(-2.0)).exp_fast();
+                let large = (one - t) / (one + t);
+                let large = self.simd_lt($v::ZERO).select(-large, large);
+                let x2 = self * self;
+                let mut p = c(-1382.0 / 155_925.0);
+                for k in [62.0 / 2835.0, -17.0 / 315.0, 2.0 / 15.0, -1.0 / 3.0, 1.0] {
+                    p = p.mul_add(x2, c(k));
+                }
+                a.simd_lt(c(0.3)).select(self * p, large)
+            }
+            #[inline(always)]
             fn ln(self) -> Self {
                 $v::ln(self)
             }
@@ -232,6 +255,29 @@ mod tests {
         let f64s: Vec<f64> = (0..4000).map(|i| -700.0 + i as f64 * 0.35).collect();
         check::<f64x4>(&f64s, |x| x, 4.0, f64::EPSILON);
         check::<f64x2>(&f64s, |x| x, 4.0, f64::EPSILON);
+    }
+
+    #[test]
+    fn fast_tanh_is_accurate() {
+        let xs: Vec<f32> = (0..8000).map(|i| -12.0 + i as f32 * 0.003).collect();
+        let mut out = [0.0f32; 8];
+        for chunk in xs.chunks(8) {
+            f32x8::load(chunk, 0).tanh_fast().store(&mut out, 0);
+            for (x, y) in chunk.iter().zip(&out) {
+                let want = f64::from(*x).tanh();
+                let err = (f64::from(*y) - want).abs();
+                assert!(err <= 4.0 * f64::from(f32::EPSILON) * want.abs().max(1e-30), "tanh({x}) = {y}, want {want}");
+            }
+        }
+        let xs: Vec<f64> = (0..8000).map(|i| -20.0 + i as f64 * 0.005).collect();
+        let mut out = [0.0f64; 4];
+        for chunk in xs.chunks(4) {
+            f64x4::load(chunk, 0).tanh_fast().store(&mut out, 0);
+            for (x, y) in chunk.iter().zip(&out) {
+                let want = x.tanh();
+                assert!((y - want).abs() <= 1e-13 * want.abs().max(1e-300), "tanh({x}) = {y}, want {want}");
+            }
+        }
     }
 
     #[test]

@@ -95,9 +95,14 @@ pub fn dense_vector<T: Real, const IN: usize, const OUT: usize>(
             o = matvec_block::<T, IN, OUT, 1>(w, x, zp, o);
         }
     }
-    // The last OUT % LANES outputs.
     let zs = z.as_mut_slice();
     let ws = layer.weight.as_slice();
+    if OUT == 1 {
+        // One output: `W` is one contiguous row, so a dot product along the inputs.
+        zs[0] += dot(ws, x.as_slice());
+        return z;
+    }
+    // The last OUT % LANES outputs.
     for (i, &xi) in x.iter().enumerate() {
         let column = &ws[i * OUT + full..(i + 1) * OUT];
         for (z, &w) in zs[full..].iter_mut().zip(column) {
@@ -105,6 +110,23 @@ pub fn dense_vector<T: Real, const IN: usize, const OUT: usize>(
         }
     }
     z
+}
+
+/// `sum_i a_i b_i`, whole vectors first, with two accumulators.
+#[inline(always)]
+fn dot<T: Real>(a: &[T], b: &[T]) -> T {
+    let lanes = T::Lanes::LANES;
+    let n = a.len().min(b.len());
+    let full = n / lanes * lanes;
+    let mut acc = [T::Lanes::splat(T::ZERO); 2];
+    for (k, i) in (0..full).step_by(lanes).enumerate() {
+        acc[k % 2] = T::Lanes::load(a, i).mul_add(T::Lanes::load(b, i), acc[k % 2]);
+    }
+    let mut sum = (acc[0] + acc[1]).sum();
+    for i in full..n {
+        sum += a[i] * b[i];
+    }
+    sum
 }
 
 /// Outputs `o..o + V * LANES` of the matrix-vector product, added to `z`; returns the
