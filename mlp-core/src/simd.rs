@@ -266,7 +266,10 @@ mod tests {
             for (x, y) in chunk.iter().zip(&out) {
                 let want = f64::from(*x).tanh();
                 let err = (f64::from(*y) - want).abs();
-                assert!(err <= 4.0 * f64::from(f32::EPSILON) * want.abs().max(1e-30), "tanh({x}) = {y}, want {want}");
+                assert!(
+                    err <= 4.0 * f64::from(f32::EPSILON) * want.abs().max(1e-30),
+                    "tanh({x}) = {y}, want {want}"
+                );
             }
         }
         let xs: Vec<f64> = (0..8000).map(|i| -20.0 + i as f64 * 0.005).collect();
@@ -275,7 +278,10 @@ mod tests {
             f64x4::load(chunk, 0).tanh_fast().store(&mut out, 0);
             for (x, y) in chunk.iter().zip(&out) {
                 let want = x.tanh();
-                assert!((y - want).abs() <= 1e-13 * want.abs().max(1e-300), "tanh({x}) = {y}, want {want}");
+                assert!(
+                    (y - want).abs() <= 1e-13 * want.abs().max(1e-300),
+                    "tanh({x}) = {y}, want {want}"
+                );
             }
         }
     }
