@@ -65,7 +65,8 @@
 //! nothing.
 
 pub use mlp_core as core;
-pub use mlp_core::{Error, Gradients, Network, Workspace};
+pub use mlp_core::train::{Fit, History, Optimizer, Schedule};
+pub use mlp_core::{Error, Gradients, Network, Workspace, metrics};
 #[cfg(feature = "parallel")]
 pub use mlp_core::{ParallelNetwork, ParallelWorkspace};
 pub use mlp_macros::network;
@@ -73,6 +74,7 @@ pub use mlp_macros::network;
 /// `use mlp::prelude::*;` brings the macro and the trait every network implements.
 pub mod prelude {
     pub use crate::network;
+    pub use mlp_core::train::{Fit, History, Optimizer, Schedule};
     pub use mlp_core::{Error, Gradients, Network, Workspace};
 }
 

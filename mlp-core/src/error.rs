@@ -76,4 +76,25 @@ pub enum Error {
         /// The value found.
         value: f64,
     },
+    /// A training setting out of its range.
+    #[error("{setting} = {value} is not valid; use {expected}")]
+    InvalidSetting {
+        /// The setting's name, as the builder method is called.
+        setting: &'static str,
+        /// The value given.
+        value: f64,
+        /// What is accepted.
+        expected: &'static str,
+    },
+    /// Training produced a NaN or infinite loss or gradient; the network holds the
+    /// weights of the last complete epoch.
+    #[error(
+        "training diverged in epoch {epoch} (loss {loss:.3e}); the weights of the last complete epoch were restored"
+    )]
+    Diverged {
+        /// The 0-based epoch.
+        epoch: usize,
+        /// The loss when it was noticed.
+        loss: f64,
+    },
 }

@@ -22,6 +22,12 @@ impl Uniform {
         (self.rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
+    /// An index in `0..n` (n >= 1), by Lemire's multiply-shift without bias worth
+    /// noticing for the sizes of data sets.
+    pub fn below(&mut self, n: usize) -> usize {
+        ((u128::from(self.rng.next_u64()) * n as u128) >> 64) as usize
+    }
+
     /// A number in `[low, high)`.
     pub fn between(&mut self, low: f64, high: f64) -> f64 {
         low + (high - low) * self.unit()

@@ -16,12 +16,16 @@ pub mod error;
 pub mod init;
 pub mod kernels;
 pub mod loss;
+#[cfg(feature = "alloc")]
+pub mod metrics;
 pub mod network;
 #[cfg(feature = "parallel")]
 pub mod parallel;
 pub mod real;
 pub mod simd;
 pub mod tensor;
+#[cfg(feature = "alloc")]
+pub mod train;
 
 pub use nalgebra;
 

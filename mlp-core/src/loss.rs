@@ -49,6 +49,16 @@ pub trait Loss: Copy {
         a: &SVector<T, K>,
         y: &Self::Target<T, K>,
     ) -> SVector<T, K>;
+    /// For a classification loss, the fraction of this sample's outputs classified
+    /// correctly from its output `a` (1 or 0 for a single decision); `None` for a
+    /// regression loss.
+    fn accuracy<T: Real, const K: usize>(
+        &self,
+        _a: &[T; K],
+        _y: &Self::Target<T, K>,
+    ) -> Option<f64> {
+        None
+    }
 }
 
 /// The loss `Self` may follow an output layer of activation `A` and width `K`.
@@ -306,6 +316,17 @@ impl Huber {
     }
 }
 
+/// The index of the largest value (the first of equals).
+pub fn argmax<T: Real>(v: &[T]) -> usize {
+    let mut best = 0;
+    for (i, &x) in v.iter().enumerate() {
+        if x > v[best] {
+            best = i;
+        }
+    }
+    best
+}
+
 /// `sign(x)`, 0 at 0.
 fn sign<T: Real>(x: T) -> T {
     if x > T::zero() {
@@ -342,6 +363,17 @@ impl Loss for Bce {
 
     fn grad_a<T: Real, const K: usize>(&self, a: &SVector<T, K>, y: &[T; K]) -> SVector<T, K> {
         SVector::from_fn(|k, _| (a[k] - y[k]) / (a[k] * (T::one() - a[k]))) * per_output::<T, K>()
+    }
+
+    /// Each output is a yes/no decision at 0.5.
+    fn accuracy<T: Real, const K: usize>(&self, a: &[T; K], y: &[T; K]) -> Option<f64> {
+        let half = T::of(0.5);
+        let right = a
+            .iter()
+            .zip(y)
+            .filter(|(a, y)| (**a > half) == (**y > half))
+            .count();
+        Some(right as f64 / K as f64)
     }
 }
 
@@ -435,6 +467,11 @@ impl Loss for Cce {
 
     fn grad_a<T: Real, const K: usize>(&self, a: &SVector<T, K>, y: &[T; K]) -> SVector<T, K> {
         SVector::from_fn(|k, _| -y[k] / a[k])
+    }
+
+    /// The class with the largest output against the class with the largest target.
+    fn accuracy<T: Real, const K: usize>(&self, a: &[T; K], y: &[T; K]) -> Option<f64> {
+        Some(f64::from(u8::from(argmax(a) == argmax(y))))
     }
 }
 
@@ -547,6 +584,11 @@ impl Loss for SparseCce {
 
     fn grad_a<T: Real, const K: usize>(&self, a: &SVector<T, K>, y: &usize) -> SVector<T, K> {
         SVector::from_fn(|k, _| if k == *y { -T::one() / a[k] } else { T::zero() })
+    }
+
+    /// The class with the largest output against the label.
+    fn accuracy<T: Real, const K: usize>(&self, a: &[T; K], y: &usize) -> Option<f64> {
+        Some(f64::from(u8::from(argmax(a) == *y)))
     }
 }
 
@@ -662,6 +704,15 @@ macro_rules! margin_loss {
 
 margin_loss!(Hinge, "hinge", 1.0, |yf| yf < T::one());
 margin_loss!(Perceptron, "perceptron", 0.0, |yf| yf <= T::zero());
+
+/// The accuracy of one sample's output against its target, for a network's loss.
+pub fn sample_accuracy<L: Loss, T: Real, const K: usize>(
+    loss: &L,
+    a: &[T; K],
+    y: &L::Target<T, K>,
+) -> Option<f64> {
+    loss.accuracy::<T, K>(a, y)
+}
 
 /// Checks every target row, naming the first bad one.
 pub fn check_targets<L: Loss, T: Real, const K: usize>(

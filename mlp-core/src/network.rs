@@ -26,7 +26,7 @@ pub trait Network: Clone + Sized {
     /// One sample's input: `[Scalar; INPUTS]`.
     type Input: Copy + AsRef<[Self::Scalar]>;
     /// One sample's output: `[Scalar; OUTPUTS]`.
-    type Output: Copy + Default;
+    type Output: Copy + Default + AsRef<[Self::Scalar]>;
     /// One sample's target: `[Scalar; OUTPUTS]`, or the class index for `sparse_cce`.
     type Target: Copy;
     /// The per-layer buffers for a chunk of samples.
@@ -76,6 +76,11 @@ pub trait Network: Clone + Sized {
 
     /// Checks targets against the loss's rules.
     fn check_targets(targets: &[Self::Target]) -> Result<(), Error>;
+
+    /// For a classification loss, the fraction of one sample's outputs classified
+    /// correctly (argmax for cce and sparse_cce, 0.5 for bce, the sign for hinge and
+    /// perceptron); `None` for a regression loss.
+    fn accuracy(output: &Self::Output, target: &Self::Target) -> Option<f64>;
 
     /// The sum of the per-sample losses of the last forward pass.
     fn loss_sum(buffers: &mut Self::Buffers, targets: &[Self::Target]) -> Self::Scalar;
@@ -228,6 +233,23 @@ pub trait Network: Clone + Sized {
         let loss = self.gradients_with(ws, inputs, targets, grads)?;
         self.step(grads, learning_rate)?;
         Ok(loss)
+    }
+
+    /// Trains on the rows as `settings` say (see [`crate::train::Fit`]) and returns
+    /// every epoch's measurements. Settings and rows are checked before any weight
+    /// changes; a loss that turns NaN or infinite stops the run with
+    /// [`Error::Diverged`] and restores the weights of the last complete epoch.
+    #[cfg(feature = "alloc")]
+    fn fit(
+        &mut self,
+        inputs: &[Self::Input],
+        targets: &[Self::Target],
+        settings: &crate::train::Fit,
+    ) -> Result<crate::train::History, Error> {
+        let rows = crate::train::Rows::new(inputs, targets);
+        crate::train::fit(self, rows, None, settings, |_, _| {
+            crate::train::Control::Continue
+        })
     }
 
     /// Every parameter in the saved order: for each layer its weight row by row
@@ -430,6 +452,10 @@ impl<N: Network> Workspace<N> {
     /// The per-layer buffers, as the last batch method left them.
     pub fn buffers(&self) -> &N::Buffers {
         &self.buffers
+    }
+
+    pub(crate) fn buffers_mut(&mut self) -> &mut N::Buffers {
+        &mut self.buffers
     }
 }
 

@@ -350,6 +350,17 @@ pub fn expand(net: &Network) -> TokenStream {
                 <Self as ::mlp::core::Network>::gradients(self, inputs, targets)
             }
 
+            /// Trains on the rows as `settings` say and returns every epoch's
+            /// measurements; nothing changes if a setting or a row is invalid.
+            pub fn fit(
+                &mut self,
+                inputs: &[[#t; #w_in]],
+                targets: &[#target],
+                settings: &::mlp::core::train::Fit,
+            ) -> ::core::result::Result<::mlp::core::train::History, ::mlp::core::Error> {
+                <Self as ::mlp::core::Network>::fit(self, inputs, targets, settings)
+            }
+
             /// One step of gradient descent, `W <- W - learning_rate * dL/dW`.
             /// Nothing changes if the rate or a gradient is not finite.
             pub fn step(
@@ -444,6 +455,10 @@ pub fn expand(net: &Network) -> TokenStream {
 
             fn check_targets(targets: &[#target]) -> ::core::result::Result<(), ::mlp::core::Error> {
                 ::mlp::core::loss::check_targets::<#loss_ty, #t, #w_out>(&#loss, targets)
+            }
+
+            fn accuracy(output: &[#t; #w_out], target: &#target) -> ::core::option::Option<f64> {
+                ::mlp::core::loss::sample_accuracy::<#loss_ty, #t, #w_out>(&#loss, output, target)
             }
 
             fn loss_sum(buffers: &mut Self::Buffers, targets: &[#target]) -> #t {

@@ -1,0 +1,56 @@
+//! What a training run measured, epoch by epoch.
+
+use alloc::vec::Vec;
+
+/// One epoch's measurements.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Epoch {
+    /// 0-based epoch.
+    pub epoch: usize,
+    /// The learning rate used.
+    pub learning_rate: f64,
+    /// The mean loss of the epoch's steps, regularisation included.
+    pub step_loss: f64,
+    /// Loss on the training rows at the epoch's end (without regularisation), if
+    /// measured.
+    pub train_loss: Option<f64>,
+    /// Accuracy on the training rows at the epoch's end, for classification losses.
+    pub train_accuracy: Option<f64>,
+    /// Loss on the validation rows at the epoch's end.
+    pub validation_loss: Option<f64>,
+    /// Accuracy on the validation rows, for classification losses.
+    pub validation_accuracy: Option<f64>,
+    /// Per layer (input side first), the mean over the epoch's steps of the L2 norm
+    /// of the gradient of its weights and bias, before clipping: vanishing and
+    /// exploding gradients show here.
+    pub gradient_norms: Vec<f64>,
+}
+
+/// Why a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// Every epoch ran.
+    Completed,
+    /// Early stopping: no improvement for the patience.
+    EarlyStopping,
+    /// The callback asked to stop.
+    Callback,
+}
+
+/// Every epoch of a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct History {
+    /// The epochs that ran.
+    pub epochs: Vec<Epoch>,
+    /// The epoch whose weights the network holds after early stopping.
+    pub best_epoch: Option<usize>,
+    /// Why the run ended.
+    pub stop: Stop,
+}
+
+impl History {
+    /// The last epoch, if any ran.
+    pub fn last(&self) -> Option<&Epoch> {
+        self.epochs.last()
+    }
+}

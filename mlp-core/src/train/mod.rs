@@ -1,0 +1,410 @@
+//! Training: [`Fit`] says what a run does, [`fit`] runs it.
+//!
+//! Every setting and every row is checked before the first weight changes. A loss
+//! or gradient that turns NaN or infinite stops the run with
+//! [`Error::Diverged`] and puts back the weights of the last complete epoch.
+
+mod config;
+mod history;
+mod optim;
+#[cfg(feature = "progress")]
+mod progress;
+
+pub use config::{Batching, Fit, Optimizer, Schedule};
+pub use history::{Epoch, History, Stop};
+
+use crate::error::Error;
+use crate::init::Uniform;
+use crate::network::{Network, Workspace, all_finite, check_batch, gradient_sum};
+use crate::real::Real;
+use alloc::vec::Vec;
+use optim::State;
+
+/// Rows of inputs with their targets.
+pub struct Rows<'a, N: Network> {
+    /// One input per row.
+    pub inputs: &'a [N::Input],
+    /// One target per row.
+    pub targets: &'a [N::Target],
+}
+
+impl<N: Network> Clone for Rows<'_, N> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<N: Network> Copy for Rows<'_, N> {}
+
+impl<'a, N: Network> Rows<'a, N> {
+    /// The rows `inputs` with `targets`.
+    pub fn new(inputs: &'a [N::Input], targets: &'a [N::Target]) -> Self {
+        Self { inputs, targets }
+    }
+
+    fn len(&self) -> usize {
+        self.inputs.len()
+    }
+
+    fn split_at(&self, at: usize) -> (Self, Self) {
+        let (xa, xb) = self.inputs.split_at(at);
+        let (ya, yb) = self.targets.split_at(at);
+        (Self::new(xa, ya), Self::new(xb, yb))
+    }
+}
+
+/// What a callback tells the run after an epoch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Control {
+    /// Go on.
+    Continue,
+    /// Stop after this epoch (early stopping still restores its best weights).
+    Stop,
+}
+
+/// Trains `net` on `train` as `settings` say, validating on `validation` when
+/// given (or on the split `settings` asks for), calling `callback` after every
+/// epoch with its measurements and the network (to log, checkpoint or stop).
+pub fn fit<N: Network>(
+    net: &mut N,
+    train: Rows<'_, N>,
+    validation: Option<Rows<'_, N>>,
+    settings: &Fit,
+    mut callback: impl FnMut(&Epoch, &N) -> Control,
+) -> Result<History, Error> {
+    check_settings(settings)?;
+    let (train, validation) = match (settings.validation_split, validation) {
+        (Some(_), Some(_)) => {
+            return Err(Error::InvalidSetting {
+                setting: "validation_split",
+                value: settings.validation_split.unwrap_or(0.0),
+                expected: "no split when validation rows are given",
+            });
+        }
+        (Some(fraction), None) => {
+            let held = ((train.len() as f64) * fraction).round() as usize;
+            if held == 0 || held >= train.len() {
+                return Err(Error::InvalidSetting {
+                    setting: "validation_split",
+                    value: fraction,
+                    expected: "a fraction leaving at least one row on each side",
+                });
+            }
+            let (t, v) = train.split_at(train.len() - held);
+            (t, Some(v))
+        }
+        (None, v) => (train, v),
+    };
+    check_batch::<N>(train.inputs, train.targets)?;
+    if let Some(v) = validation {
+        check_batch::<N>(v.inputs, v.targets)?;
+    }
+
+    let rows = train.len();
+    let batch = match settings.batching {
+        Batching::Full => rows,
+        Batching::MiniBatch(n) => n.min(rows),
+        Batching::Stochastic => 1,
+    };
+    let mut ws = Workspace::<N>::new(batch.min(crate::network::DEFAULT_CHUNK));
+    let mut grads = N::zeros();
+    let mut state = State::<N>::new(settings.optimizer);
+    let mut order: Vec<usize> = (0..rows).collect();
+    let mut batch_inputs: Vec<N::Input> = Vec::with_capacity(batch);
+    let mut batch_targets: Vec<N::Target> = Vec::with_capacity(batch);
+    let mut outputs = alloc::vec![N::Output::default(); crate::network::DEFAULT_CHUNK];
+    let mut rng = Uniform::new(settings.seed);
+    let mut last_good = net.clone();
+    let mut best: Option<(N, f64, usize)> = None;
+    let mut waited = 0;
+    let mut history = History {
+        epochs: Vec::new(),
+        best_epoch: None,
+        stop: Stop::Completed,
+    };
+    #[cfg(feature = "progress")]
+    let bar = progress::Bar::new(settings.progress, settings.epochs);
+
+    for epoch in 0..settings.epochs {
+        let rate = settings
+            .schedule
+            .rate(settings.learning_rate, epoch, settings.epochs);
+        if settings.shuffle {
+            shuffle(&mut order, &mut rng);
+        }
+        let mut norms = alloc::vec![0.0; N::layers()];
+        let (mut loss_total, mut steps) = (0.0, 0usize);
+        for part in order.chunks(batch) {
+            batch_inputs.clear();
+            batch_targets.clear();
+            batch_inputs.extend(part.iter().map(|&i| train.inputs[i]));
+            batch_targets.extend(part.iter().map(|&i| train.targets[i]));
+            let scale = N::Scalar::ONE / N::Scalar::of(part.len() as f64);
+            let data_loss = (gradient_sum(
+                net,
+                &mut ws,
+                &batch_inputs,
+                &batch_targets,
+                scale,
+                &mut grads,
+            ) * scale)
+                .to_f64();
+            let loss = data_loss + regularise(net, &mut grads, settings.l2);
+            if !loss.is_finite() || !(0..2 * N::layers()).all(|t| all_finite(grads.tensor(t))) {
+                *net = last_good;
+                return Err(Error::Diverged { epoch, loss });
+            }
+            for (layer, norm) in norms.iter_mut().enumerate() {
+                *norm += layer_norm(&grads, layer);
+            }
+            if let Some(max) = settings.clip_norm {
+                clip(&mut grads, max);
+            }
+            state.update(net, &grads, rate);
+            loss_total += loss * part.len() as f64;
+            steps += 1;
+        }
+        if !(0..2 * N::layers()).all(|t| all_finite(net.tensor(t))) {
+            *net = last_good;
+            return Err(Error::Diverged {
+                epoch,
+                loss: f64::NAN,
+            });
+        }
+        let (train_loss, train_accuracy) = if settings.training_metrics {
+            let (l, a) = evaluate(net, &mut ws, train, &mut outputs);
+            (Some(l), a)
+        } else {
+            (None, None)
+        };
+        let (validation_loss, validation_accuracy) = match validation {
+            Some(v) => {
+                let (l, a) = evaluate(net, &mut ws, v, &mut outputs);
+                (Some(l), a)
+            }
+            None => (None, None),
+        };
+        let record = Epoch {
+            epoch,
+            learning_rate: rate,
+            step_loss: loss_total / rows as f64,
+            train_loss,
+            train_accuracy,
+            validation_loss,
+            validation_accuracy,
+            gradient_norms: norms.iter().map(|n| n / steps as f64).collect(),
+        };
+        if !record.step_loss.is_finite() || train_loss.is_some_and(|l| !l.is_finite()) {
+            *net = last_good;
+            return Err(Error::Diverged {
+                epoch,
+                loss: record.step_loss,
+            });
+        }
+        last_good = net.clone();
+        #[cfg(feature = "progress")]
+        bar.epoch(&record);
+        let control = callback(&record, net);
+        history.epochs.push(record);
+
+        if let Some(patience) = settings.patience {
+            let record = history.epochs.last().expect("just pushed");
+            let monitored = record
+                .validation_loss
+                .or(record.train_loss)
+                .unwrap_or(record.step_loss);
+            match &best {
+                Some((_, loss, _)) if monitored >= loss - settings.min_delta => waited += 1,
+                _ => {
+                    best = Some((net.clone(), monitored, epoch));
+                    waited = 0;
+                }
+            }
+            if waited >= patience {
+                history.stop = Stop::EarlyStopping;
+                break;
+            }
+        }
+        if control == Control::Stop {
+            history.stop = Stop::Callback;
+            break;
+        }
+    }
+    #[cfg(feature = "progress")]
+    bar.finish();
+    if let Some((weights, _, epoch)) = best {
+        *net = weights;
+        history.best_epoch = Some(epoch);
+    }
+    Ok(history)
+}
+
+/// Loss and accuracy over `rows` (validated), in chunks of the workspace.
+fn evaluate<N: Network>(
+    net: &N,
+    ws: &mut Workspace<N>,
+    rows: Rows<'_, N>,
+    outputs: &mut [N::Output],
+) -> (f64, Option<f64>) {
+    let cap = ws.capacity().min(outputs.len());
+    let (mut loss, mut right, mut classified) = (0.0, 0.0, false);
+    for (x, y) in rows.inputs.chunks(cap).zip(rows.targets.chunks(cap)) {
+        let out = &mut outputs[..x.len()];
+        net.predict_batch_with(ws, x, out)
+            .expect("outputs match inputs");
+        loss += N::loss_sum(ws.buffers_mut(), y).to_f64();
+        for (o, t) in out.iter().zip(y) {
+            if let Some(a) = N::accuracy(o, t) {
+                right += a;
+                classified = true;
+            }
+        }
+    }
+    let n = rows.len() as f64;
+    (loss / n, classified.then_some(right / n))
+}
+
+/// Adds `lambda w` to every weight gradient and returns `lambda / 2 * sum w^2`.
+fn regularise<N: Network>(net: &N, grads: &mut N, lambda: f64) -> f64 {
+    if lambda == 0.0 {
+        return 0.0;
+    }
+    let l = N::Scalar::of(lambda);
+    let mut squares = 0.0;
+    for t in (0..2 * N::layers()).step_by(2) {
+        for (g, &w) in grads.tensor_mut(t).iter_mut().zip(net.tensor(t)) {
+            *g += l * w;
+            squares += (w * w).to_f64();
+        }
+    }
+    0.5 * lambda * squares
+}
+
+/// The L2 norm of one layer's weight and bias gradients.
+fn layer_norm<N: Network>(grads: &N, layer: usize) -> f64 {
+    let mut sum = 0.0;
+    for t in [2 * layer, 2 * layer + 1] {
+        sum += grads
+            .tensor(t)
+            .iter()
+            .map(|g| g.to_f64() * g.to_f64())
+            .sum::<f64>();
+    }
+    sum.sqrt()
+}
+
+/// Scales `grads` to global norm `max` when it is larger.
+fn clip<N: Network>(grads: &mut N, max: f64) {
+    let norm = grads.norm().to_f64();
+    if norm > max {
+        let scale = N::Scalar::of(max / norm);
+        for t in 0..2 * N::layers() {
+            for g in grads.tensor_mut(t) {
+                *g *= scale;
+            }
+        }
+    }
+}
+
+/// Fisher-Yates with the run's seeded generator.
+fn shuffle(order: &mut [usize], rng: &mut Uniform) {
+    for i in (1..order.len()).rev() {
+        let j = rng.below(i + 1);
+        order.swap(i, j);
+    }
+}
+
+fn check_settings(s: &Fit) -> Result<(), Error> {
+    let bad = |setting, value: f64, expected| {
+        Err(Error::InvalidSetting {
+            setting,
+            value,
+            expected,
+        })
+    };
+    let unit = |v: f64| (0.0..1.0).contains(&v);
+    if s.epochs == 0 {
+        return bad("epochs", 0.0, "at least 1");
+    }
+    if !(s.learning_rate.is_finite() && s.learning_rate > 0.0) {
+        return bad("learning_rate", s.learning_rate, "a finite number above 0");
+    }
+    if s.batching == Batching::MiniBatch(0) {
+        return bad("mini_batch", 0.0, "at least 1 row");
+    }
+    if !(s.l2.is_finite() && s.l2 >= 0.0) {
+        return bad("l2", s.l2, "a finite number, 0 or more");
+    }
+    if let Some(c) = s.clip_norm
+        && !(c.is_finite() && c > 0.0)
+    {
+        return bad("clip_norm", c, "a finite number above 0");
+    }
+    if let Some(f) = s.validation_split
+        && !(f > 0.0 && f < 1.0)
+    {
+        return bad("validation_split", f, "a fraction between 0 and 1");
+    }
+    if s.patience == Some(0) {
+        return bad("early_stopping", 0.0, "a patience of at least 1 epoch");
+    }
+    if !(s.min_delta.is_finite() && s.min_delta >= 0.0) {
+        return bad("min_delta", s.min_delta, "a finite number, 0 or more");
+    }
+    match s.schedule {
+        Schedule::Step { every: 0, .. } => {
+            return bad("schedule", 0.0, "a step every 1 epoch or more");
+        }
+        Schedule::Step { gamma, .. } if !(gamma > 0.0 && gamma <= 1.0) => {
+            return bad("schedule", gamma, "a step factor in (0, 1]");
+        }
+        Schedule::Cosine { min_rate } if !(min_rate >= 0.0 && min_rate <= s.learning_rate) => {
+            return bad(
+                "schedule",
+                min_rate,
+                "a minimum rate between 0 and the learning rate",
+            );
+        }
+        _ => {}
+    }
+    match s.optimizer {
+        Optimizer::Sgd => {}
+        Optimizer::Momentum { beta, .. } if !unit(beta) => {
+            return bad("momentum", beta, "a value in [0, 1)");
+        }
+        Optimizer::Adam {
+            beta1,
+            beta2,
+            epsilon,
+        }
+        | Optimizer::AdamW {
+            beta1,
+            beta2,
+            epsilon,
+            ..
+        } => {
+            if !unit(beta1) {
+                return bad("beta1", beta1, "a value in [0, 1)");
+            }
+            if !unit(beta2) {
+                return bad("beta2", beta2, "a value in [0, 1)");
+            }
+            if !(epsilon.is_finite() && epsilon > 0.0) {
+                return bad("epsilon", epsilon, "a finite number above 0");
+            }
+            if let Optimizer::AdamW { weight_decay, .. } = s.optimizer
+                && !(weight_decay.is_finite()
+                    && weight_decay >= 0.0
+                    && weight_decay * s.learning_rate < 1.0)
+            {
+                return bad(
+                    "weight_decay",
+                    weight_decay,
+                    "0 or more, with weight_decay * learning_rate below 1",
+                );
+            }
+        }
+        Optimizer::Momentum { .. } => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,129 @@
+//! The optimisers' state and update rules, applied tensor by tensor.
+
+use super::config::Optimizer;
+use crate::network::Network;
+use crate::real::Real;
+
+/// An optimiser with its state (velocity, moments), shaped like the network.
+pub(crate) enum State<N> {
+    Sgd,
+    Momentum {
+        velocity: N,
+        beta: f64,
+        nesterov: bool,
+    },
+    Adam {
+        m: N,
+        v: N,
+        steps: i32,
+        beta1: f64,
+        beta2: f64,
+        epsilon: f64,
+        weight_decay: f64,
+    },
+}
+
+impl<N: Network> State<N> {
+    pub(crate) fn new(optimizer: Optimizer) -> Self {
+        match optimizer {
+            Optimizer::Sgd => State::Sgd,
+            Optimizer::Momentum { beta, nesterov } => State::Momentum {
+                velocity: N::zeros(),
+                beta,
+                nesterov,
+            },
+            Optimizer::Adam {
+                beta1,
+                beta2,
+                epsilon,
+            } => State::Adam {
+                m: N::zeros(),
+                v: N::zeros(),
+                steps: 0,
+                beta1,
+                beta2,
+                epsilon,
+                weight_decay: 0.0,
+            },
+            Optimizer::AdamW {
+                beta1,
+                beta2,
+                epsilon,
+                weight_decay,
+            } => State::Adam {
+                m: N::zeros(),
+                v: N::zeros(),
+                steps: 0,
+                beta1,
+                beta2,
+                epsilon,
+                weight_decay,
+            },
+        }
+    }
+
+    /// Moves `net` along `grads` at rate `rate`.
+    pub(crate) fn update(&mut self, net: &mut N, grads: &N, rate: f64) {
+        let lr = N::Scalar::of(rate);
+        match self {
+            State::Sgd => {
+                for t in 0..2 * N::layers() {
+                    for (p, &g) in net.tensor_mut(t).iter_mut().zip(grads.tensor(t)) {
+                        *p -= lr * g;
+                    }
+                }
+            }
+            State::Momentum {
+                velocity,
+                beta,
+                nesterov,
+            } => {
+                let beta = N::Scalar::of(*beta);
+                for t in 0..2 * N::layers() {
+                    let (p, v, g) = (net.tensor_mut(t), velocity.tensor_mut(t), grads.tensor(t));
+                    for ((p, v), &g) in p.iter_mut().zip(v.iter_mut()).zip(g) {
+                        *v = beta * *v + g;
+                        *p -= lr * if *nesterov { g + beta * *v } else { *v };
+                    }
+                }
+            }
+            State::Adam {
+                m,
+                v,
+                steps,
+                beta1,
+                beta2,
+                epsilon,
+                weight_decay,
+            } => {
+                *steps += 1;
+                let correction1 = 1.0 - beta1.powi(*steps);
+                let correction2 = 1.0 - beta2.powi(*steps);
+                // lr_t = lr sqrt(1 - beta2^t) / (1 - beta1^t), epsilon scaled to match.
+                let step = N::Scalar::of(rate * correction2.sqrt() / correction1);
+                let eps = N::Scalar::of(*epsilon * correction2.sqrt());
+                let (b1, b2) = (N::Scalar::of(*beta1), N::Scalar::of(*beta2));
+                let (c1, c2) = (N::Scalar::ONE - b1, N::Scalar::ONE - b2);
+                let decay = N::Scalar::ONE - N::Scalar::of(rate * *weight_decay);
+                for t in 0..2 * N::layers() {
+                    let is_weight = t % 2 == 0;
+                    let (p, m, v, g) = (
+                        net.tensor_mut(t),
+                        m.tensor_mut(t),
+                        v.tensor_mut(t),
+                        grads.tensor(t),
+                    );
+                    for (((p, m), v), &g) in p.iter_mut().zip(m.iter_mut()).zip(v.iter_mut()).zip(g)
+                    {
+                        *m = b1 * *m + c1 * g;
+                        *v = b2 * *v + c2 * g * g;
+                        if is_weight {
+                            *p *= decay;
+                        }
+                        *p -= step * *m / (nalgebra::ComplexField::sqrt(*v) + eps);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,376 @@
+//! The training workflow: batching, optimisers, schedules, regularisation, clipping,
+//! validation, early stopping, divergence, callbacks and metrics.
+
+use mlp::core::metrics;
+use mlp::core::train::{Control, Fit, Optimizer, Rows, Schedule, Stop, fit};
+use mlp::{Error, network};
+
+network! { struct Xor { 2 => 8 tanh => 1 sigmoid; loss = bce; } }
+network! { struct Line { 1 => 1 linear; loss = mse; scalar = f64; } }
+network! { struct Classes { 2 => 3 softmax; loss = sparse_cce; scalar = f64; } }
+
+const XOR_X: [[f32; 2]; 4] = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]];
+const XOR_Y: [[f32; 1]; 4] = [[0.0], [1.0], [1.0], [0.0]];
+
+fn quiet() -> Fit {
+    Fit::new().progress(false)
+}
+
+#[test]
+fn xor_is_learned_from_a_fixed_seed() {
+    let mut net = Xor::seeded(3);
+    let history = net
+        .fit(
+            &XOR_X,
+            &XOR_Y,
+            &quiet()
+                .epochs(500)
+                .full_batch()
+                .optimizer(Optimizer::adam())
+                .learning_rate(0.05),
+        )
+        .unwrap();
+    let last = history.last().unwrap();
+    println!(
+        "xor: loss {:.4}, accuracy {:?}",
+        last.train_loss.unwrap(),
+        last.train_accuracy
+    );
+    assert_eq!(last.train_accuracy, Some(1.0));
+    assert!(last.train_loss.unwrap() < 0.05);
+    assert_eq!(history.epochs.len(), 500);
+    assert_eq!(last.gradient_norms.len(), 2);
+}
+
+#[test]
+fn every_batching_and_optimizer_lowers_the_loss() {
+    let optimizers = [
+        Optimizer::Sgd,
+        Optimizer::momentum(),
+        Optimizer::nesterov(),
+        Optimizer::adam(),
+        Optimizer::adamw(),
+    ];
+    for optimizer in optimizers {
+        for settings in [
+            quiet().full_batch(),
+            quiet().mini_batch(3),
+            quiet().stochastic(),
+        ] {
+            let mut net = Xor::seeded(1);
+            let before = net.loss(&XOR_X, &XOR_Y).unwrap();
+            let rate = if matches!(optimizer, Optimizer::Sgd) {
+                0.5
+            } else {
+                0.02
+            };
+            net.fit(
+                &XOR_X,
+                &XOR_Y,
+                &settings.epochs(50).optimizer(optimizer).learning_rate(rate),
+            )
+            .unwrap();
+            let after = net.loss(&XOR_X, &XOR_Y).unwrap();
+            assert!(after < before, "{optimizer:?}: {before} -> {after}");
+        }
+    }
+}
+
+/// One full-batch epoch from known weights, against the update rules by hand.
+fn one_epoch(optimizer: Optimizer, settings: Fit) -> (f64, f64, f64, f64) {
+    let x = [[1.0], [2.0]];
+    let y = [[3.0], [5.0]];
+    let mut net = Line::from_weights(([[0.5]], [0.25]));
+    let g = net.gradients(&x, &y).unwrap();
+    let (gw, gb) = (g.layers.0.weight[0], g.layers.0.bias[0]);
+    net.fit(
+        &x,
+        &y,
+        &settings
+            .epochs(1)
+            .full_batch()
+            .shuffle(false)
+            .optimizer(optimizer),
+    )
+    .unwrap();
+    (net.layers.0.weight[0], net.layers.0.bias[0], gw, gb)
+}
+
+#[test]
+fn single_steps_follow_the_update_rules() {
+    // SGD.
+    let (w, b, gw, gb) = one_epoch(Optimizer::Sgd, quiet().learning_rate(0.1));
+    assert!((w - (0.5 - 0.1 * gw)).abs() < 1e-15 && (b - (0.25 - 0.1 * gb)).abs() < 1e-15);
+    // Momentum from zero velocity is SGD on the first step; Nesterov takes (1 + beta) g.
+    let (w, _, gw, _) = one_epoch(Optimizer::momentum(), quiet().learning_rate(0.1));
+    assert!((w - (0.5 - 0.1 * gw)).abs() < 1e-15);
+    let (w, _, gw, _) = one_epoch(Optimizer::nesterov(), quiet().learning_rate(0.1));
+    assert!((w - (0.5 - 0.1 * 1.9 * gw)).abs() < 1e-15);
+    // Adam's first step is lr * g / (|g| + eps) after bias correction.
+    let (w, b, gw, gb) = one_epoch(Optimizer::adam(), quiet().learning_rate(0.1));
+    assert!(
+        (w - (0.5 - 0.1 * gw / (gw.abs() + 1e-8))).abs() < 1e-12,
+        "{w}"
+    );
+    assert!((b - (0.25 - 0.1 * gb / (gb.abs() + 1e-8))).abs() < 1e-12);
+    // AdamW decays the weight (not the bias) by lr * decay first.
+    let adamw = Optimizer::AdamW {
+        beta1: 0.9,
+        beta2: 0.999,
+        epsilon: 1e-8,
+        weight_decay: 0.5,
+    };
+    let (w, b, gw, gb) = one_epoch(adamw, quiet().learning_rate(0.1));
+    assert!((w - (0.5 * (1.0 - 0.05) - 0.1 * gw / (gw.abs() + 1e-8))).abs() < 1e-12);
+    assert!((b - (0.25 - 0.1 * gb / (gb.abs() + 1e-8))).abs() < 1e-12);
+    // L2 adds lambda w to the weight gradient only.
+    let (w, b, gw, gb) = one_epoch(Optimizer::Sgd, quiet().learning_rate(0.1).l2(0.2));
+    assert!((w - (0.5 - 0.1 * (gw + 0.2 * 0.5))).abs() < 1e-15);
+    assert!((b - (0.25 - 0.1 * gb)).abs() < 1e-15);
+    // Clipping scales the whole gradient to the given norm.
+    let (w, b, gw, gb) = one_epoch(Optimizer::Sgd, quiet().learning_rate(0.1).clip_norm(1.0));
+    let norm = (gw * gw + gb * gb).sqrt();
+    assert!(norm > 1.0);
+    assert!(
+        (w - (0.5 - 0.1 * gw / norm)).abs() < 1e-15 && (b - (0.25 - 0.1 * gb / norm)).abs() < 1e-15
+    );
+}
+
+#[test]
+fn schedules() {
+    let step = Schedule::Step {
+        every: 10,
+        gamma: 0.5,
+    };
+    assert_eq!(
+        [
+            step.rate(0.1, 0, 30),
+            step.rate(0.1, 9, 30),
+            step.rate(0.1, 10, 30)
+        ],
+        [0.1, 0.1, 0.05]
+    );
+    assert!((step.rate(0.1, 25, 30) - 0.025).abs() < 1e-15);
+    let cosine = Schedule::Cosine { min_rate: 0.01 };
+    assert_eq!(cosine.rate(0.1, 0, 11), 0.1);
+    assert!((cosine.rate(0.1, 5, 11) - 0.055).abs() < 1e-15);
+    assert!((cosine.rate(0.1, 10, 11) - 0.01).abs() < 1e-15);
+    let mut net = Xor::seeded(1);
+    let history = net
+        .fit(
+            &XOR_X,
+            &XOR_Y,
+            &quiet().epochs(11).learning_rate(0.1).schedule(cosine),
+        )
+        .unwrap();
+    assert!((history.epochs[10].learning_rate - 0.01).abs() < 1e-12);
+}
+
+#[test]
+fn same_seed_same_run_other_seed_other_run() {
+    let run = |seed| {
+        let mut net = Xor::seeded(1);
+        net.fit(&XOR_X, &XOR_Y, &quiet().epochs(20).mini_batch(2).seed(seed))
+            .unwrap();
+        net
+    };
+    assert_eq!(run(5), run(5));
+    assert_ne!(run(5), run(6));
+}
+
+/// Training rows and validation rows that disagree: the validation loss gets worse
+/// as training goes on.
+/// Training inputs and labels, then validation inputs and labels.
+type Split = (Vec<[f64; 2]>, Vec<usize>, Vec<[f64; 2]>, Vec<usize>);
+
+fn conflicting() -> Split {
+    let x: Vec<[f64; 2]> = (0..30)
+        .map(|i| [(i % 5) as f64 / 4.0, (i % 3) as f64 / 2.0])
+        .collect();
+    let y: Vec<usize> = (0..30).map(|i| i % 3).collect();
+    let vy: Vec<usize> = y.iter().map(|c| (c + 1) % 3).collect();
+    (x.clone(), y, x, vy)
+}
+
+#[test]
+fn early_stopping_restores_the_best_weights() {
+    let (x, y, vx, vy) = conflicting();
+    let mut net = Classes::zeros();
+    let mut snapshots = Vec::new();
+    let settings = quiet()
+        .epochs(200)
+        .full_batch()
+        .learning_rate(0.05)
+        .early_stopping(3);
+    let history = fit(
+        &mut net,
+        Rows::new(&x, &y),
+        Some(Rows::new(&vx, &vy)),
+        &settings,
+        |_, n| {
+            snapshots.push(n.clone());
+            Control::Continue
+        },
+    )
+    .unwrap();
+    assert_eq!(history.stop, Stop::EarlyStopping);
+    let best = history.best_epoch.unwrap();
+    assert!(
+        history.epochs.len() < 200 && history.epochs.len() == best + 4,
+        "{}",
+        history.epochs.len()
+    );
+    assert_eq!(net, snapshots[best]);
+    let losses: Vec<f64> = history
+        .epochs
+        .iter()
+        .map(|e| e.validation_loss.unwrap())
+        .collect();
+    assert!(losses[best] <= losses.iter().copied().fold(f64::INFINITY, f64::min));
+    assert!(history.epochs[0].validation_accuracy.is_some());
+}
+
+#[test]
+fn validation_split_holds_out_the_last_rows() {
+    let (x, y, _, _) = conflicting();
+    let mut net = Classes::zeros();
+    let history = net
+        .fit(&x, &y, &quiet().epochs(2).validation_split(0.2))
+        .unwrap();
+    assert!(history.epochs[1].validation_loss.is_some());
+    let err = net
+        .fit(&x, &y, &quiet().validation_split(0.01))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidSetting {
+                setting: "validation_split",
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn divergence_restores_the_last_complete_epoch() {
+    let x: Vec<[f64; 1]> = (0..8).map(|i| [i as f64]).collect();
+    let y: Vec<[f64; 1]> = (0..8).map(|i| [2.0 * i as f64]).collect();
+    let mut net = Line::from_weights(([[0.5]], [0.0]));
+    let mut last = net.clone();
+    let settings = quiet()
+        .epochs(1000)
+        .full_batch()
+        .optimizer(Optimizer::Sgd)
+        .learning_rate(10.0);
+    let err = fit(&mut net, Rows::new(&x, &y), None, &settings, |_, n| {
+        last = n.clone();
+        Control::Continue
+    })
+    .unwrap_err();
+    let Error::Diverged { epoch, .. } = err else {
+        panic!("{err}")
+    };
+    println!("{err}");
+    assert!(epoch > 0);
+    assert_eq!(net, last);
+    assert!(net.layers.0.weight[0].is_finite());
+}
+
+#[test]
+fn bad_settings_and_rows_change_nothing() {
+    let mut net = Xor::seeded(1);
+    let before = net.clone();
+    let cases = [
+        (quiet().epochs(0), "epochs"),
+        (quiet().learning_rate(0.0), "learning_rate"),
+        (quiet().learning_rate(f64::NAN), "learning_rate"),
+        (quiet().mini_batch(0), "mini_batch"),
+        (quiet().l2(-1.0), "l2"),
+        (quiet().clip_norm(0.0), "clip_norm"),
+        (quiet().validation_split(1.5), "validation_split"),
+        (quiet().early_stopping(0), "early_stopping"),
+        (
+            quiet().optimizer(Optimizer::Momentum {
+                beta: 1.0,
+                nesterov: false,
+            }),
+            "momentum",
+        ),
+        (
+            quiet().schedule(Schedule::Step {
+                every: 0,
+                gamma: 0.5,
+            }),
+            "schedule",
+        ),
+    ];
+    for (settings, name) in cases {
+        let err = net.fit(&XOR_X, &XOR_Y, &settings).unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidSetting { setting, .. } if setting == name),
+            "{name}: {err}"
+        );
+    }
+    let err = net
+        .fit(&XOR_X, &[[0.0], [1.0], [2.0], [0.0]], &quiet())
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "target row 2, column 0 is 2; bce expects a probability in [0, 1]"
+    );
+    assert_eq!(net, before);
+}
+
+#[test]
+fn a_callback_can_stop_and_sees_every_epoch() {
+    let mut net = Xor::seeded(1);
+    let mut seen = Vec::new();
+    let history = fit(
+        &mut net,
+        Rows::new(&XOR_X, &XOR_Y),
+        None,
+        &quiet().epochs(50),
+        |e, _| {
+            seen.push(e.epoch);
+            if e.epoch == 4 {
+                Control::Stop
+            } else {
+                Control::Continue
+            }
+        },
+    )
+    .unwrap();
+    assert_eq!(seen, [0, 1, 2, 3, 4]);
+    assert_eq!(history.stop, Stop::Callback);
+}
+
+#[test]
+fn metrics_on_hand_checked_networks() {
+    // Output k has weight (k - 1) on x0, so x0 > 0 predicts class 2, x0 < 0 class 0.
+    let net = Classes::from_weights(([[-1.0, 0.0], [0.0, 0.0], [1.0, 0.0]], [0.0, 0.1, 0.0]));
+    let x = [[2.0, 0.0], [-2.0, 0.0], [0.0, 0.0], [3.0, 1.0]];
+    let labels = [2, 0, 1, 0];
+    let m = metrics::confusion_matrix(&net, &x, &labels).unwrap();
+    assert_eq!(
+        (m.count(2, 2), m.count(0, 0), m.count(1, 1), m.count(0, 2)),
+        (1, 1, 1, 1)
+    );
+    assert_eq!(m.accuracy(), 0.75);
+    assert_eq!(metrics::accuracy(&net, &x, &labels).unwrap(), Some(0.75));
+    println!("{m}");
+
+    let line = Line::from_weights(([[2.0]], [1.0]));
+    let x = [[0.0], [1.0]];
+    let y = [[1.5], [2.0]];
+    assert_eq!(
+        metrics::mean_squared_error(&line, &x, &y).unwrap(),
+        (0.25 + 1.0) / 2.0
+    );
+    assert_eq!(
+        metrics::mean_absolute_error(&line, &x, &y).unwrap(),
+        (0.5 + 1.0) / 2.0
+    );
+    assert_eq!(metrics::accuracy(&line, &x, &y).unwrap(), None);
+}
