@@ -4,6 +4,7 @@
 //! sits in one contiguous run, so a kernel can put consecutive samples in the lanes
 //! of a SIMD register. Runs are padded to a multiple of [`LANE_PAD`] samples.
 
+use crate::init::Uniform;
 use crate::real::Real;
 use alloc::vec::Vec;
 use nalgebra::SVector;
@@ -186,7 +187,8 @@ impl<T: Real, const N: usize> Batch<T, N> {
 }
 
 /// What a dense layer keeps for the backward pass: pre-activations `z`, activations
-/// `a`, and `delta` (first `dL/da`, then `dL/dz`).
+/// `a`, and `delta` (first `dL/da`, then `dL/dz`); with dropout, the mask and the
+/// dropped-out activations the next layer reads while training.
 #[derive(Clone, Debug)]
 pub struct LayerBuffers<T, const N: usize> {
     /// `z = W a_prev + b`.
@@ -198,11 +200,26 @@ pub struct LayerBuffers<T, const N: usize> {
     /// `delta` sample-major, each sample's `N` values padded to [`LANE_PAD`]: the
     /// layout in which the weight gradient is vectorised along the outputs.
     delta_rows: Vec<T>,
+    /// Per unit and sample, 0 (dropped) or `1 / (1 - rate)` (kept).
+    mask: Batch<T, N>,
+    /// `a * mask`.
+    dropped: Batch<T, N>,
+    /// Whether the last forward pass applied the mask.
+    dropping: bool,
 }
 
 impl<T: Real, const N: usize> LayerBuffers<T, N> {
     /// Buffers for up to `capacity` samples.
     pub fn new(capacity: usize) -> Self {
+        Self::build(capacity, 0)
+    }
+
+    /// Buffers for up to `capacity` samples of a layer with dropout.
+    pub fn with_dropout(capacity: usize) -> Self {
+        Self::build(capacity, capacity)
+    }
+
+    fn build(capacity: usize, dropout_capacity: usize) -> Self {
         let delta = Batch::new(capacity);
         let rows = delta.capacity() * Self::ROW;
         Self {
@@ -210,6 +227,60 @@ impl<T: Real, const N: usize> LayerBuffers<T, N> {
             a: Batch::new(capacity),
             delta,
             delta_rows: alloc::vec![T::ZERO; rows],
+            mask: Batch::new(dropout_capacity),
+            dropped: Batch::new(dropout_capacity),
+            dropping: false,
+        }
+    }
+
+    /// Inverted dropout of `a` at `rate` when `rng` is given (training), none
+    /// otherwise: each unit of each sample is kept with probability `1 - rate` and
+    /// scaled by `1 / (1 - rate)`, so the expected output is unchanged.
+    pub fn drop_out(&mut self, rate: f64, rng: Option<&mut Uniform>) {
+        let Some(rng) = rng else {
+            self.dropping = false;
+            return;
+        };
+        let (len, keep) = (self.a.len(), T::of(1.0 / (1.0 - rate)));
+        self.mask.set_len(len);
+        self.dropped.set_len(len);
+        for f in 0..N {
+            for m in self.mask.feature_mut(f) {
+                *m = if rng.unit() < rate { T::ZERO } else { keep };
+            }
+        }
+        self.mask.zero_padding();
+        let (a, m, d) = (&self.a, &self.mask, &mut self.dropped);
+        for f in 0..N {
+            let (a, m) = (a.feature_padded(f), m.feature_padded(f));
+            for ((d, &a), &m) in d.feature_padded_mut(f).iter_mut().zip(a).zip(m) {
+                *d = a * m;
+            }
+        }
+        self.dropping = true;
+    }
+
+    /// What the next layer reads: `a`, or `a * mask` after dropout.
+    #[inline]
+    pub fn output(&self) -> &Batch<T, N> {
+        if self.dropping {
+            &self.dropped
+        } else {
+            &self.a
+        }
+    }
+
+    /// Turns `dL/d(output)` in `delta` into `dL/da` after dropout (multiplies by the
+    /// mask); nothing without it.
+    #[inline]
+    pub fn mask_gradient(&mut self) {
+        if self.dropping {
+            for f in 0..N {
+                let m = self.mask.feature_padded(f);
+                for (d, &m) in self.delta.feature_padded_mut(f).iter_mut().zip(m) {
+                    *d *= m;
+                }
+            }
         }
     }
 

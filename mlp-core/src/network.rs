@@ -2,6 +2,7 @@
 //! the few methods the macro generates.
 
 use crate::error::Error;
+use crate::init::Uniform;
 use crate::real::Real;
 use crate::simd::Lanes;
 use crate::tensor::{Shape, TensorId, TensorKind};
@@ -68,8 +69,15 @@ pub trait Network: Clone + Sized {
     /// Buffers for up to `capacity` samples.
     fn buffers(capacity: usize) -> Self::Buffers;
 
-    /// Loads `inputs` (at most the buffers' capacity) and runs the forward pass.
-    fn forward(&self, buffers: &mut Self::Buffers, inputs: &[Self::Input]);
+    /// Loads `inputs` (at most the buffers' capacity) and runs the forward pass;
+    /// with `dropout`, layers declared with `dropout(rate)` drop units drawn from it
+    /// (training), without it they pass everything (inference).
+    fn forward(
+        &self,
+        buffers: &mut Self::Buffers,
+        inputs: &[Self::Input],
+        dropout: Option<&mut Uniform>,
+    );
 
     /// Copies the outputs of the last forward pass into `outputs`.
     fn outputs(buffers: &Self::Buffers, outputs: &mut [Self::Output]);
@@ -128,7 +136,7 @@ pub trait Network: Clone + Sized {
         }
         let cap = ws.capacity;
         for (x, y) in inputs.chunks(cap).zip(outputs.chunks_mut(cap)) {
-            self.forward(&mut ws.buffers, x);
+            self.forward(&mut ws.buffers, x, None);
             Self::outputs(&ws.buffers, y);
         }
         Ok(())
@@ -155,7 +163,7 @@ pub trait Network: Clone + Sized {
         let mut sum = Self::Scalar::ZERO;
         let cap = ws.capacity;
         for (x, y) in inputs.chunks(cap).zip(targets.chunks(cap)) {
-            self.forward(&mut ws.buffers, x);
+            self.forward(&mut ws.buffers, x, None);
             sum += Self::loss_sum(&mut ws.buffers, y);
         }
         Ok(sum / Self::Scalar::of(inputs.len() as f64))
@@ -183,7 +191,23 @@ pub trait Network: Clone + Sized {
     ) -> Result<Self::Scalar, Error> {
         check_batch::<Self>(inputs, targets)?;
         let scale = Self::Scalar::ONE / Self::Scalar::of(inputs.len() as f64);
-        Ok(gradient_sum(self, ws, inputs, targets, scale, grads) * scale)
+        Ok(gradient_sum(self, ws, inputs, targets, scale, grads, None) * scale)
+    }
+
+    /// [`Network::gradients_with`] as a training step sees it: layers declared with
+    /// `dropout(rate)` drop units with masks drawn from `masks`. The same generator
+    /// state gives the same masks, so the result is reproducible.
+    fn dropout_gradients_with(
+        &self,
+        ws: &mut Workspace<Self>,
+        inputs: &[Self::Input],
+        targets: &[Self::Target],
+        grads: &mut Self,
+        masks: &mut Uniform,
+    ) -> Result<Self::Scalar, Error> {
+        check_batch::<Self>(inputs, targets)?;
+        let scale = Self::Scalar::ONE / Self::Scalar::of(inputs.len() as f64);
+        Ok(gradient_sum(self, ws, inputs, targets, scale, grads, Some(masks)) * scale)
     }
 
     /// The gradient of the batch loss with respect to every parameter, with the
@@ -320,7 +344,7 @@ pub trait Network: Clone + Sized {
 
 /// Overwrites `grads` with `scale` times the summed gradient of the rows, in chunks
 /// of the workspace's capacity, and returns the summed per-sample loss. The rows
-/// must have passed [`check_batch`].
+/// must have passed [`check_batch`]. With `dropout`, dropout layers drop units.
 pub(crate) fn gradient_sum<N: Network>(
     net: &N,
     ws: &mut Workspace<N>,
@@ -328,6 +352,7 @@ pub(crate) fn gradient_sum<N: Network>(
     targets: &[N::Target],
     scale: N::Scalar,
     grads: &mut N,
+    mut dropout: Option<&mut Uniform>,
 ) -> N::Scalar {
     for t in 0..2 * N::layers() {
         grads.tensor_mut(t).fill(N::Scalar::ZERO);
@@ -335,7 +360,7 @@ pub(crate) fn gradient_sum<N: Network>(
     let mut sum = N::Scalar::ZERO;
     let cap = ws.capacity;
     for (x, y) in inputs.chunks(cap).zip(targets.chunks(cap)) {
-        net.forward(&mut ws.buffers, x);
+        net.forward(&mut ws.buffers, x, dropout.as_deref_mut());
         sum += net.backward(&mut ws.buffers, y, scale, grads);
     }
     sum

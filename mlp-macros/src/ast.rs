@@ -30,10 +30,20 @@ pub struct Width {
     pub span: Span,
 }
 
-/// `WIDTH activation` after a `=>`.
+/// `WIDTH activation [dropout(rate)]` after a `=>`.
 pub struct Layer {
     pub width: Width,
     pub activation: Activation,
+    /// `dropout(rate)`, if written.
+    pub dropout: Option<Dropout>,
+}
+
+/// Inverted dropout of a hidden layer's outputs while training.
+pub struct Dropout {
+    /// The fraction of units dropped.
+    pub rate: Param,
+    /// Span of the `dropout` keyword.
+    pub span: Span,
 }
 
 /// An activation name with its optional parameter.

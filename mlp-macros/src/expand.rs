@@ -44,6 +44,8 @@ struct Layer {
     buf: Ident,
     /// The buffers of the layer before (`l0` for the first layer).
     prev: Ident,
+    /// The dropout rate, for a hidden layer declared with `dropout(rate)`.
+    dropout: Option<f64>,
 }
 
 impl Layer {
@@ -101,6 +103,7 @@ pub fn expand(net: &Network) -> TokenStream {
                 act,
                 buf: format_ident!("l{}", i + 1),
                 prev: format_ident!("l{}", i),
+                dropout: layer.dropout.as_ref().map(|d| d.rate.value),
             }
         })
         .collect();
@@ -220,37 +223,47 @@ pub fn expand(net: &Network) -> TokenStream {
         }),
     );
     let buffer_news = std::iter::once(quote!(::mlp::core::batch::Batch::new(capacity))).chain(
-        layers
-            .iter()
-            .map(|_| quote!(::mlp::core::batch::LayerBuffers::new(capacity))),
+        layers.iter().map(|l| {
+            if l.dropout.is_some() {
+                quote!(::mlp::core::batch::LayerBuffers::with_dropout(capacity))
+            } else {
+                quote!(::mlp::core::batch::LayerBuffers::new(capacity))
+            }
+        }),
     );
 
-    // Batch forward: z_l = W_l a_{l-1} + b_l, a_l = act(z_l).
+    // Batch forward: z_l = W_l a_{l-1} + b_l, a_l = act(z_l), then dropout while
+    // training on layers that declare it.
     let forward_batch = layers.iter().enumerate().map(|(i, l)| {
-        let (p, act, buf, prev) = (l.params(quote!(self)), &l.act, &l.buf, &l.prev);
-        let input = if i == 0 {
-            quote!(#prev)
-        } else {
-            quote!(&#prev.a)
-        };
+        let (p, act, buf) = (l.params(quote!(self)), &l.act, &l.buf);
+        let input = input_of(&layers, i);
+        let dropout = l.dropout.map(|rate| {
+            let rate = Literal::f64_suffixed(rate);
+            quote!(#buf.drop_out(#rate, dropout.as_deref_mut());)
+        });
         quote! {
             ::mlp::core::kernels::dense_forward(#p, #input, &mut #buf.z);
             ::mlp::core::Activation::forward_batch(&#act, &#buf.z, &mut #buf.a);
+            #dropout
         }
     });
 
-    // Backward, output layer first: dW_l, db_l from delta_l; delta_{l-1} = act'(z) * W_l^T delta_l.
+    // Backward, output layer first: dW_l, db_l from delta_l; delta_{l-1} =
+    // act'(z) * mask * W_l^T delta_l (the mask only after dropout while training).
     let backward = layers.iter().enumerate().rev().map(|(i, l)| {
         let (p, g, buf, prev) = (l.params(quote!(self)), l.params_mut(quote!(grads)), &l.buf, &l.prev);
+        let input = input_of(&layers, i);
         if i == 0 {
             quote! {
-                ::mlp::core::kernels::dense_gradient(#g, #prev, #buf);
+                ::mlp::core::kernels::dense_gradient(#g, #input, #buf);
             }
         } else {
             let prev_act = &layers[i - 1].act;
+            let mask = layers[i - 1].dropout.map(|_| quote!(#prev.mask_gradient();));
             quote! {
-                ::mlp::core::kernels::dense_gradient(#g, &#prev.a, #buf);
+                ::mlp::core::kernels::dense_gradient(#g, #input, #buf);
                 ::mlp::core::kernels::dense_input_gradient(#p, &#buf.delta, &mut #prev.delta);
+                #mask
                 ::mlp::core::Activation::backward_batch(&#prev_act, &#prev.z, &#prev.a, &mut #prev.delta);
             }
         }
@@ -443,7 +456,13 @@ pub fn expand(net: &Network) -> TokenStream {
                 (#(#buffer_news,)*)
             }
 
-            fn forward(&self, buffers: &mut Self::Buffers, inputs: &[[#t; #w_in]]) {
+            #[allow(unused_mut, unused_variables)]
+            fn forward(
+                &self,
+                buffers: &mut Self::Buffers,
+                inputs: &[[#t; #w_in]],
+                mut dropout: ::core::option::Option<&mut ::mlp::core::init::Uniform>,
+            ) {
                 let (#(#buffer_names,)*) = buffers;
                 l0.load(inputs);
                 #(#forward_batch)*
@@ -490,6 +509,17 @@ pub fn expand(net: &Network) -> TokenStream {
             #implementation
             #name::new()
         }},
+    }
+}
+
+/// What layer `i` reads: the input batch, the previous layer's `a`, or its
+/// dropped-out output when it declares dropout.
+fn input_of(layers: &[Layer], i: usize) -> TokenStream {
+    let prev = &layers[i].prev;
+    match i {
+        0 => quote!(#prev),
+        _ if layers[i - 1].dropout.is_some() => quote!(#prev.output()),
+        _ => quote!(&#prev.a),
     }
 }
 
@@ -550,6 +580,9 @@ pub fn architecture(net: &Network, widths: &[usize]) -> String {
         s += &format!(" => {width} {}", activation_name(layer.activation.kind));
         if let Some(p) = layer.activation.param {
             s += &format!("({})", p.value);
+        }
+        if let Some(d) = &layer.dropout {
+            s += &format!(" dropout({})", d.rate.value);
         }
     }
     s += &format!("; loss = {}", loss_name(net.loss.kind));

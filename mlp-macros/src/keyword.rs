@@ -83,8 +83,13 @@ pub const SCALAR: &str = "scalar";
 pub const CLAUSES: &[&str] = &[LOSS, SCALAR];
 /// Options that are planned but not implemented yet.
 pub const RESERVED_OPTIONS: &[&str] = &["weights"];
-/// Names that may follow an activation; planned but not implemented yet.
-pub const RESERVED_LAYER_MODIFIERS: &[&str] = &["dropout"];
+/// The word that may follow a layer's activation.
+pub const DROPOUT: &str = "dropout";
+/// What `dropout(...)` takes.
+pub const DROPOUT_RATE: ParamInfo = ParamInfo {
+    name: "rate",
+    example: "0.5",
+};
 
 pub fn activation(name: &str) -> Option<&'static Entry<ActivationKind>> {
     ACTIVATIONS.iter().find(|e| e.name == name)

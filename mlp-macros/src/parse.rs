@@ -27,7 +27,7 @@ use syn::spanned::Spanned;
 use syn::{Attribute, Error, Ident, LitFloat, LitInt, Token, Visibility, token};
 
 use crate::ast::{
-    Activation, ActivationKind, Layer, Loss, Network, Param, Scalar, ScalarKind, Width,
+    Activation, ActivationKind, Dropout, Layer, Loss, Network, Param, Scalar, ScalarKind, Width,
 };
 use crate::keyword::{self, ParamInfo};
 
@@ -325,32 +325,37 @@ impl Parse for Layer {
             ));
         }
         let activation: Activation = input.parse()?;
-        parse_layer_extras(input)?;
-        Ok(Layer { width, activation })
+        let dropout = parse_dropout(input)?;
+        Ok(Layer {
+            width,
+            activation,
+            dropout,
+        })
     }
 }
 
-/// Words after a layer's activation, like the planned `dropout(0.1)`.
-fn parse_layer_extras(input: ParseStream) -> syn::Result<()> {
-    if let Some((ident, rest)) = input.cursor().ident() {
-        let name = ident.unraw().to_string();
-        if keyword::RESERVED_LAYER_MODIFIERS.contains(&name.as_str()) {
-            // Point at `dropout(0.1)` as a whole: that is what to remove.
-            let mut tokens = ident.to_token_stream();
-            let mut written = name.clone();
-            if let Some((proc_macro2::TokenTree::Group(group), _)) = rest.token_tree()
-                && group.delimiter() == proc_macro2::Delimiter::Parenthesis
-            {
-                written += &format!("({})", group.stream());
-                tokens.extend([proc_macro2::TokenTree::Group(group)]);
-            }
-            return Err(Error::new_spanned(
-                tokens,
-                format!("`{name}` is not supported yet; remove `{written}` from this layer"),
-            ));
-        }
+/// `dropout(rate)` after a layer's activation, if written.
+fn parse_dropout(input: ParseStream) -> syn::Result<Option<Dropout>> {
+    let Some((ident, _)) = input.cursor().ident() else {
+        return Ok(None);
+    };
+    if ident.unraw() != keyword::DROPOUT {
+        return Ok(None);
     }
-    Ok(())
+    let ident = input.call(Ident::parse_any)?;
+    if !input.peek(token::Paren) {
+        return Err(Error::new(
+            ident.span(),
+            "`dropout` needs its rate, the fraction of units dropped while training, \
+             e.g. `dropout(0.5)`",
+        ));
+    }
+    let rate = parse_param_group(input, keyword::DROPOUT, Some(keyword::DROPOUT_RATE), None)?
+        .expect("a parenthesised group was present");
+    Ok(Some(Dropout {
+        rate,
+        span: ident.span(),
+    }))
 }
 
 impl Parse for Activation {
@@ -1046,18 +1051,22 @@ mod tests {
     }
 
     #[test]
-    fn dropout_is_not_supported_yet() {
-        assert_eq!(
-            err(quote!(2 => 8 relu dropout(0.1) => 1 sigmoid; loss = bce)),
-            "`dropout` is not supported yet; remove `dropout(0.1)` from this layer"
-        );
-        assert_eq!(
-            err(quote!(2 => 8 leaky_relu(0.1) dropout(0.25) => 1 sigmoid; loss = bce)),
-            "`dropout` is not supported yet; remove `dropout(0.25)` from this layer"
-        );
+    fn dropout_after_an_activation() {
+        let net =
+            ok(quote!(2 => 8 relu dropout(0.25) => 4 tanh dropout(0) => 1 sigmoid; loss = bce));
+        let rates: Vec<Option<f64>> = net
+            .layers
+            .iter()
+            .map(|l| l.dropout.as_ref().map(|d| d.rate.value))
+            .collect();
+        assert_eq!(rates, [Some(0.25), Some(0.0), None]);
         assert_eq!(
             err(quote!(2 => 8 relu dropout => 1 sigmoid; loss = bce)),
-            "`dropout` is not supported yet; remove `dropout` from this layer"
+            "`dropout` needs its rate, the fraction of units dropped while training, e.g. `dropout(0.5)`"
+        );
+        assert_eq!(
+            err(quote!(2 => 8 relu dropout() => 1 sigmoid; loss = bce)),
+            "write the rate of `dropout` inside the parentheses, e.g. `dropout(0.5)`, or remove them"
         );
     }
 

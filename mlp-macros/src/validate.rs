@@ -17,6 +17,7 @@ pub fn validate(net: &Network) -> syn::Result<()> {
     check_leaky_relu_slope(net, &mut errors);
     check_elu_alpha(net, &mut errors);
     check_huber_delta(net, &mut errors);
+    check_dropout(net, &mut errors);
     check_bce_output(net, &mut errors);
     check_cce_output(net, &mut errors);
     check_margin_output(net, &mut errors);
@@ -54,6 +55,34 @@ fn check_derives(net: &Network, errors: &mut Vec<Error>) {
             }
             Ok(())
         });
+    }
+}
+
+// Dropout belongs on hidden layers, with a rate in [0, 1):
+// `4 => 8 relu dropout(0.5) => 1 sigmoid` is fine; `dropout(1.0)` and dropout on the
+// output layer are errors.
+fn check_dropout(net: &Network, errors: &mut Vec<Error>) {
+    let last = net.layers.len().saturating_sub(1);
+    for (i, layer) in net.layers.iter().enumerate() {
+        let Some(dropout) = &layer.dropout else {
+            continue;
+        };
+        let rate = dropout.rate.value;
+        if i == last {
+            errors.push(Error::new(
+                dropout.span,
+                format!(
+                    "dropout is for hidden layers; remove `dropout({rate})` from the output \
+                     layer, or add a hidden layer to put it on"
+                ),
+            ));
+        } else if !(rate.is_finite() && (0.0..1.0).contains(&rate)) {
+            errors.push(Error::new(
+                dropout.rate.span,
+                "the dropout rate is the fraction of units dropped while training; use a \
+                 value in [0, 1), e.g. `dropout(0.5)`",
+            ));
+        }
     }
 }
 
@@ -341,6 +370,20 @@ mod tests {
         valid(quote!(2 => 8 tanh => 1 sigmoid; loss = bce));
         valid(quote!(2 => 4 leaky_relu(0.2) => 3 softmax; loss = cce; scalar = f64;));
         valid(quote!(1 => 16 elu(1.5) => 1 linear; loss = huber(0.5)));
+    }
+
+    #[test]
+    fn dropout_on_hidden_layers_only_with_a_rate_below_one() {
+        valid(quote!(2 => 8 relu dropout(0.5) => 4 tanh dropout(0) => 1 sigmoid; loss = bce));
+        assert_eq!(
+            errors(quote!(2 => 8 relu dropout(1.0) => 1 sigmoid dropout(0.5); loss = bce)),
+            [
+                "the dropout rate is the fraction of units dropped while training; use a value \
+                 in [0, 1), e.g. `dropout(0.5)`",
+                "dropout is for hidden layers; remove `dropout(0.5)` from the output layer, or \
+                 add a hidden layer to put it on",
+            ]
+        );
     }
 
     #[test]

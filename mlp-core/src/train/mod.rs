@@ -114,6 +114,8 @@ pub fn fit<N: Network>(
     let mut batch_targets: Vec<N::Target> = Vec::with_capacity(batch);
     let mut outputs = alloc::vec![N::Output::default(); crate::network::DEFAULT_CHUNK];
     let mut rng = Uniform::new(settings.seed);
+    // Dropout masks come from their own stream, so shuffling does not depend on them.
+    let mut masks = Uniform::new(settings.seed ^ 0x5851_f42d_4c95_7f2d);
     let mut last_good = net.clone();
     let mut best: Option<(N, f64, usize)> = None;
     let mut waited = 0;
@@ -147,6 +149,7 @@ pub fn fit<N: Network>(
                 &batch_targets,
                 scale,
                 &mut grads,
+                Some(&mut masks),
             ) * scale)
                 .to_f64();
             let loss = data_loss + regularise(net, &mut grads, settings.l2);

@@ -88,3 +88,14 @@ fn main() {
     assert_eq!(w.predict(&[-4.0]), [-1.0]);
     assert_eq!(w.predict(&[3.0]), [3.0]);
 }
+
+// Dropout on hidden layers, in both forms.
+network! { struct WithDropout { 4 => 8 relu dropout(0.5) => 6 tanh dropout(0) => 1 sigmoid; loss = bce; } }
+
+#[allow(dead_code)]
+fn dropout_forms() {
+    let net = WithDropout::seeded(1);
+    let _ = net.predict(&[0.1, 0.2, 0.3, 0.4]);
+    let anonymous = network!(2 => 4 gelu dropout(0.25) => 1 linear; loss = mse);
+    let _ = anonymous.predict(&[0.5, 0.5]);
+}

@@ -1,0 +1,123 @@
+//! Dropout: inverted masks while training, identity at inference, exact gradients
+//! for a given mask.
+
+use mlp::core::Network;
+use mlp::core::init::Uniform;
+use mlp::network;
+
+network! { struct Dropped { 3 => 16 tanh dropout(0.5) => 8 relu dropout(0.2) => 2 linear; loss = mse; scalar = f64; } }
+network! { struct Plain { 3 => 16 tanh => 8 relu => 2 linear; loss = mse; scalar = f64; } }
+
+fn data(n: usize) -> (Vec<[f64; 3]>, Vec<[f64; 2]>) {
+    let mut rng = Uniform::new(9);
+    let x = (0..n)
+        .map(|_| core::array::from_fn(|_| rng.between(-1.0, 1.0)))
+        .collect();
+    let y = (0..n)
+        .map(|_| core::array::from_fn(|_| rng.between(-1.0, 1.0)))
+        .collect();
+    (x, y)
+}
+
+fn with_random_biases(mut net: Dropped) -> Dropped {
+    let mut rng = Uniform::new(4);
+    for t in [1, 3, 5] {
+        for b in net.tensor_mut(t) {
+            *b = rng.between(-0.5, 0.5);
+        }
+    }
+    net
+}
+
+#[test]
+fn inference_and_evaluation_ignore_dropout() {
+    let dropped = Dropped::seeded(1);
+    let mut plain = Plain::zeros();
+    plain.set_flat(&dropped.to_flat()).unwrap();
+    let (x, y) = data(20);
+    assert_eq!(dropped.predict_batch(&x), plain.predict_batch(&x));
+    assert_eq!(dropped.loss(&x, &y).unwrap(), plain.loss(&x, &y).unwrap());
+    assert_eq!(
+        dropped.gradients(&x, &y).unwrap().to_flat(),
+        plain.gradients(&x, &y).unwrap().to_flat()
+    );
+}
+
+#[test]
+fn training_gradients_match_finite_differences_under_the_same_masks() {
+    let net = with_random_biases(Dropped::seeded(2));
+    let (x, y) = data(13);
+    let mut ws = net.workspace(16);
+    let loss = |n: &Dropped, ws: &mut mlp::Workspace<Dropped>| {
+        let mut g = Dropped::zeros();
+        n.dropout_gradients_with(ws, &x, &y, &mut g, &mut Uniform::new(77))
+            .unwrap()
+    };
+    let mut grads = Dropped::zeros();
+    let l = net
+        .dropout_gradients_with(&mut ws, &x, &y, &mut grads, &mut Uniform::new(77))
+        .unwrap();
+    assert!(l < net.loss(&x, &y).unwrap() * 10.0);
+    let mut worst = 0.0_f64;
+    for t in 0..6 {
+        for k in 0..net.tensor(t).len() {
+            let h = 1e-6;
+            let mut p = net.clone();
+            p.tensor_mut(t)[k] += h;
+            let plus = loss(&p, &mut ws);
+            p.tensor_mut(t)[k] -= 2.0 * h;
+            let minus = loss(&p, &mut ws);
+            let numeric = (plus - minus) / (2.0 * h);
+            let analytic = grads.tensor(t)[k];
+            worst =
+                worst.max((analytic - numeric).abs() / analytic.abs().max(numeric.abs()).max(1e-3));
+        }
+    }
+    println!("dropout gradient check: max error {worst:.2e}");
+    assert!(worst < 1e-6);
+    // A different mask gives a different gradient.
+    let mut other = Dropped::zeros();
+    net.dropout_gradients_with(&mut ws, &x, &y, &mut other, &mut Uniform::new(78))
+        .unwrap();
+    assert_ne!(other.to_flat(), grads.to_flat());
+}
+
+#[test]
+fn masks_drop_about_the_rate_and_keep_the_expected_activation() {
+    // With zero targets and a linear last layer, the first hidden layer's dropped
+    // fraction shows in how many of its weight gradients are exactly zero per row.
+    network! { struct Wide { 1 => 2000 linear dropout(0.3) => 1 linear; loss = sse; scalar = f64; } }
+    let mut net = Wide::zeros();
+    net.layers.0.bias.fill(1.0);
+    net.layers.1.weight.fill(1.0);
+    let mut ws = net.workspace(1);
+    let mut g = Wide::zeros();
+    let loss = net
+        .dropout_gradients_with(&mut ws, &[[0.0]], &[[0.0]], &mut g, &mut Uniform::new(5))
+        .unwrap();
+    // Output = sum of kept units / 0.7: its expectation is 2000.
+    let output = (2.0 * loss).sqrt();
+    let dropped = g.layers.1.weight.iter().filter(|w| **w == 0.0).count();
+    println!("dropped {dropped} of 2000, output {output:.1}");
+    assert!((500..700).contains(&dropped), "{dropped}");
+    assert!((output - 2000.0).abs() < 100.0, "{output}");
+}
+
+#[test]
+fn fit_trains_a_network_with_dropout() {
+    let (x, y) = data(64);
+    let mut net = Dropped::seeded(3);
+    let before = net.loss(&x, &y).unwrap();
+    let history = net
+        .fit(
+            &x,
+            &y,
+            &mlp::Fit::new()
+                .epochs(30)
+                .progress(false)
+                .learning_rate(0.01),
+        )
+        .unwrap();
+    assert!(net.loss(&x, &y).unwrap() < before);
+    assert_eq!(history.epochs.len(), 30);
+}
