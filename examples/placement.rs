@@ -3,12 +3,14 @@
 //!
 //! Reads `examples/data/placement.csv` (60 students, a small synthetic table made
 //! for this example), holds out every fifth row, trains `4 => 3 sigmoid => 2
-//! sigmoid => 1 sigmoid` with bce by full-batch gradient descent, reports the loss
-//! and accuracy, and predicts two new students.
+//! sigmoid => 1 sigmoid` with bce by full-batch gradient descent (`fit` with the
+//! held-out rows as validation data, a callback printing the losses every 500
+//! epochs), reports the accuracies, and predicts two new students.
 //!
 //! Run: `cargo run --release --example placement`
 
-use mlp::network;
+use mlp::core::train::{Control, Rows, fit};
+use mlp::{Fit, Optimizer, network};
 use std::error::Error;
 
 network! {
@@ -43,19 +45,46 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
 
     let mut net = Placement::seeded(7);
-    for epoch in 0..=3000 {
-        let grads = net.gradients(&train_x, &train_y)?;
-        if epoch % 500 == 0 {
-            println!(
-                "epoch {epoch:4}: train loss {:.4}, test loss {:.4}",
-                net.loss(&train_x, &train_y)?,
-                net.loss(&test_x, &test_y)?
-            );
-        }
-        net.step(&grads, 0.5)?;
-    }
-    println!("train accuracy {:.3}", accuracy(&net, &train_x, &train_y));
-    println!("test accuracy  {:.3}", accuracy(&net, &test_x, &test_y));
+    println!(
+        "epoch    0: train loss {:.4}, test loss {:.4}",
+        net.loss(&train_x, &train_y)?,
+        net.loss(&test_x, &test_y)?
+    );
+    // Plain gradient descent on every training row at once, the test rows measured
+    // after every epoch.
+    let settings = Fit::new()
+        .epochs(3000)
+        .full_batch()
+        .shuffle(false)
+        .optimizer(Optimizer::Sgd)
+        .learning_rate(0.5)
+        .progress(false);
+    let history = fit(
+        &mut net,
+        Rows::new(&train_x, &train_y),
+        Some(Rows::new(&test_x, &test_y)),
+        &settings,
+        |epoch, _| {
+            let done = epoch.epoch + 1;
+            if done % 500 == 0 {
+                println!(
+                    "epoch {done:4}: train loss {:.4}, test loss {:.4}",
+                    epoch.train_loss.unwrap_or(f64::NAN),
+                    epoch.validation_loss.unwrap_or(f64::NAN)
+                );
+            }
+            Control::Continue
+        },
+    )?;
+    let last = history.last().ok_or("no epoch ran")?;
+    println!(
+        "train accuracy {:.3}",
+        last.train_accuracy.unwrap_or(f64::NAN)
+    );
+    println!(
+        "test accuracy  {:.3}",
+        last.validation_accuracy.unwrap_or(f64::NAN)
+    );
 
     for student in [[9.2, 7.5, 6.0, 4.0], [6.1, 3.0, 5.5, 1.0]] {
         let p = net.predict(&scale(&student))[0];
@@ -96,13 +125,4 @@ fn moments(rows: &[[f32; 4]]) -> ([f32; 4], [f32; 4]) {
         (rows.iter().map(|r| (r[i] - mean[i]).powi(2)).sum::<f32>() / n).sqrt()
     });
     (mean, std)
-}
-
-fn accuracy(net: &Placement, x: &[[f32; 4]], y: &[[f32; 1]]) -> f32 {
-    let right = x
-        .iter()
-        .zip(y)
-        .filter(|(x, y)| (net.predict(x)[0] > 0.5) == (y[0] > 0.5))
-        .count();
-    right as f32 / x.len() as f32
 }
