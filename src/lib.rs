@@ -38,7 +38,7 @@
 //! item       := attrs vis 'struct' Ident '{' body '}'
 //! expr       := body
 //! body       := INPUT ('=>' layer)+ ';' 'loss' '=' loss (';' option)* ';'?
-//! layer      := WIDTH activation
+//! layer      := WIDTH activation ['dropout' '(' rate ')']
 //! activation := sigmoid | tanh | relu | leaky_relu ['(' slope ')'] | linear | softmax
 //!             | elu ['(' alpha ')'] | softplus | gelu
 //! loss       := mse | sse | mae | huber ['(' delta ')'] | bce | cce | sparse_cce
