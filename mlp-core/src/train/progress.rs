@@ -35,7 +35,7 @@ impl Bar {
 
     pub(super) fn finish(&self) {
         if let Some(bar) = &self.0 {
-            bar.finish();
+            bar.abandon();
         }
     }
 }
