@@ -374,3 +374,26 @@ fn metrics_on_hand_checked_networks() {
     );
     assert_eq!(metrics::accuracy(&line, &x, &y).unwrap(), None);
 }
+
+#[test]
+fn training_from_nalgebra_matrices() {
+    use mlp::core::data::rows;
+    use mlp::core::nalgebra::DMatrix;
+    let x = DMatrix::from_row_slice(4, 2, &[0.0_f32, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0]);
+    let y = DMatrix::from_row_slice(4, 1, &[0.0_f32, 1.0, 1.0, 0.0]);
+    let mut net = Xor::seeded(3);
+    let (x, y) = (rows(&x).unwrap(), rows(&y).unwrap());
+    net.fit(
+        &x,
+        &y,
+        &quiet().epochs(500).full_batch().learning_rate(0.05),
+    )
+    .unwrap();
+    assert_eq!(metrics::accuracy(&net, &x, &y).unwrap(), Some(1.0));
+    let wide = DMatrix::<f32>::zeros(4, 3);
+    let err = rows::<f32, 2, _, _, _>(&wide).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the matrix has 3 columns; the network needs 2"
+    );
+}

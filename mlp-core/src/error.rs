@@ -97,4 +97,12 @@ pub enum Error {
         /// The loss when it was noticed.
         loss: f64,
     },
+    /// A matrix of rows with the wrong number of columns.
+    #[error("the matrix has {found} columns; the network needs {expected}")]
+    ColumnCount {
+        /// The width the network needs.
+        expected: usize,
+        /// The matrix's column count.
+        found: usize,
+    },
 }

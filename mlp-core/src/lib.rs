@@ -11,6 +11,8 @@ extern crate alloc;
 
 pub mod activation;
 pub mod batch;
+#[cfg(feature = "alloc")]
+pub mod data;
 pub mod dense;
 pub mod error;
 pub mod init;

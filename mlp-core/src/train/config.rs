@@ -127,7 +127,7 @@ impl Schedule {
 /// A training run's settings. Start from [`Fit::new`] and change what you need:
 ///
 /// ```
-/// use mlp::core::train::{Fit, Optimizer, Schedule};
+/// use mlp_core::train::{Fit, Optimizer, Schedule};
 /// let fit = Fit::new()
 ///     .epochs(50)
 ///     .mini_batch(32)
