@@ -9,7 +9,9 @@
 //! terminal, or a line every 10 epochs from a callback when the output goes
 //! elsewhere. It then prints the training time, train and test
 //! accuracy, the test set's confusion matrix and a few test digits with their
-//! predictions. The data (`examples/data/digits.csv`) are built into the binary.
+//! predictions, made by the network saved to
+//! `target/examples-output/digits.safetensors` and loaded back. The data
+//! (`examples/data/digits.csv`) are built into the binary.
 //!
 //! Every training row is fitted. A `validation_split` would hold out the last 20%
 //! of the training rows, which are harder than the rest (a network scores about
@@ -22,7 +24,7 @@
 mod common;
 
 use mlp::core::train::{Control, Rows, fit};
-use mlp::{Fit, Optimizer, metrics, network};
+use mlp::{Fit, Network, Optimizer, metrics, network};
 use std::error::Error;
 use std::io::IsTerminal;
 use std::time::Instant;
@@ -96,6 +98,14 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("test accuracy  {test_accuracy:.4}");
     println!("confusion matrix of the test rows (rows: true digit, columns: predicted):");
     println!("{}", metrics::confusion_matrix(&net, &test_x, &test_y)?);
+
+    // Save the trained network and load it back: the predictions below come from
+    // the loaded copy (its stored test vector is checked on loading).
+    let path = std::path::Path::new("target/examples-output/digits.safetensors");
+    std::fs::create_dir_all(path.parent().expect("a directory"))?;
+    net.save(path)?;
+    let net = Digits::load(path)?;
+    println!("saved to {} and loaded back", path.display());
 
     println!("a few test digits:");
     let shown = [0, 1, 2, 3, 4];

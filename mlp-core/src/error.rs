@@ -105,4 +105,69 @@ pub enum Error {
         /// The matrix's column count.
         found: usize,
     },
+    /// A model file that is not valid safetensors (truncated, corrupt, hostile).
+    #[cfg(feature = "alloc")]
+    #[error("not a valid model file: {message}")]
+    CorruptFile {
+        /// What is wrong with it.
+        message: alloc::string::String,
+    },
+    /// A tensor the network needs is not in the file.
+    #[cfg(feature = "alloc")]
+    #[error("the file has no tensor {tensor}")]
+    MissingTensor {
+        /// The tensor's name in the file.
+        tensor: alloc::string::String,
+    },
+    /// The file has a tensor the network has no place for.
+    #[cfg(feature = "alloc")]
+    #[error("the file has a tensor {tensor} the network has no place for")]
+    UnexpectedTensor {
+        /// The tensor's name in the file.
+        tensor: alloc::string::String,
+    },
+    /// A tensor of another element type than the network's scalar.
+    #[cfg(feature = "alloc")]
+    #[error("tensor {tensor} is {found}; the network needs {expected}")]
+    WrongDtype {
+        /// The tensor's name in the file.
+        tensor: alloc::string::String,
+        /// The network's scalar type.
+        expected: alloc::string::String,
+        /// The file's type.
+        found: alloc::string::String,
+    },
+    /// A tensor of the wrong shape.
+    #[cfg(feature = "alloc")]
+    #[error("tensor {tensor} has shape {found:?}; the network needs {expected:?}")]
+    WrongShape {
+        /// The tensor's name in the file.
+        tensor: alloc::string::String,
+        /// The shape the network needs.
+        expected: alloc::vec::Vec<usize>,
+        /// The shape in the file.
+        found: alloc::vec::Vec<usize>,
+    },
+    /// The file's test vector gives another output with the loaded weights: a wrong
+    /// layout, activation or file.
+    #[error(
+        "the stored test vector's output {output} is {expected} but the loaded network gives {found}"
+    )]
+    TestVectorMismatch {
+        /// Which output differs.
+        output: usize,
+        /// The stored value.
+        expected: f64,
+        /// What the loaded network computes.
+        found: f64,
+    },
+    /// Reading or writing a file failed.
+    #[cfg(feature = "alloc")]
+    #[error("{path}: {message}")]
+    Io {
+        /// The file.
+        path: alloc::string::String,
+        /// The operating system's message.
+        message: alloc::string::String,
+    },
 }

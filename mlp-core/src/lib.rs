@@ -16,6 +16,8 @@ pub mod data;
 pub mod dense;
 pub mod error;
 pub mod init;
+#[cfg(feature = "std")]
+pub mod io;
 pub mod kernels;
 pub mod loss;
 #[cfg(feature = "alloc")]

@@ -25,7 +25,7 @@ pub trait Network: Clone + Sized {
     /// `f32` or `f64`.
     type Scalar: Real;
     /// One sample's input: `[Scalar; INPUTS]`.
-    type Input: Copy + AsRef<[Self::Scalar]>;
+    type Input: Copy + AsRef<[Self::Scalar]> + for<'a> TryFrom<&'a [Self::Scalar]>;
     /// One sample's output: `[Scalar; OUTPUTS]`.
     type Output: Copy + Default + AsRef<[Self::Scalar]>;
     /// One sample's target: `[Scalar; OUTPUTS]`, or the class index for `sparse_cce`.
@@ -43,6 +43,8 @@ pub trait Network: Clone + Sized {
     const WIDTHS: &'static [usize];
     /// The loss's DSL name.
     const LOSS: &'static str;
+    /// The network as the DSL writes it, e.g. `4 => 3 sigmoid => 1 sigmoid; loss = bce`.
+    const ARCHITECTURE: &'static str;
 
     /// A network with every parameter zero.
     fn zeros() -> Self;
@@ -274,6 +276,21 @@ pub trait Network: Clone + Sized {
         crate::train::fit(self, rows, None, settings, |_, _| {
             crate::train::Control::Continue
         })
+    }
+
+    /// Saves the network as safetensors at `path`, atomically, with a test vector
+    /// (see [`crate::io`]).
+    #[cfg(feature = "std")]
+    fn save(&self, path: impl AsRef<std::path::Path>) -> Result<(), Error> {
+        crate::io::save(self, path, &crate::io::SaveOptions::default())
+    }
+
+    /// Loads a network saved by [`Network::save`], checking names, dtypes, shapes,
+    /// finite values and the test vector first (see [`crate::io::load`] for other
+    /// layouts such as PyTorch's).
+    #[cfg(feature = "std")]
+    fn load(path: impl AsRef<std::path::Path>) -> Result<Self, Error> {
+        crate::io::load(path, &crate::io::LoadOptions::default())
     }
 
     /// Every parameter in the saved order: for each layer its weight row by row

@@ -138,7 +138,8 @@ pub fn expand(net: &Network) -> TokenStream {
         let act = activation_name(layer.activation.kind);
         format!(" - `layers.{i}`: {} => {} {act}", widths[i], widths[i + 1])
     });
-    let summary = format!(" Architecture: `{}`.", architecture(net, &widths));
+    let arch = architecture(net, &widths);
+    let summary = format!(" Architecture: `{arch}`.");
 
     // Construction.
     let zeros = layers.iter().map(|l| {
@@ -423,6 +424,7 @@ pub fn expand(net: &Network) -> TokenStream {
             const PARAMS: usize = #params;
             const WIDTHS: &'static [usize] = &[#(#widths_lit),*];
             const LOSS: &'static str = #loss_name;
+            const ARCHITECTURE: &'static str = #arch;
 
             fn zeros() -> Self {
                 Self { layers: (#(#zeros,)*) }
