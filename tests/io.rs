@@ -326,3 +326,52 @@ fn a_killed_saver_never_leaves_a_torn_file() {
         assert!(loaded == Placement::seeded(1) || loaded == Placement::seeded(2));
     }
 }
+
+#[cfg(feature = "json")]
+#[test]
+fn json_round_trips_and_is_checked_like_safetensors() {
+    use mlp::core::io::json::{from_json, to_json};
+    let net = Placement64::seeded(8);
+    let json = to_json(&net, &SaveOptions::default()).unwrap();
+    assert!(json.contains("\"layers.0.weight\"") && json.contains("\"mlp.architecture\""));
+    assert_eq!(
+        from_json::<Placement64>(&json, &LoadOptions::default()).unwrap(),
+        net
+    );
+    let f32_net = Placement::seeded(8);
+    let json32 = to_json(&f32_net, &SaveOptions::default()).unwrap();
+    assert_eq!(
+        from_json::<Placement>(&json32, &LoadOptions::default()).unwrap(),
+        f32_net
+    );
+
+    let err = from_json::<Placement>(&json, &LoadOptions::default()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "tensor layers.0.weight is f64; the network needs f32"
+    );
+    let broken = json.replacen(
+        "\"shape\": [\n        3,\n        4\n      ]",
+        "\"shape\": [\n        4,\n        3\n      ]",
+        1,
+    );
+    assert_ne!(broken, json);
+    let err = from_json::<Placement64>(&broken, &LoadOptions::default()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "tensor layers.0.weight has shape [4, 3]; the network needs [3, 4]"
+    );
+    let err = from_json::<Other>(&json32, &LoadOptions::default()).unwrap_err();
+    assert!(matches!(err, Error::TestVectorMismatch { .. }), "{err}");
+    assert!(matches!(
+        from_json::<Placement>("{", &LoadOptions::default()),
+        Err(Error::CorruptFile { .. })
+    ));
+    assert!(matches!(
+        from_json::<Placement>(
+            r#"{"format": "other", "tensors": {}}"#,
+            &LoadOptions::default()
+        ),
+        Err(Error::CorruptFile { .. })
+    ));
+}

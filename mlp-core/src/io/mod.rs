@@ -12,6 +12,8 @@
 //! never leaves a torn file.
 
 mod atomic;
+#[cfg(feature = "json")]
+pub mod json;
 mod names;
 
 pub use names::Names;
@@ -139,24 +141,68 @@ pub fn to_bytes<N: Network>(net: &N, options: &SaveOptions) -> Result<Vec<u8>, E
     })
 }
 
+/// A tensor as a file holds it, before any check.
+pub(crate) struct Stored {
+    /// `"f32"`, `"f64"`, or whatever else the file says.
+    pub(crate) dtype: String,
+    pub(crate) shape: Vec<usize>,
+    /// The values in row-major order (empty for dtypes a network never has).
+    pub(crate) values: Vec<f64>,
+}
+
 /// A network from safetensors bytes, every check done first.
 pub fn from_bytes<N: Network>(bytes: &[u8], options: &LoadOptions) -> Result<N, Error> {
-    let file = SafeTensors::deserialize(bytes).map_err(|e| Error::CorruptFile {
+    let corrupt = |e: safetensors::SafeTensorError| Error::CorruptFile {
         message: e.to_string(),
-    })?;
-    let names = options.names.map::<N>(file.names().into_iter())?;
+    };
+    let file = SafeTensors::deserialize(bytes).map_err(corrupt)?;
+    let mut tensors = HashMap::new();
+    for (name, view) in file.tensors() {
+        let values = match view.dtype() {
+            Dtype::F32 => view
+                .data()
+                .chunks_exact(4)
+                .map(|b| f64::from(f32::from_le_bytes(b.try_into().expect("4 bytes"))))
+                .collect(),
+            Dtype::F64 => view
+                .data()
+                .chunks_exact(8)
+                .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
+                .collect(),
+            _ => Vec::new(),
+        };
+        tensors.insert(
+            name,
+            Stored {
+                dtype: dtype_name(view.dtype()),
+                shape: view.shape().to_vec(),
+                values,
+            },
+        );
+    }
+    let (_, header) = SafeTensors::read_metadata(bytes).map_err(corrupt)?;
+    let metadata = header.metadata().clone().unwrap_or_default();
+    build(&tensors, &metadata, options)
+}
+
+/// Checks the stored tensors against `N` and builds it: names, dtypes, shapes,
+/// finite values, then the test vector.
+pub(crate) fn build<N: Network>(
+    tensors: &HashMap<String, Stored>,
+    metadata: &HashMap<String, String>,
+    options: &LoadOptions,
+) -> Result<N, Error> {
+    let names = options.names.map::<N>(tensors.keys().map(String::as_str))?;
     let mut net = N::zeros();
-    for (t, stored) in names.iter().enumerate() {
+    for (t, name) in names.iter().enumerate() {
         let id = TensorId::from_index(t);
-        let view = file.tensor(stored).map_err(|e| Error::CorruptFile {
-            message: e.to_string(),
-        })?;
-        let expected_dtype = dtype_of::<N::Scalar>();
-        if view.dtype() != expected_dtype {
+        let stored = &tensors[name];
+        let expected_dtype = N::Scalar::NAME;
+        if stored.dtype != expected_dtype {
             return Err(Error::WrongDtype {
-                tensor: stored.clone(),
-                expected: dtype_name(expected_dtype),
-                found: dtype_name(view.dtype()),
+                tensor: name.clone(),
+                expected: expected_dtype.into(),
+                found: stored.dtype.clone(),
             });
         }
         let shape = id.shape(N::WIDTHS);
@@ -164,18 +210,14 @@ pub fn from_bytes<N: Network>(bytes: &[u8], options: &LoadOptions) -> Result<N, 
             (Shape::Matrix(r, c), true) => alloc::vec![c, r],
             _ => dims(shape),
         };
-        if view.shape() != expected.as_slice() {
+        if stored.shape != expected || stored.values.len() != shape.len() {
             return Err(Error::WrongShape {
-                tensor: stored.clone(),
+                tensor: name.clone(),
                 expected,
-                found: view.shape().to_vec(),
+                found: stored.shape.clone(),
             });
         }
-        let values: Vec<N::Scalar> = view
-            .data()
-            .chunks_exact(size_of::<N::Scalar>())
-            .map(from_le_bytes)
-            .collect();
+        let values: Vec<N::Scalar> = stored.values.iter().map(|&v| N::Scalar::of(v)).collect();
         if !options.allow_non_finite
             && let Some(index) = values.iter().position(|v| !v.finite())
         {
@@ -196,12 +238,7 @@ pub fn from_bytes<N: Network>(bytes: &[u8], options: &LoadOptions) -> Result<N, 
         }
     }
     if options.check_test_vector {
-        let (_, header) = SafeTensors::read_metadata(bytes).map_err(|e| Error::CorruptFile {
-            message: e.to_string(),
-        })?;
-        if let Some(metadata) = header.metadata() {
-            check_test_vector(&net, metadata)?;
-        }
+        check_test_vector(&net, metadata)?;
     }
     Ok(net)
 }
@@ -326,14 +363,5 @@ fn le_bytes<T: Real>(v: T) -> Vec<u8> {
         v.to_f64().to_le_bytes().to_vec()
     } else {
         (v.to_f64() as f32).to_le_bytes().to_vec()
-    }
-}
-
-fn from_le_bytes<T: Real>(b: &[u8]) -> T {
-    match b.len() {
-        8 => T::of(f64::from_le_bytes(b.try_into().expect("8 bytes"))),
-        _ => T::of(f64::from(f32::from_le_bytes(
-            b.try_into().expect("4 bytes"),
-        ))),
     }
 }
