@@ -240,7 +240,7 @@ fn every_refusal_names_what_was_wrong() {
     nan[4].3[1] = f64::NAN;
     assert_eq!(
         load(&nan).unwrap_err().to_string(),
-        "parameter layers.2.weight[1] is NaN; parameters must be finite"
+        "tensor layers.2.weight[1] is NaN; parameters must be finite"
     );
     let allowed = io::from_bytes::<Placement>(
         &bytes_of(&nan),

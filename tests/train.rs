@@ -397,3 +397,92 @@ fn training_from_nalgebra_matrices() {
         "the matrix has 3 columns; the network needs 2"
     );
 }
+
+/// Runs `epochs` epochs in one go, or in two parts with the trainer and the network
+/// saved to bytes and loaded back in between; returns the weights and the epochs'
+/// losses.
+fn run_in_parts(settings: &Fit, split: Option<usize>) -> (Vec<f64>, Vec<f64>) {
+    use mlp::core::Network;
+    use mlp::core::io::{LoadOptions, SaveOptions, from_bytes, to_bytes};
+    use mlp::core::train::Trainer;
+    network! { struct Resumed { 3 => 12 tanh dropout(0.2) => 8 relu => 2 linear; loss = mse; scalar = f64; } }
+    let x: Vec<[f64; 3]> = (0..40)
+        .map(|i| [i as f64 / 40.0, (i % 7) as f64 / 7.0, (i % 3) as f64 - 1.0])
+        .collect();
+    let y: Vec<[f64; 2]> = x
+        .iter()
+        .map(|r| [r[0] * r[1] - r[2], r[0] + 0.5 * r[2]])
+        .collect();
+    let mut net = Resumed::seeded(5);
+    let mut trainer = Trainer::new(settings.clone()).unwrap();
+    let mut losses = Vec::new();
+    let mut log = |e: &mlp::core::train::Epoch, _: &Resumed| {
+        losses.push(e.step_loss);
+        Control::Continue
+    };
+    if let Some(first) = split {
+        trainer
+            .run(&mut net, Rows::new(&x, &y), None, first, &mut log)
+            .unwrap();
+        assert_eq!(trainer.epoch(), first);
+        let (net_bytes, trainer_bytes) = (
+            to_bytes(&net, &SaveOptions::default()).unwrap(),
+            trainer.to_bytes().unwrap(),
+        );
+        net = from_bytes(&net_bytes, &LoadOptions::default()).unwrap();
+        trainer = Trainer::from_bytes(&trainer_bytes, settings.clone()).unwrap();
+    }
+    trainer
+        .run(&mut net, Rows::new(&x, &y), None, usize::MAX, &mut log)
+        .unwrap();
+    assert!(trainer.finished());
+    (net.to_flat(), losses)
+}
+
+#[test]
+fn a_checkpointed_run_resumes_exactly() {
+    for optimizer in [
+        Optimizer::Sgd,
+        Optimizer::nesterov(),
+        Optimizer::adam(),
+        Optimizer::adamw(),
+    ] {
+        let settings = quiet()
+            .epochs(12)
+            .mini_batch(7)
+            .optimizer(optimizer)
+            .learning_rate(0.01)
+            .schedule(Schedule::Cosine { min_rate: 0.001 })
+            .early_stopping(50)
+            .seed(3);
+        let whole = run_in_parts(&settings, None);
+        for split in [1, 5, 11] {
+            assert_eq!(
+                run_in_parts(&settings, Some(split)),
+                whole,
+                "{optimizer:?}, paused after {split}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_trainer_saved_for_one_optimizer_does_not_load_for_another() {
+    use mlp::core::train::Trainer;
+    let trainer = Trainer::<Xor>::new(quiet().optimizer(Optimizer::adam())).unwrap();
+    let bytes = trainer.to_bytes().unwrap();
+    assert!(Trainer::<Xor>::from_bytes(&bytes, quiet().optimizer(Optimizer::adam())).is_ok());
+    let err = Trainer::<Xor>::from_bytes(&bytes, quiet().optimizer(Optimizer::Sgd))
+        .err()
+        .unwrap();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidSetting {
+                setting: "optimizer",
+                ..
+            }
+        ),
+        "{err}"
+    );
+}

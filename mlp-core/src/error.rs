@@ -170,4 +170,26 @@ pub enum Error {
         /// The operating system's message.
         message: alloc::string::String,
     },
+    /// A stored parameter is NaN or infinite (`LoadOptions::allow_non_finite`
+    /// accepts it).
+    #[cfg(feature = "alloc")]
+    #[error("tensor {tensor}[{index}] is {value}; parameters must be finite")]
+    NonFiniteInFile {
+        /// The tensor's name in the file.
+        tensor: alloc::string::String,
+        /// Index in the file's row-major order.
+        index: usize,
+        /// The value found.
+        value: f64,
+    },
+    /// The file holds another number of layers than the network.
+    #[error(
+        "the file holds {found} numbered linear layers ({{n}}.weight); the network has {expected}"
+    )]
+    LayerCount {
+        /// The network's layers.
+        expected: usize,
+        /// The layers found in the file.
+        found: usize,
+    },
 }

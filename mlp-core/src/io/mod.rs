@@ -111,24 +111,6 @@ fn dtype_name(d: Dtype) -> String {
 
 /// The network as safetensors bytes.
 pub fn to_bytes<N: Network>(net: &N, options: &SaveOptions) -> Result<Vec<u8>, Error> {
-    let tensors: Vec<(String, Vec<usize>, Vec<u8>)> = (0..2 * N::layers())
-        .map(|t| {
-            let id = TensorId::from_index(t);
-            let values = row_major(net, id);
-            let bytes: Vec<u8> = values.iter().flat_map(|v| le_bytes(*v)).collect();
-            (id.to_string(), dims(id.shape(N::WIDTHS)), bytes)
-        })
-        .collect();
-    let views = tensors
-        .iter()
-        .map(|(name, shape, bytes)| {
-            TensorView::new(dtype_of::<N::Scalar>(), shape.clone(), bytes)
-                .map(|v| (name.as_str(), v))
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| Error::CorruptFile {
-            message: e.to_string(),
-        })?;
     let mut metadata: HashMap<String, String> = options.metadata.iter().cloned().collect();
     metadata.insert(ARCHITECTURE_KEY.into(), N::ARCHITECTURE.into());
     if options.test_vector {
@@ -136,10 +118,11 @@ pub fn to_bytes<N: Network>(net: &N, options: &SaveOptions) -> Result<Vec<u8>, E
         metadata.insert(TEST_INPUT_KEY.into(), join(input.as_ref()));
         metadata.insert(TEST_OUTPUT_KEY.into(), join(output.as_ref()));
     }
-    safetensors::serialize(views, Some(metadata)).map_err(|e| Error::CorruptFile {
-        message: e.to_string(),
-    })
+    serialize::<N::Scalar>(&tensors_of(net, ""), metadata)
 }
+
+/// A file's tensors by name.
+pub(crate) type Tensors = HashMap<String, Stored>;
 
 /// A tensor as a file holds it, before any check.
 pub(crate) struct Stored {
@@ -152,6 +135,14 @@ pub(crate) struct Stored {
 
 /// A network from safetensors bytes, every check done first.
 pub fn from_bytes<N: Network>(bytes: &[u8], options: &LoadOptions) -> Result<N, Error> {
+    let (tensors, metadata) = read(bytes)?;
+    build(&tensors, &metadata, options)
+}
+
+/// The tensors and metadata of a safetensors file, before any check against a network.
+pub(crate) fn read(
+    bytes: &[u8],
+) -> Result<(Tensors, HashMap<String, String>), Error> {
     let corrupt = |e: safetensors::SafeTensorError| Error::CorruptFile {
         message: e.to_string(),
     };
@@ -181,8 +172,44 @@ pub fn from_bytes<N: Network>(bytes: &[u8], options: &LoadOptions) -> Result<N, 
         );
     }
     let (_, header) = SafeTensors::read_metadata(bytes).map_err(corrupt)?;
-    let metadata = header.metadata().clone().unwrap_or_default();
-    build(&tensors, &metadata, options)
+    Ok((tensors, header.metadata().clone().unwrap_or_default()))
+}
+
+/// Every tensor of `net` as `(prefix + name, shape, little-endian bytes)`.
+pub(crate) fn tensors_of<N: Network>(net: &N, prefix: &str) -> Vec<(String, Vec<usize>, Vec<u8>)> {
+    (0..2 * N::layers())
+        .map(|t| {
+            let id = TensorId::from_index(t);
+            let bytes = row_major(net, id)
+                .iter()
+                .flat_map(|v| le_bytes(*v))
+                .collect();
+            (
+                alloc::format!("{prefix}{id}"),
+                dims(id.shape(N::WIDTHS)),
+                bytes,
+            )
+        })
+        .collect()
+}
+
+/// Safetensors bytes of tensors in the scalar type `T`, with metadata.
+pub(crate) fn serialize<T: Real>(
+    tensors: &[(String, Vec<usize>, Vec<u8>)],
+    metadata: HashMap<String, String>,
+) -> Result<Vec<u8>, Error> {
+    let views = tensors
+        .iter()
+        .map(|(name, shape, bytes)| {
+            TensorView::new(dtype_of::<T>(), shape.clone(), bytes).map(|v| (name.as_str(), v))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Error::CorruptFile {
+            message: e.to_string(),
+        })?;
+    safetensors::serialize(views, Some(metadata)).map_err(|e| Error::CorruptFile {
+        message: e.to_string(),
+    })
 }
 
 /// Checks the stored tensors against `N` and builds it: names, dtypes, shapes,
@@ -221,10 +248,11 @@ pub(crate) fn build<N: Network>(
         if !options.allow_non_finite
             && let Some(index) = values.iter().position(|v| !v.finite())
         {
-            return Err(Error::NonFiniteParameter {
-                tensor: id,
+            let value = values[index].to_f64();
+            return Err(Error::NonFiniteInFile {
+                tensor: name.clone(),
                 index,
-                value: values[index].to_f64(),
+                value,
             });
         }
         let tensor = net.tensor_mut(t);
@@ -252,6 +280,11 @@ pub fn save<N: Network>(
 ) -> Result<(), Error> {
     let bytes = to_bytes(net, options)?;
     atomic::write(path.as_ref(), &bytes)
+}
+
+/// Writes `bytes` to `path` atomically.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    atomic::write(path, bytes)
 }
 
 /// Loads a network from `path`, every check done first.

@@ -37,20 +37,15 @@ impl Names {
                 modules.sort_unstable();
                 modules.dedup();
                 let mut names = Vec::new();
-                for layer in 0..N::layers() {
-                    match modules.get(layer) {
-                        Some(m) => {
-                            names.push(alloc::format!("{m}.weight"));
-                            names.push(alloc::format!("{m}.bias"));
-                        }
-                        None => {
-                            return Err(Error::MissingTensor {
-                                tensor: alloc::format!(
-                                    "the weight of linear layer {layer} ({{n}}.weight)"
-                                ),
-                            });
-                        }
-                    }
+                if modules.len() < N::layers() {
+                    return Err(Error::LayerCount {
+                        expected: N::layers(),
+                        found: modules.len(),
+                    });
+                }
+                for m in &modules[..N::layers()] {
+                    names.push(alloc::format!("{m}.weight"));
+                    names.push(alloc::format!("{m}.bias"));
                 }
                 names
             }

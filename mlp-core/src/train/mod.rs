@@ -4,6 +4,8 @@
 //! or gradient that turns NaN or infinite stops the run with
 //! [`Error::Diverged`] and puts back the weights of the last complete epoch.
 
+#[cfg(feature = "std")]
+mod checkpoint;
 mod config;
 mod history;
 mod optim;
@@ -64,23 +66,266 @@ pub enum Control {
 
 /// Trains `net` on `train` as `settings` say, validating on `validation` when
 /// given (or on the split `settings` asks for), calling `callback` after every
-/// epoch with its measurements and the network (to log, checkpoint or stop).
+/// epoch with its measurements and the network (to log or stop).
 pub fn fit<N: Network>(
     net: &mut N,
     train: Rows<'_, N>,
     validation: Option<Rows<'_, N>>,
     settings: &Fit,
-    mut callback: impl FnMut(&Epoch, &N) -> Control,
+    callback: impl FnMut(&Epoch, &N) -> Control,
 ) -> Result<History, Error> {
-    check_settings(settings)?;
-    let (train, validation) = match (settings.validation_split, validation) {
-        (Some(_), Some(_)) => {
-            return Err(Error::InvalidSetting {
-                setting: "validation_split",
-                value: settings.validation_split.unwrap_or(0.0),
-                expected: "no split when validation rows are given",
-            });
+    Trainer::new(settings.clone())?.run(net, train, validation, usize::MAX, callback)
+}
+
+/// A training run that can stop after any epoch, be saved with its optimiser
+/// state, and go on later with exactly the result of an uninterrupted run.
+///
+/// Shuffles and dropout masks of epoch `e` are drawn from generators seeded by the
+/// settings' seed and `e`, so a resumed run draws what the uninterrupted one would.
+pub struct Trainer<N: Network> {
+    pub(crate) settings: Fit,
+    /// Epochs completed.
+    pub(crate) epoch: usize,
+    pub(crate) optimizer: State<N>,
+    /// Early stopping: the best weights, their monitored loss and epoch.
+    pub(crate) best: Option<(N, f64, usize)>,
+    /// Early stopping: epochs since the best one.
+    pub(crate) waited: usize,
+    pub(crate) finished: bool,
+}
+
+impl<N: Network> Trainer<N> {
+    /// A run of `settings` at epoch 0; the settings are checked here.
+    pub fn new(settings: Fit) -> Result<Self, Error> {
+        check_settings(&settings)?;
+        let optimizer = State::new(settings.optimizer);
+        Ok(Self {
+            settings,
+            epoch: 0,
+            optimizer,
+            best: None,
+            waited: 0,
+            finished: false,
+        })
+    }
+
+    /// The run's settings.
+    pub fn settings(&self) -> &Fit {
+        &self.settings
+    }
+
+    /// Epochs completed so far.
+    pub fn epoch(&self) -> usize {
+        self.epoch
+    }
+
+    /// Whether the run has ended (all epochs, early stopping, or a callback's stop).
+    pub fn finished(&self) -> bool {
+        self.finished
+    }
+
+    /// Runs at most `epochs` more epochs of training. When the run ends (its last
+    /// epoch, early stopping or the callback's [`Control::Stop`]) early stopping's
+    /// best weights are restored; when it only pauses after `epochs`, the network
+    /// keeps its current weights and the trainer can be saved and resumed.
+    pub fn run(
+        &mut self,
+        net: &mut N,
+        train: Rows<'_, N>,
+        validation: Option<Rows<'_, N>>,
+        epochs: usize,
+        mut callback: impl FnMut(&Epoch, &N) -> Control,
+    ) -> Result<History, Error> {
+        let settings = self.settings.clone();
+        let (train, validation) = split(&settings, train, validation)?;
+        check_batch::<N>(train.inputs, train.targets)?;
+        if let Some(v) = validation {
+            check_batch::<N>(v.inputs, v.targets)?;
         }
+        let mut history = History {
+            epochs: Vec::new(),
+            best_epoch: None,
+            stop: Stop::Completed,
+        };
+        if self.finished {
+            return Ok(history);
+        }
+
+        let rows = train.len();
+        let batch = match settings.batching {
+            Batching::Full => rows,
+            Batching::MiniBatch(n) => n.min(rows),
+            Batching::Stochastic => 1,
+        };
+        let mut ws = Workspace::<N>::new(batch.min(crate::network::DEFAULT_CHUNK));
+        let mut grads = N::zeros();
+        let mut order: Vec<usize> = Vec::with_capacity(rows);
+        let mut batch_inputs: Vec<N::Input> = Vec::with_capacity(batch);
+        let mut batch_targets: Vec<N::Target> = Vec::with_capacity(batch);
+        let mut outputs = alloc::vec![N::Output::default(); crate::network::DEFAULT_CHUNK];
+        let mut last_good = net.clone();
+        #[cfg(feature = "progress")]
+        let bar = progress::Bar::new(settings.progress, settings.epochs);
+        #[cfg(feature = "progress")]
+        bar.skip(self.epoch);
+
+        let end = settings.epochs.min(self.epoch.saturating_add(epochs));
+        let mut ended = false;
+        while self.epoch < end {
+            let epoch = self.epoch;
+            let rate = settings
+                .schedule
+                .rate(settings.learning_rate, epoch, settings.epochs);
+            order.clear();
+            order.extend(0..rows);
+            if settings.shuffle {
+                shuffle(
+                    &mut order,
+                    &mut Uniform::new(stream(settings.seed, epoch, 0)),
+                );
+            }
+            // Dropout masks come from their own stream, so shuffling does not depend on them.
+            let mut masks = Uniform::new(stream(settings.seed, epoch, 1));
+            let mut norms = alloc::vec![0.0; N::layers()];
+            let (mut loss_total, mut steps) = (0.0, 0usize);
+            for part in order.chunks(batch) {
+                batch_inputs.clear();
+                batch_targets.clear();
+                batch_inputs.extend(part.iter().map(|&i| train.inputs[i]));
+                batch_targets.extend(part.iter().map(|&i| train.targets[i]));
+                let scale = N::Scalar::ONE / N::Scalar::of(part.len() as f64);
+                let sum = gradient_sum(
+                    net,
+                    &mut ws,
+                    &batch_inputs,
+                    &batch_targets,
+                    scale,
+                    &mut grads,
+                    Some(&mut masks),
+                );
+                let loss = (sum * scale).to_f64() + regularise(net, &mut grads, settings.l2);
+                if !loss.is_finite() || !(0..2 * N::layers()).all(|t| all_finite(grads.tensor(t))) {
+                    *net = last_good;
+                    return Err(Error::Diverged { epoch, loss });
+                }
+                for (layer, norm) in norms.iter_mut().enumerate() {
+                    *norm += layer_norm(&grads, layer);
+                }
+                if let Some(max) = settings.clip_norm {
+                    clip(&mut grads, max);
+                }
+                self.optimizer.update(net, &grads, rate);
+                loss_total += loss * part.len() as f64;
+                steps += 1;
+            }
+            if !(0..2 * N::layers()).all(|t| all_finite(net.tensor(t))) {
+                *net = last_good;
+                return Err(Error::Diverged {
+                    epoch,
+                    loss: f64::NAN,
+                });
+            }
+            let (train_loss, train_accuracy) = if settings.training_metrics {
+                let (l, a) = evaluate(net, &mut ws, train, &mut outputs);
+                (Some(l), a)
+            } else {
+                (None, None)
+            };
+            let (validation_loss, validation_accuracy) = match validation {
+                Some(v) => {
+                    let (l, a) = evaluate(net, &mut ws, v, &mut outputs);
+                    (Some(l), a)
+                }
+                None => (None, None),
+            };
+            let record = Epoch {
+                epoch,
+                learning_rate: rate,
+                step_loss: loss_total / rows as f64,
+                train_loss,
+                train_accuracy,
+                validation_loss,
+                validation_accuracy,
+                gradient_norms: norms.iter().map(|n| n / steps as f64).collect(),
+            };
+            if !record.step_loss.is_finite() || train_loss.is_some_and(|l| !l.is_finite()) {
+                *net = last_good;
+                return Err(Error::Diverged {
+                    epoch,
+                    loss: record.step_loss,
+                });
+            }
+            last_good = net.clone();
+            self.epoch += 1;
+            #[cfg(feature = "progress")]
+            bar.epoch(&record);
+            let control = callback(&record, net);
+            let monitored = record
+                .validation_loss
+                .or(record.train_loss)
+                .unwrap_or(record.step_loss);
+            history.epochs.push(record);
+
+            if let Some(patience) = settings.patience {
+                match &self.best {
+                    Some((_, loss, _)) if monitored >= loss - settings.min_delta => {
+                        self.waited += 1
+                    }
+                    _ => {
+                        self.best = Some((net.clone(), monitored, epoch));
+                        self.waited = 0;
+                    }
+                }
+                if self.waited >= patience {
+                    history.stop = Stop::EarlyStopping;
+                    ended = true;
+                    break;
+                }
+            }
+            if control == Control::Stop {
+                history.stop = Stop::Callback;
+                ended = true;
+                break;
+            }
+        }
+        #[cfg(feature = "progress")]
+        bar.finish();
+        if ended || self.epoch >= settings.epochs {
+            self.finished = true;
+            if let Some((weights, _, epoch)) = &self.best {
+                *net = weights.clone();
+                history.best_epoch = Some(*epoch);
+            }
+        }
+        Ok(history)
+    }
+}
+
+/// The seed of generator `which` (0 shuffles, 1 dropout masks) for `epoch` of a run
+/// seeded `seed`: SplitMix64's finaliser over the three, so nearby epochs and seeds
+/// give unrelated streams.
+fn stream(seed: u64, epoch: usize, which: u64) -> u64 {
+    let mut z = seed
+        ^ (epoch as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        ^ which.wrapping_mul(0xd1b5_4a32_d192_ed03);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The training and validation rows: the given ones, or a split of the training
+/// rows as the settings ask.
+fn split<'a, N: Network>(
+    settings: &Fit,
+    train: Rows<'a, N>,
+    validation: Option<Rows<'a, N>>,
+) -> Result<(Rows<'a, N>, Option<Rows<'a, N>>), Error> {
+    match (settings.validation_split, validation) {
+        (Some(fraction), Some(_)) => Err(Error::InvalidSetting {
+            setting: "validation_split",
+            value: fraction,
+            expected: "no split when validation rows are given",
+        }),
         (Some(fraction), None) => {
             let held = ((train.len() as f64) * fraction).round() as usize;
             if held == 0 || held >= train.len() {
@@ -91,155 +336,10 @@ pub fn fit<N: Network>(
                 });
             }
             let (t, v) = train.split_at(train.len() - held);
-            (t, Some(v))
+            Ok((t, Some(v)))
         }
-        (None, v) => (train, v),
-    };
-    check_batch::<N>(train.inputs, train.targets)?;
-    if let Some(v) = validation {
-        check_batch::<N>(v.inputs, v.targets)?;
+        (None, v) => Ok((train, v)),
     }
-
-    let rows = train.len();
-    let batch = match settings.batching {
-        Batching::Full => rows,
-        Batching::MiniBatch(n) => n.min(rows),
-        Batching::Stochastic => 1,
-    };
-    let mut ws = Workspace::<N>::new(batch.min(crate::network::DEFAULT_CHUNK));
-    let mut grads = N::zeros();
-    let mut state = State::<N>::new(settings.optimizer);
-    let mut order: Vec<usize> = (0..rows).collect();
-    let mut batch_inputs: Vec<N::Input> = Vec::with_capacity(batch);
-    let mut batch_targets: Vec<N::Target> = Vec::with_capacity(batch);
-    let mut outputs = alloc::vec![N::Output::default(); crate::network::DEFAULT_CHUNK];
-    let mut rng = Uniform::new(settings.seed);
-    // Dropout masks come from their own stream, so shuffling does not depend on them.
-    let mut masks = Uniform::new(settings.seed ^ 0x5851_f42d_4c95_7f2d);
-    let mut last_good = net.clone();
-    let mut best: Option<(N, f64, usize)> = None;
-    let mut waited = 0;
-    let mut history = History {
-        epochs: Vec::new(),
-        best_epoch: None,
-        stop: Stop::Completed,
-    };
-    #[cfg(feature = "progress")]
-    let bar = progress::Bar::new(settings.progress, settings.epochs);
-
-    for epoch in 0..settings.epochs {
-        let rate = settings
-            .schedule
-            .rate(settings.learning_rate, epoch, settings.epochs);
-        if settings.shuffle {
-            shuffle(&mut order, &mut rng);
-        }
-        let mut norms = alloc::vec![0.0; N::layers()];
-        let (mut loss_total, mut steps) = (0.0, 0usize);
-        for part in order.chunks(batch) {
-            batch_inputs.clear();
-            batch_targets.clear();
-            batch_inputs.extend(part.iter().map(|&i| train.inputs[i]));
-            batch_targets.extend(part.iter().map(|&i| train.targets[i]));
-            let scale = N::Scalar::ONE / N::Scalar::of(part.len() as f64);
-            let data_loss = (gradient_sum(
-                net,
-                &mut ws,
-                &batch_inputs,
-                &batch_targets,
-                scale,
-                &mut grads,
-                Some(&mut masks),
-            ) * scale)
-                .to_f64();
-            let loss = data_loss + regularise(net, &mut grads, settings.l2);
-            if !loss.is_finite() || !(0..2 * N::layers()).all(|t| all_finite(grads.tensor(t))) {
-                *net = last_good;
-                return Err(Error::Diverged { epoch, loss });
-            }
-            for (layer, norm) in norms.iter_mut().enumerate() {
-                *norm += layer_norm(&grads, layer);
-            }
-            if let Some(max) = settings.clip_norm {
-                clip(&mut grads, max);
-            }
-            state.update(net, &grads, rate);
-            loss_total += loss * part.len() as f64;
-            steps += 1;
-        }
-        if !(0..2 * N::layers()).all(|t| all_finite(net.tensor(t))) {
-            *net = last_good;
-            return Err(Error::Diverged {
-                epoch,
-                loss: f64::NAN,
-            });
-        }
-        let (train_loss, train_accuracy) = if settings.training_metrics {
-            let (l, a) = evaluate(net, &mut ws, train, &mut outputs);
-            (Some(l), a)
-        } else {
-            (None, None)
-        };
-        let (validation_loss, validation_accuracy) = match validation {
-            Some(v) => {
-                let (l, a) = evaluate(net, &mut ws, v, &mut outputs);
-                (Some(l), a)
-            }
-            None => (None, None),
-        };
-        let record = Epoch {
-            epoch,
-            learning_rate: rate,
-            step_loss: loss_total / rows as f64,
-            train_loss,
-            train_accuracy,
-            validation_loss,
-            validation_accuracy,
-            gradient_norms: norms.iter().map(|n| n / steps as f64).collect(),
-        };
-        if !record.step_loss.is_finite() || train_loss.is_some_and(|l| !l.is_finite()) {
-            *net = last_good;
-            return Err(Error::Diverged {
-                epoch,
-                loss: record.step_loss,
-            });
-        }
-        last_good = net.clone();
-        #[cfg(feature = "progress")]
-        bar.epoch(&record);
-        let control = callback(&record, net);
-        history.epochs.push(record);
-
-        if let Some(patience) = settings.patience {
-            let record = history.epochs.last().expect("just pushed");
-            let monitored = record
-                .validation_loss
-                .or(record.train_loss)
-                .unwrap_or(record.step_loss);
-            match &best {
-                Some((_, loss, _)) if monitored >= loss - settings.min_delta => waited += 1,
-                _ => {
-                    best = Some((net.clone(), monitored, epoch));
-                    waited = 0;
-                }
-            }
-            if waited >= patience {
-                history.stop = Stop::EarlyStopping;
-                break;
-            }
-        }
-        if control == Control::Stop {
-            history.stop = Stop::Callback;
-            break;
-        }
-    }
-    #[cfg(feature = "progress")]
-    bar.finish();
-    if let Some((weights, _, epoch)) = best {
-        *net = weights;
-        history.best_epoch = Some(epoch);
-    }
-    Ok(history)
 }
 
 /// Loss and accuracy over `rows` (validated), in chunks of the workspace.

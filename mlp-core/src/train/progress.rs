@@ -19,6 +19,13 @@ impl Bar {
         Bar(Some(bar))
     }
 
+    /// Starts the bar after the epochs an earlier run completed.
+    pub(super) fn skip(&self, epochs: usize) {
+        if let Some(bar) = &self.0 {
+            bar.set_position(epochs as u64);
+        }
+    }
+
     pub(super) fn epoch(&self, e: &Epoch) {
         if let Some(bar) = &self.0 {
             let mut msg = format!("loss {:.4}", e.train_loss.unwrap_or(e.step_loss));
