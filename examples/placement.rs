@@ -7,6 +7,9 @@
 //! held-out rows as validation data, a callback printing the losses every 500
 //! epochs), reports the accuracies, and predicts two new students.
 //!
+//! The trained network is saved to `examples/models/placement.safetensors`, the file
+//! the `compiled` example compiles in.
+//!
 //! Run: `cargo run --release --example placement`
 
 use mlp::core::train::{Control, Rows, fit};
@@ -90,6 +93,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         let p = net.predict(&scale(&student))[0];
         println!("scores {student:?}: placed with probability {p:.2}");
     }
+
+    // The `compiled` example builds these weights into its binary.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/models/placement.safetensors");
+    mlp::Network::save(&net, &path)?;
+    println!("saved to {}", path.display());
     Ok(())
 }
 

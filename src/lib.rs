@@ -43,7 +43,7 @@
 //!             | elu ['(' alpha ')'] | softplus | gelu
 //! loss       := mse | sse | mae | huber ['(' delta ')'] | bce | cce | sparse_cce
 //!             | hinge | perceptron
-//! option     := scalar '=' (f32 | f64)
+//! option     := scalar '=' (f32 | f64) | weights '=' STRING
 //! ```
 //!
 //! Invalid networks are compile errors pointing at the token to change:

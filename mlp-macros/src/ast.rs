@@ -21,6 +21,8 @@ pub struct Network {
     pub loss: Loss,
     /// The `scalar = f32 | f64` option; `F32` with the call-site span when absent.
     pub scalar: Scalar,
+    /// The `weights = "path"` option: a safetensors file compiled in.
+    pub weights: Option<syn::LitStr>,
 }
 
 /// A positive integer literal giving a number of neurons.

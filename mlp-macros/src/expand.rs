@@ -17,15 +17,94 @@ use quote::{format_ident, quote};
 const INLINE_PARAMS: usize = 4096;
 
 /// The whole macro: parse, validate, expand; errors become `compile_error!`.
-pub fn network(input: TokenStream) -> TokenStream {
+/// `base` is the directory a relative `weights = "path"` starts from.
+pub fn network(input: TokenStream, base: Option<&std::path::Path>) -> TokenStream {
     let net = match parse::parse(input) {
         Ok(net) => net,
         Err(e) => return e.into_compile_error(),
     };
-    match validate::validate(&net) {
-        Ok(()) => expand(&net),
-        Err(e) => fallback::expand(&net, e),
+    let compiled = match validate::validate(&net).and_then(|()| compiled_weights(&net, base)) {
+        Ok(compiled) => compiled,
+        Err(e) => return fallback::expand(&net, e),
+    };
+    let mut tokens = expand(&net);
+    tokens.extend(compiled);
+    tokens
+}
+
+/// For `weights = "path"`: `const COMPILED: Self` built from the file's values, and
+/// an `include_bytes!` of the file so that the crate rebuilds when it changes.
+fn compiled_weights(net: &Network, base: Option<&std::path::Path>) -> syn::Result<TokenStream> {
+    let Some(lit) = &net.weights else {
+        return Ok(TokenStream::new());
+    };
+    let widths: Vec<usize> = std::iter::once(net.input.value)
+        .chain(net.layers.iter().map(|l| l.width.value))
+        .collect();
+    for (i, w) in widths.windows(2).enumerate() {
+        let params = w[0] * w[1] + w[1];
+        if params > INLINE_PARAMS {
+            return Err(syn::Error::new(
+                lit.span(),
+                format!(
+                    "compiled-in weights are constants, for layers of at most {INLINE_PARAMS} \
+                     parameters; layer {i} has {params}: load this network at run time with \
+                     `Network::load`"
+                ),
+            ));
+        }
     }
+    let tensors = crate::weights::read(lit, base, &widths, net.scalar.kind)?;
+    let name = match &net.name {
+        Some(name) => name.clone(),
+        None => {
+            return Err(syn::Error::new(
+                lit.span(),
+                "compiled-in weights need a named network: write `struct Name { ... }` around it",
+            ));
+        }
+    };
+    let value = |bits: u64| match net.scalar.kind {
+        ScalarKind::F32 => {
+            let b = Literal::u32_suffixed(bits as u32);
+            quote!(f32::from_bits(#b))
+        }
+        ScalarKind::F64 => {
+            let b = Literal::u64_suffixed(bits);
+            quote!(f64::from_bits(#b))
+        }
+    };
+    let layers = widths.windows(2).enumerate().map(|(i, w)| {
+        let (inputs, outputs) = (w[0], w[1]);
+        let (weight, bias) = (&tensors[2 * i], &tensors[2 * i + 1]);
+        // nalgebra's storage is column-major: one array per input, of the outputs.
+        let columns = (0..inputs).map(|c| {
+            let column = (0..outputs).map(|r| value(weight[r * inputs + c]));
+            quote!([#(#column),*])
+        });
+        let bias = bias.iter().map(|&b| value(b));
+        quote! {
+            ::mlp::core::Dense {
+                weight: ::mlp::core::nalgebra::SMatrix::from_array_storage(
+                    ::mlp::core::nalgebra::ArrayStorage([#(#columns),*]),
+                ),
+                bias: ::mlp::core::nalgebra::SVector::from_array_storage(
+                    ::mlp::core::nalgebra::ArrayStorage([[#(#bias),*]]),
+                ),
+            }
+        }
+    });
+    Ok(quote! {
+        const _: () = {
+            // Rebuild when the weights file changes.
+            const _: &[u8] = include_bytes!(#lit);
+            impl #name {
+                /// The network with the weights of the file named in its
+                /// declaration, read and checked while compiling.
+                pub const COMPILED: Self = Self { layers: (#(#layers,)*) };
+            }
+        };
+    })
 }
 
 /// What the generated code needs to know about one dense layer.

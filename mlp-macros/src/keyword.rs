@@ -80,9 +80,9 @@ pub const LOSS: &str = "loss";
 /// The option that picks the float type: `scalar = f64`.
 pub const SCALAR: &str = "scalar";
 /// The clauses that may follow the layers, in the order messages list them.
-pub const CLAUSES: &[&str] = &[LOSS, SCALAR];
-/// Options that are planned but not implemented yet.
-pub const RESERVED_OPTIONS: &[&str] = &["weights"];
+/// The option naming a weights file compiled into the program.
+pub const WEIGHTS: &str = "weights";
+pub const CLAUSES: &[&str] = &[LOSS, SCALAR, WEIGHTS];
 /// The word that may follow a layer's activation.
 pub const DROPOUT: &str = "dropout";
 /// What `dropout(...)` takes.
@@ -246,12 +246,6 @@ pub fn unknown_loss(word: &str) -> String {
 /// The message for a clause name after the layers that is neither `loss`
 /// nor an option. Reserved options get their own message.
 pub fn unknown_option(word: &str) -> String {
-    if RESERVED_OPTIONS.contains(&word) {
-        return format!(
-            "the `{word}` option is not supported yet; remove it, and set the parameters \
-             at run time with `from_weights(...)`"
-        );
-    }
     let lower = word.to_lowercase();
     let hint = if let Some(name) = CLAUSES.iter().find(|n| **n == lower) {
         format!("names are lowercase: write `{name}`")
@@ -516,11 +510,6 @@ mod tests {
 
     #[test]
     fn unknown_option_messages() {
-        assert_eq!(
-            unknown_option("weights"),
-            "the `weights` option is not supported yet; remove it, and set the parameters \
-             at run time with `from_weights(...)`"
-        );
         assert_eq!(
             unknown_option("scaler"),
             "unknown option `scaler`; did you mean `scalar`?"

@@ -10,11 +10,15 @@ mod fallback;
 mod keyword;
 mod parse;
 mod validate;
+mod weights;
 
 use proc_macro::TokenStream;
 
 /// Declares a fixed-architecture neural network; see the `mlp` crate for the grammar.
 #[proc_macro]
 pub fn network(input: TokenStream) -> TokenStream {
-    expand::network(input.into()).into()
+    // A `weights = "path"` is relative to the invoking file, as with `include_bytes!`.
+    let file = proc_macro::Span::call_site().local_file();
+    let base = file.as_deref().and_then(std::path::Path::parent);
+    expand::network(input.into(), base).into()
 }

@@ -24,7 +24,7 @@ use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
-use syn::{Attribute, Error, Ident, LitFloat, LitInt, Token, Visibility, token};
+use syn::{Attribute, Error, Ident, LitFloat, LitInt, LitStr, Token, Visibility, token};
 
 use crate::ast::{
     Activation, ActivationKind, Dropout, Layer, Loss, Network, Param, Scalar, ScalarKind, Width,
@@ -77,6 +77,7 @@ struct Body {
     layers: Vec<Layer>,
     loss: Loss,
     scalar: Option<Scalar>,
+    weights: Option<LitStr>,
 }
 
 impl Body {
@@ -92,6 +93,7 @@ impl Body {
                 kind: ScalarKind::F32,
                 span: Span::call_site(),
             }),
+            weights: self.weights,
         }
     }
 }
@@ -127,6 +129,7 @@ impl Parse for Body {
 
         let mut loss: Option<Loss> = None;
         let mut scalar: Option<Scalar> = None;
+        let mut weights: Option<LitStr> = None;
         while input.parse::<Option<Token![;]>>()?.is_some() {
             if input.is_empty() {
                 break;
@@ -143,6 +146,12 @@ impl Parse for Body {
                     once(&scalar, &keyword)?;
                     let done = format!("scalar = {}", keyword::scalar_name(value.kind));
                     scalar = Some(value);
+                    done
+                }
+                Clause::Weights(keyword, path) => {
+                    once(&weights, &keyword)?;
+                    let done = format!("weights = {:?}", path.value());
+                    weights = Some(path);
                     done
                 }
             };
@@ -163,6 +172,7 @@ impl Parse for Body {
             layers,
             loss,
             scalar,
+            weights,
         })
     }
 }
@@ -208,9 +218,7 @@ fn describe_loss(loss: &Loss) -> String {
 fn peek_clause_keyword(input: ParseStream) -> Option<String> {
     let (ident, _) = input.cursor().ident()?;
     let name = ident.unraw().to_string();
-    (keyword::CLAUSES.contains(&name.as_str())
-        || keyword::RESERVED_OPTIONS.contains(&name.as_str()))
-    .then_some(name)
+    keyword::CLAUSES.contains(&name.as_str()).then_some(name)
 }
 
 /// After the input width only `=>` may follow.
@@ -382,6 +390,7 @@ impl Parse for Activation {
 enum Clause {
     Loss(Ident, Loss),
     Scalar(Ident, Scalar),
+    Weights(Ident, LitStr),
 }
 
 impl Parse for Clause {
@@ -416,6 +425,18 @@ impl Parse for Clause {
                     ));
                 }
                 Ok(Clause::Scalar(keyword, input.parse()?))
+            }
+            keyword::WEIGHTS => {
+                let eq = expect_eq(input, &keyword, "\"model.safetensors\"")?;
+                if !input.peek(LitStr) {
+                    return Err(error_at_next(
+                        input,
+                        eq,
+                        "expected the path of a safetensors file in quotes after `weights =`, \
+                         e.g. `weights = \"model.safetensors\"`",
+                    ));
+                }
+                Ok(Clause::Weights(keyword, input.parse()?))
             }
             _ => Err(Error::new(keyword.span(), keyword::unknown_option(&name))),
         }
@@ -883,10 +904,12 @@ mod tests {
             err(quote!(2 => 1 sigmoid; bce)),
             "unknown option `bce`; write `loss = bce`"
         );
+        let net = ok(quote!(2 => 1 linear; loss = mse; weights = "w.safetensors"));
+        assert_eq!(net.weights.unwrap().value(), "w.safetensors");
         assert_eq!(
-            err(quote!(2 => 1 linear; loss = mse; weights = "w.bin")),
-            "the `weights` option is not supported yet; remove it, and set the parameters \
-             at run time with `from_weights(...)`"
+            err(quote!(2 => 1 linear; loss = mse; weights = w)),
+            "expected the path of a safetensors file in quotes after `weights =`, e.g. \
+             `weights = \"model.safetensors\"`"
         );
     }
 
