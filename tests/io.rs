@@ -375,3 +375,13 @@ fn json_round_trips_and_is_checked_like_safetensors() {
         Err(Error::CorruptFile { .. })
     ));
 }
+
+#[test]
+fn a_sequential_inside_another_module_loads_with_its_prefix() {
+    let t = placement_tensors(|i| format!("model.net.{}", 2 * i), Dtype::F32);
+    let net: Placement = io::from_bytes(&bytes_of(&t), &LoadOptions::pytorch()).unwrap();
+    assert_eq!(net, expected_placement());
+    let mut mixed = placement_tensors(|i| format!("model.net.{}", 2 * i), Dtype::F32);
+    mixed[0].0 = "other.0.weight".into();
+    assert!(io::from_bytes::<Placement>(&bytes_of(&mixed), &LoadOptions::pytorch()).is_err());
+}

@@ -140,9 +140,7 @@ pub fn from_bytes<N: Network>(bytes: &[u8], options: &LoadOptions) -> Result<N, 
 }
 
 /// The tensors and metadata of a safetensors file, before any check against a network.
-pub(crate) fn read(
-    bytes: &[u8],
-) -> Result<(Tensors, HashMap<String, String>), Error> {
+pub(crate) fn read(bytes: &[u8]) -> Result<(Tensors, HashMap<String, String>), Error> {
     let corrupt = |e: safetensors::SafeTensorError| Error::CorruptFile {
         message: e.to_string(),
     };

@@ -13,7 +13,8 @@ pub enum Names {
     Mlp,
     /// `{n}.weight` and `{n}.bias` as an `nn.Sequential` state dict has them: the
     /// numbers in increasing order are the layers (activation modules take numbers
-    /// too, so they need not be consecutive).
+    /// too, so they need not be consecutive). A common prefix such as `model.net.`
+    /// (a Sequential inside another module) is allowed.
     Sequential,
 }
 
@@ -30,12 +31,27 @@ impl Names {
                 .map(|t| TensorId::from_index(t).to_string())
                 .collect(),
             Names::Sequential => {
-                let mut modules: Vec<u64> = stored
+                // `{prefix}{n}.weight`, e.g. `0.weight` or `model.net.2.weight` when the
+                // Sequential sits inside another module; one prefix for all.
+                let mut modules: Vec<(String, u64)> = stored
                     .iter()
-                    .filter_map(|name| name.strip_suffix(".weight").and_then(|n| n.parse().ok()))
+                    .filter_map(|name| {
+                        let stem = name.strip_suffix(".weight")?;
+                        let (prefix, n) = match stem.rfind('.') {
+                            Some(dot) => (&stem[..=dot], &stem[dot + 1..]),
+                            None => ("", stem),
+                        };
+                        Some((prefix.to_string(), n.parse().ok()?))
+                    })
                     .collect();
-                modules.sort_unstable();
+                modules.sort_unstable_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
                 modules.dedup();
+                // Layers under a second prefix belong to another module.
+                if let Some((other, n)) = modules.iter().find(|(p, _)| *p != modules[0].0) {
+                    return Err(Error::UnexpectedTensor {
+                        tensor: alloc::format!("{other}{n}.weight"),
+                    });
+                }
                 let mut names = Vec::new();
                 if modules.len() < N::layers() {
                     return Err(Error::LayerCount {
@@ -43,9 +59,9 @@ impl Names {
                         found: modules.len(),
                     });
                 }
-                for m in &modules[..N::layers()] {
-                    names.push(alloc::format!("{m}.weight"));
-                    names.push(alloc::format!("{m}.bias"));
+                for (prefix, m) in &modules[..N::layers()] {
+                    names.push(alloc::format!("{prefix}{m}.weight"));
+                    names.push(alloc::format!("{prefix}{m}.bias"));
                 }
                 names
             }
