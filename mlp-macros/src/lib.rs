@@ -1,8 +1,8 @@
 //! The `network!` procedural macro of `mlp`.
 //!
 //! Use it through the `mlp` crate: `use mlp::network;`. The pipeline is
-//! [`parse`] (tokens to [`ast::Network`]), [`validate`] (every rule of the DSL,
-//! all errors reported at once) and [`expand`] (the network type and its code).
+//! `parse` (tokens to `ast::Network`), `validate` (every rule of the DSL,
+//! all errors reported at once) and `expand` (the network type and its code).
 
 mod ast;
 mod expand;

@@ -7,7 +7,7 @@
 //! own code with constant loop bounds: a tiny layer's loops unroll completely.
 //!
 //! Batches put consecutive samples in the lanes of a SIMD register; the products
-//! are register-blocked over [`gemm`]'s `ROWS` outputs times [`LANE_PAD`] samples.
+//! are register-blocked over a few outputs (`ROWS`, by vector width) times [`LANE_PAD`] samples.
 //! One sample at a time ([`dense_vector`]) is a matrix-vector product vectorised
 //! along the outputs.
 
