@@ -32,19 +32,17 @@ impl<N: Network> State<N> {
                 beta,
                 nesterov,
             },
+            // Adam is AdamW without decay.
             Optimizer::Adam {
                 beta1,
                 beta2,
                 epsilon,
-            } => State::Adam {
-                m: N::zeros(),
-                v: N::zeros(),
-                steps: 0,
+            } => Self::new(Optimizer::AdamW {
                 beta1,
                 beta2,
                 epsilon,
                 weight_decay: 0.0,
-            },
+            }),
             Optimizer::AdamW {
                 beta1,
                 beta2,
