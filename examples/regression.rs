@@ -18,6 +18,7 @@
 #[path = "plot/mod.rs"]
 mod plot;
 
+use mlp::core::init::Uniform;
 use mlp::metrics::{mean_absolute_error, mean_squared_error};
 use mlp::{Fit, Network, Optimizer, Schedule, network};
 use plot::{Mark, Panel, Scale, Series};
@@ -45,11 +46,11 @@ struct Outcome {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let mut rng = SplitMix64(2024);
+    let mut rng = Uniform::new(2024);
     let mut train_x = Vec::with_capacity(TRAIN_ROWS);
     let mut train_y = Vec::with_capacity(TRAIN_ROWS);
     for _ in 0..TRAIN_ROWS {
-        let x = rng.uniform(-3.0, 3.0);
+        let x = rng.between(-3.0, 3.0);
         train_x.push([x as f32]);
         train_y.push([(x.sin() + 0.1 * rng.normal()) as f32]);
     }
@@ -58,7 +59,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     while outliers.len() < OUTLIERS {
         let row = rng.below(TRAIN_ROWS);
         if !outliers.contains(&row) {
-            train_y[row][0] += rng.uniform(3.0, 6.0) as f32;
+            train_y[row][0] += rng.between(3.0, 6.0) as f32;
             outliers.push(row);
         }
     }
@@ -190,40 +191,4 @@ fn train<N: Curve>(
         test_mse: mean_squared_error(&net, test_x, test_y)?,
         curve,
     })
-}
-
-/// A small, fixed pseudo-random generator (SplitMix64), so the data are the same on
-/// every run and every machine.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Uniform in [low, high).
-    fn uniform(&mut self, low: f64, high: f64) -> f64 {
-        low + (high - low) * self.unit()
-    }
-
-    /// Uniform in 0..n.
-    fn below(&mut self, n: usize) -> usize {
-        (self.unit() * n as f64) as usize
-    }
-
-    /// Standard normal (Box-Muller).
-    fn normal(&mut self) -> f64 {
-        let u = 1.0 - self.unit();
-        let v = self.unit();
-        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-    }
 }

@@ -22,6 +22,7 @@
 #[path = "plot/mod.rs"]
 mod plot;
 
+use mlp::core::init::Uniform;
 use mlp::core::train::Epoch;
 use mlp::metrics::accuracy;
 use mlp::{Fit, History, Network, Optimizer, network};
@@ -58,7 +59,7 @@ trait Deep: Network<Input = [f32; 8], Output = [f32; 1], Target = [f32; 1]> {}
 impl<N: Network<Input = [f32; 8], Output = [f32; 1], Target = [f32; 1]>> Deep for N {}
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let mut rng = SplitMix64(7);
+    let mut rng = Uniform::new(7);
     let (train_x, train_y) = ball(&mut rng, TRAIN_ROWS);
     let (test_x, test_y) = ball(&mut rng, TEST_ROWS);
     let data = Data {
@@ -215,7 +216,7 @@ fn first_to_last(epoch: &Epoch) -> f64 {
 
 /// `rows` standard normal points of 8 coordinates, labelled 1 inside the ball that
 /// holds half of them and 0 outside.
-fn ball(rng: &mut SplitMix64, rows: usize) -> (Vec<[f32; 8]>, Vec<[f32; 1]>) {
+fn ball(rng: &mut Uniform, rows: usize) -> (Vec<[f32; 8]>, Vec<[f32; 1]>) {
     let mut x = Vec::with_capacity(rows);
     let mut y = Vec::with_capacity(rows);
     for _ in 0..rows {
@@ -229,30 +230,4 @@ fn ball(rng: &mut SplitMix64, rows: usize) -> (Vec<[f32; 8]>, Vec<[f32; 1]>) {
         }]);
     }
     (x, y)
-}
-
-/// A small, fixed pseudo-random generator (SplitMix64), so the data are the same on
-/// every run and every machine.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Standard normal (Box-Muller).
-    fn normal(&mut self) -> f64 {
-        let u = 1.0 - self.unit();
-        let v = self.unit();
-        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-    }
 }
