@@ -64,18 +64,26 @@
 //! [`Network`] trait, whose `*_with` methods reuse a [`Workspace`] and allocate
 //! nothing.
 
+#![cfg_attr(not(feature = "std"), no_std)]
+
 pub use mlp_core as core;
+#[cfg(feature = "alloc")]
 pub use mlp_core::train::{Fit, History, Optimizer, Schedule};
-pub use mlp_core::{Error, Gradients, Network, Workspace, metrics};
+pub use mlp_core::{Error, Gradients, Network};
 #[cfg(feature = "parallel")]
 pub use mlp_core::{ParallelNetwork, ParallelWorkspace};
+#[cfg(feature = "alloc")]
+pub use mlp_core::{Workspace, metrics};
 pub use mlp_macros::network;
 
 /// `use mlp::prelude::*;` brings the macro and the trait every network implements.
 pub mod prelude {
     pub use crate::network;
+    #[cfg(feature = "alloc")]
+    pub use mlp_core::Workspace;
+    #[cfg(feature = "alloc")]
     pub use mlp_core::train::{Fit, History, Optimizer, Schedule};
-    pub use mlp_core::{Error, Gradients, Network, Workspace};
+    pub use mlp_core::{Error, Gradients, Network};
 }
 
 /// The README's examples run as doctests, so they stay true.

@@ -5,6 +5,7 @@
 //! The elementwise ones implement [`Elementwise`] (`f` and `df`); [`Softmax`]
 //! couples the outputs of a layer and implements [`Activation`] directly.
 
+#[cfg(feature = "alloc")]
 use crate::batch::Batch;
 use crate::real::Real;
 use crate::simd::Lanes;
@@ -39,9 +40,11 @@ pub trait Activation: Copy {
     ) -> SVector<T, N>;
 
     /// `a = act(z)` for every sample of a batch.
+    #[cfg(feature = "alloc")]
     fn forward_batch<T: Real, const N: usize>(&self, z: &Batch<T, N>, a: &mut Batch<T, N>);
 
     /// Turns `dL/da` in `delta` into `dL/dz`, in place, for every sample of a batch.
+    #[cfg(feature = "alloc")]
     fn backward_batch<T: Real, const N: usize>(
         &self,
         z: &Batch<T, N>,
@@ -115,6 +118,7 @@ impl<E: Elementwise> Activation for E {
     }
 
     #[inline]
+    #[cfg(feature = "alloc")]
     fn forward_batch<T: Real, const N: usize>(&self, z: &Batch<T, N>, a: &mut Batch<T, N>) {
         a.set_len(z.len());
         let lanes = T::Lanes::LANES;
@@ -127,6 +131,7 @@ impl<E: Elementwise> Activation for E {
     }
 
     #[inline]
+    #[cfg(feature = "alloc")]
     fn backward_batch<T: Real, const N: usize>(
         &self,
         z: &Batch<T, N>,
@@ -473,6 +478,7 @@ impl Activation for Softmax {
     }
 
     /// Vectorised across samples: each lane is one sample's softmax.
+    #[cfg(feature = "alloc")]
     fn forward_batch<T: Real, const N: usize>(&self, z: &Batch<T, N>, a: &mut Batch<T, N>) {
         a.set_len(z.len());
         let (lanes, stride, samples) = (T::Lanes::LANES, z.capacity(), z.padded_len());
@@ -496,6 +502,7 @@ impl Activation for Softmax {
     }
 
     /// Vectorised across samples: `dL/dz = a * (g - <g, a>)` per lane.
+    #[cfg(feature = "alloc")]
     fn backward_batch<T: Real, const N: usize>(
         &self,
         _z: &Batch<T, N>,

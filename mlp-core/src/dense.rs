@@ -3,7 +3,7 @@
 use crate::activation::InitScheme;
 use crate::init::Uniform;
 use crate::real::Real;
-use nalgebra::{SMatrix, SVector};
+use nalgebra::{ComplexField, SMatrix, SVector};
 
 /// The weight `W` (shape `(OUT, IN)`, as PyTorch's `nn.Linear`) and bias `b` of a
 /// dense layer: `z = W a + b`.
@@ -59,8 +59,8 @@ impl<T: Real, const IN: usize, const OUT: usize> Dense<T, IN, OUT> {
     /// the bias.
     pub fn initialise(&mut self, scheme: InitScheme, rng: &mut Uniform) {
         let limit = match scheme {
-            InitScheme::Glorot => (6.0 / (IN + OUT) as f64).sqrt(),
-            InitScheme::He => (6.0 / IN as f64).sqrt(),
+            InitScheme::Glorot => ComplexField::sqrt(6.0 / (IN + OUT) as f64),
+            InitScheme::He => ComplexField::sqrt(6.0 / IN as f64),
         };
         for o in 0..OUT {
             for i in 0..IN {

@@ -1,5 +1,6 @@
 //! Seeded random numbers for initialisation.
 
+use nalgebra::ComplexField;
 use rand_core::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
@@ -37,6 +38,7 @@ impl Uniform {
     pub fn normal(&mut self) -> f64 {
         let u = 1.0 - self.unit();
         let v = self.unit();
-        (-2.0 * u.ln()).sqrt() * (core::f64::consts::TAU * v).cos()
+        ComplexField::sqrt(-2.0 * ComplexField::ln(u))
+            * ComplexField::cos(core::f64::consts::TAU * v)
     }
 }

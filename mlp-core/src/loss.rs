@@ -7,9 +7,11 @@
 
 use crate::activation::{Activation, Elu, Gelu, LeakyRelu, Linear, Relu, Sigmoid, Softmax};
 use crate::activation::{Softplus, Tanh};
+#[cfg(feature = "alloc")]
 use crate::batch::LayerBuffers;
 use crate::error::Error;
 use crate::real::Real;
+#[cfg(feature = "alloc")]
 use crate::simd::Lanes;
 use nalgebra::SVector;
 
@@ -94,6 +96,7 @@ pub trait PairsWith<A: Activation, const K: usize>: Loss {
     /// The sum of the per-sample losses of the batch in `out` (`out.delta` may be
     /// used as scratch). One sample at a time unless the pair has a vectorised form.
     #[inline]
+    #[cfg(feature = "alloc")]
     fn batch_loss<T: Real>(
         &self,
         _act: &A,
@@ -110,6 +113,7 @@ pub trait PairsWith<A: Activation, const K: usize>: Loss {
     /// Writes `scale * dl/dz` of every sample into `out.delta` and returns the sum of
     /// the per-sample losses. One sample at a time unless the pair has a vectorised form.
     #[inline]
+    #[cfg(feature = "alloc")]
     fn batch_delta<T: Real>(
         &self,
         act: &A,
@@ -390,6 +394,7 @@ impl<const K: usize> PairsWith<Sigmoid, K> for Bce {
         (a - vector(y)) * per_output::<T, K>()
     }
 
+    #[cfg(feature = "alloc")]
     fn batch_loss<T: Real>(
         &self,
         _: &Sigmoid,
@@ -400,6 +405,7 @@ impl<const K: usize> PairsWith<Sigmoid, K> for Bce {
         bce_sum(out)
     }
 
+    #[cfg(feature = "alloc")]
     fn batch_delta<T: Real>(
         &self,
         _: &Sigmoid,
@@ -424,6 +430,7 @@ impl<const K: usize> PairsWith<Sigmoid, K> for Bce {
 
 /// The bce sum over a batch whose targets sit in `out.delta`.
 #[inline(always)]
+#[cfg(feature = "alloc")]
 fn bce_sum<T: Real, const K: usize>(out: &LayerBuffers<T, K>) -> T {
     let (stride, len) = (out.z.capacity(), out.z.len());
     let (z, y) = (out.z.as_slice(), out.delta.as_slice());
@@ -491,6 +498,7 @@ impl<const K: usize> PairsWith<Softmax, K> for Cce {
         a * y.sum() - y
     }
 
+    #[cfg(feature = "alloc")]
     fn batch_loss<T: Real>(
         &self,
         _: &Softmax,
@@ -502,6 +510,7 @@ impl<const K: usize> PairsWith<Softmax, K> for Cce {
         cce_sum(out)
     }
 
+    #[cfg(feature = "alloc")]
     fn batch_delta<T: Real>(
         &self,
         _: &Softmax,
@@ -533,6 +542,7 @@ impl<const K: usize> PairsWith<Softmax, K> for Cce {
 /// The cce sum over a batch whose targets sit in `out.delta`:
 /// `sum_k y_k (lse(z) - z_k)`.
 #[inline(always)]
+#[cfg(feature = "alloc")]
 fn cce_sum<T: Real, const K: usize>(out: &LayerBuffers<T, K>) -> T {
     let (stride, len) = (out.z.capacity(), out.z.len());
     let (z, y) = (out.z.as_slice(), out.delta.as_slice());
@@ -608,6 +618,7 @@ impl<const K: usize> PairsWith<Softmax, K> for SparseCce {
         d
     }
 
+    #[cfg(feature = "alloc")]
     fn batch_loss<T: Real>(
         &self,
         _: &Softmax,
@@ -618,6 +629,7 @@ impl<const K: usize> PairsWith<Softmax, K> for SparseCce {
         sparse_cce_sum(out, targets)
     }
 
+    #[cfg(feature = "alloc")]
     fn batch_delta<T: Real>(
         &self,
         _: &Softmax,
@@ -645,6 +657,7 @@ impl<const K: usize> PairsWith<Softmax, K> for SparseCce {
 
 /// The sparse_cce sum `sum_s lse(z_s) - z_s[label_s]`.
 #[inline(always)]
+#[cfg(feature = "alloc")]
 fn sparse_cce_sum<T: Real, const K: usize>(out: &LayerBuffers<T, K>, targets: &[usize]) -> T {
     let (lanes, stride, len) = (T::Lanes::LANES, out.z.capacity(), out.z.len());
     let z = out.z.as_slice();
@@ -734,6 +747,7 @@ pub fn check_targets<L: Loss, T: Real, const K: usize>(
 /// The sum over the batch of the per-sample loss, from the output layer's buffers
 /// (its `delta` serves as scratch).
 #[inline]
+#[cfg(feature = "alloc")]
 pub fn loss_sum<L, A, T, const K: usize>(
     loss: &L,
     act: &A,
@@ -752,6 +766,7 @@ where
 /// Writes `scale * dl/dz` of every sample into `out.delta` (`delta_L`, zero in the
 /// padding) and returns the sum of the per-sample losses.
 #[inline]
+#[cfg(feature = "alloc")]
 pub fn output_delta<L, A, T, const K: usize>(
     loss: &L,
     act: &A,
@@ -773,6 +788,7 @@ where
 /// Sums `per_sample(s)` over samples `0..len`: whole vectors of samples through
 /// `vector(s)` (summed across lanes), the last partial vector one sample at a time.
 #[inline(always)]
+#[cfg(feature = "alloc")]
 fn sum_samples<T: Real>(
     len: usize,
     vector: impl Fn(usize) -> T::Lanes,
@@ -793,6 +809,7 @@ fn sum_samples<T: Real>(
 
 /// `ln(sum_k e^(z_k))` of the samples `s..s + LANES`, one per lane.
 #[inline(always)]
+#[cfg(feature = "alloc")]
 fn log_sum_exp_lanes<T: Real, const K: usize>(z: &[T], stride: usize, s: usize) -> T::Lanes {
     let mut m = T::Lanes::load(z, s);
     for k in 1..K {
@@ -807,6 +824,7 @@ fn log_sum_exp_lanes<T: Real, const K: usize>(z: &[T], stride: usize, s: usize) 
 
 /// `max(z, 0) - z y + ln(1 + e^-|z|)` on every lane.
 #[inline(always)]
+#[cfg(feature = "alloc")]
 fn bce_lanes<T: Real>(z: T::Lanes, y: T::Lanes) -> T::Lanes {
     z.max(T::Lanes::splat(T::ZERO)) - z * y + (-z.abs()).exp().ln_1p()
 }

@@ -31,6 +31,7 @@ pub trait Network: Clone + Sized {
     /// One sample's target: `[Scalar; OUTPUTS]`, or the class index for `sparse_cce`.
     type Target: Copy;
     /// The per-layer buffers for a chunk of samples.
+    #[cfg(feature = "alloc")]
     type Buffers;
 
     /// Width of the input.
@@ -69,11 +70,13 @@ pub trait Network: Clone + Sized {
     fn predict(&self, x: &Self::Input) -> Self::Output;
 
     /// Buffers for up to `capacity` samples.
+    #[cfg(feature = "alloc")]
     fn buffers(capacity: usize) -> Self::Buffers;
 
     /// Loads `inputs` (at most the buffers' capacity) and runs the forward pass;
     /// with `dropout`, layers declared with `dropout(rate)` drop units drawn from it
     /// (training), without it they pass everything (inference).
+    #[cfg(feature = "alloc")]
     fn forward(
         &self,
         buffers: &mut Self::Buffers,
@@ -82,6 +85,7 @@ pub trait Network: Clone + Sized {
     );
 
     /// Copies the outputs of the last forward pass into `outputs`.
+    #[cfg(feature = "alloc")]
     fn outputs(buffers: &Self::Buffers, outputs: &mut [Self::Output]);
 
     /// Checks targets against the loss's rules.
@@ -93,16 +97,34 @@ pub trait Network: Clone + Sized {
     fn accuracy(output: &Self::Output, target: &Self::Target) -> Option<f64>;
 
     /// The sum of the per-sample losses of the last forward pass.
+    #[cfg(feature = "alloc")]
     fn loss_sum(buffers: &mut Self::Buffers, targets: &[Self::Target]) -> Self::Scalar;
 
     /// Backpropagation after [`Network::forward`]: adds `scale * dl/dparams` of every
     /// sample to `grads` and returns the sum of the per-sample losses.
+    #[cfg(feature = "alloc")]
     fn backward(
         &self,
         buffers: &mut Self::Buffers,
         targets: &[Self::Target],
         scale: Self::Scalar,
         grads: &mut Self,
+    ) -> Self::Scalar;
+
+    /// One sample's loss, computed on the stack.
+    fn sample_loss(&self, x: &Self::Input, y: &Self::Target) -> Self::Scalar;
+
+    /// Backpropagation of one sample on the stack: adds `scale * dl/dparams` to
+    /// `grads` and returns the sample's loss `l`. With `dropout`, layers declared
+    /// with `dropout(rate)` drop units drawn from it. Needs no allocator; the rows
+    /// are not checked (the `*_by_sample` methods check them).
+    fn add_sample_gradient(
+        &self,
+        x: &Self::Input,
+        y: &Self::Target,
+        scale: Self::Scalar,
+        grads: &mut Self,
+        dropout: Option<&mut Uniform>,
     ) -> Self::Scalar;
 
     /// The number of dense layers.
@@ -118,11 +140,13 @@ pub trait Network: Clone + Sized {
     }
 
     /// Buffers for batch methods, holding up to `capacity` samples at a time.
+    #[cfg(feature = "alloc")]
     fn workspace(&self, capacity: usize) -> Workspace<Self> {
         Workspace::new(capacity)
     }
 
     /// Predicts every row of `inputs` into `outputs`, without allocating.
+    #[cfg(feature = "alloc")]
     fn predict_batch_with(
         &self,
         ws: &mut Workspace<Self>,
@@ -155,6 +179,7 @@ pub trait Network: Clone + Sized {
     }
 
     /// The loss over a batch, without allocating.
+    #[cfg(feature = "alloc")]
     fn loss_with(
         &self,
         ws: &mut Workspace<Self>,
@@ -184,6 +209,7 @@ pub trait Network: Clone + Sized {
 
     /// Overwrites `grads` with the gradient of the batch loss with respect to every
     /// parameter and returns the loss, without allocating.
+    #[cfg(feature = "alloc")]
     fn gradients_with(
         &self,
         ws: &mut Workspace<Self>,
@@ -199,6 +225,7 @@ pub trait Network: Clone + Sized {
     /// [`Network::gradients_with`] as a training step sees it: layers declared with
     /// `dropout(rate)` drop units with masks drawn from `masks`. The same generator
     /// state gives the same masks, so the result is reproducible.
+    #[cfg(feature = "alloc")]
     fn dropout_gradients_with(
         &self,
         ws: &mut Workspace<Self>,
@@ -226,6 +253,47 @@ pub trait Network: Clone + Sized {
         Ok(grads)
     }
 
+    /// The loss over a batch, one sample at a time on the stack: the same value as
+    /// [`Network::loss_with`] (to rounding) with no workspace and no allocator.
+    fn loss_by_sample(
+        &self,
+        inputs: &[Self::Input],
+        targets: &[Self::Target],
+    ) -> Result<Self::Scalar, Error> {
+        check_batch::<Self>(inputs, targets)?;
+        let mut sum = Self::Scalar::ZERO;
+        for (x, y) in inputs.iter().zip(targets) {
+            sum += self.sample_loss(x, y);
+        }
+        Ok(sum / Self::Scalar::of(inputs.len() as f64))
+    }
+
+    /// Overwrites `grads` with the gradient of the batch loss and returns the loss,
+    /// one sample at a time on the stack: the same values as
+    /// [`Network::gradients_with`] (to rounding) with no workspace and no
+    /// allocator. For a few samples per step, and where there is no heap; a
+    /// training step is this and [`Network::step`].
+    fn gradients_by_sample(
+        &self,
+        inputs: &[Self::Input],
+        targets: &[Self::Target],
+        grads: &mut Self,
+    ) -> Result<Self::Scalar, Error> {
+        sample_gradient_sum(self, inputs, targets, grads, None)
+    }
+
+    /// [`Network::gradients_by_sample`] as a training step sees it: layers declared
+    /// with `dropout(rate)` drop units with masks drawn from `masks`.
+    fn dropout_gradients_by_sample(
+        &self,
+        inputs: &[Self::Input],
+        targets: &[Self::Target],
+        grads: &mut Self,
+        masks: &mut Uniform,
+    ) -> Result<Self::Scalar, Error> {
+        sample_gradient_sum(self, inputs, targets, grads, Some(masks))
+    }
+
     /// One step of plain gradient descent, `W <- W - lr * dL/dW` for every parameter.
     ///
     /// The learning rate must be finite and positive and every gradient finite;
@@ -247,6 +315,7 @@ pub trait Network: Clone + Sized {
 
     /// Computes the gradient of a batch into `grads` and takes one descent step;
     /// returns the loss before the step. Allocates nothing.
+    #[cfg(feature = "alloc")]
     fn train_step_with(
         &mut self,
         ws: &mut Workspace<Self>,
@@ -362,6 +431,7 @@ pub trait Network: Clone + Sized {
 /// Overwrites `grads` with `scale` times the summed gradient of the rows, in chunks
 /// of the workspace's capacity, and returns the summed per-sample loss. The rows
 /// must have passed [`check_batch`]. With `dropout`, dropout layers drop units.
+#[cfg(feature = "alloc")]
 pub(crate) fn gradient_sum<N: Network>(
     net: &N,
     ws: &mut Workspace<N>,
@@ -381,6 +451,27 @@ pub(crate) fn gradient_sum<N: Network>(
         sum += net.backward(&mut ws.buffers, y, scale, grads);
     }
     sum
+}
+
+/// Checks the rows, overwrites `grads` with the mean gradient computed one sample
+/// at a time, and returns the mean loss.
+fn sample_gradient_sum<N: Network>(
+    net: &N,
+    inputs: &[N::Input],
+    targets: &[N::Target],
+    grads: &mut N,
+    mut dropout: Option<&mut Uniform>,
+) -> Result<N::Scalar, Error> {
+    check_batch::<N>(inputs, targets)?;
+    for t in 0..2 * N::layers() {
+        grads.tensor_mut(t).fill(N::Scalar::ZERO);
+    }
+    let scale = N::Scalar::ONE / N::Scalar::of(inputs.len() as f64);
+    let mut sum = N::Scalar::ZERO;
+    for (x, y) in inputs.iter().zip(targets) {
+        sum += net.add_sample_gradient(x, y, scale, grads, dropout.as_deref_mut());
+    }
+    Ok(sum * scale)
 }
 
 /// Where row-major element `k` of tensor `id` sits in nalgebra's column-major storage.
@@ -471,11 +562,13 @@ pub(crate) fn check_batch<N: Network>(
 
 /// The buffers batch methods compute in. Make one with [`Network::workspace`] and
 /// reuse it: batch methods that take a workspace allocate nothing.
+#[cfg(feature = "alloc")]
 pub struct Workspace<N: Network> {
     buffers: N::Buffers,
     capacity: usize,
 }
 
+#[cfg(feature = "alloc")]
 impl<N: Network> Workspace<N> {
     /// A workspace for up to `capacity` samples at a time (at least one).
     pub fn new(capacity: usize) -> Self {

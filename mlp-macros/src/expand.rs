@@ -113,7 +113,8 @@ struct Layer {
     index: syn::Index,
     inputs: Literal,
     outputs: Literal,
-    /// Parameters on the heap (`Box<Dense<..>>`) rather than inline.
+    /// Parameters in a `Heap` place (boxed when mlp-core has an allocator) rather
+    /// than inline.
     boxed: bool,
     /// The activation's type, e.g. `::mlp::core::LeakyRelu`.
     act_ty: TokenStream,
@@ -132,7 +133,7 @@ impl Layer {
     fn params(&self, of: TokenStream) -> TokenStream {
         let idx = &self.index;
         if self.boxed {
-            quote!(&*#of.layers.#idx)
+            quote!(::mlp::core::__private::heap_ref(&#of.layers.#idx))
         } else {
             quote!(&#of.layers.#idx)
         }
@@ -141,7 +142,7 @@ impl Layer {
     fn params_mut(&self, of: TokenStream) -> TokenStream {
         let idx = &self.index;
         if self.boxed {
-            quote!(&mut *#of.layers.#idx)
+            quote!(::mlp::core::__private::heap_mut(&mut #of.layers.#idx))
         } else {
             quote!(&mut #of.layers.#idx)
         }
@@ -208,7 +209,7 @@ pub fn expand(net: &Network) -> TokenStream {
         let (i, o) = (&l.inputs, &l.outputs);
         let dense = quote!(::mlp::core::Dense<#t, #i, #o>);
         if l.boxed {
-            quote!(::mlp::core::__private::Box<#dense>)
+            quote!(::mlp::core::__private::Heap<#dense>)
         } else {
             dense
         }
@@ -223,7 +224,7 @@ pub fn expand(net: &Network) -> TokenStream {
     // Construction.
     let zeros = layers.iter().map(|l| {
         if l.boxed {
-            quote!(::mlp::core::Dense::boxed_zeros())
+            quote!(::mlp::core::__private::heap_zeros())
         } else {
             quote!(::mlp::core::Dense::zeros())
         }
@@ -278,18 +279,22 @@ pub fn expand(net: &Network) -> TokenStream {
     });
 
     // Batch-1 forward: a1 = act(W1 a0 + b1), ...
-    let forward_vector = layers.iter().enumerate().map(|(i, l)| {
-        let (a_prev, z, a) = (
-            format_ident!("a{}", i),
-            format_ident!("z{}", i + 1),
-            format_ident!("a{}", i + 1),
-        );
-        let (p, act) = (l.params(quote!(self)), &l.act);
-        quote! {
-            let #z = ::mlp::core::kernels::dense_vector(#p, &#a_prev);
-            let #a = ::mlp::core::Activation::forward(&#act, &#z);
-        }
-    });
+    let forward_vector: Vec<TokenStream> = layers
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let (a_prev, z, a) = (
+                format_ident!("a{}", i),
+                format_ident!("z{}", i + 1),
+                format_ident!("a{}", i + 1),
+            );
+            let (p, act) = (l.params(quote!(self)), &l.act);
+            quote! {
+                let #z = ::mlp::core::kernels::dense_vector(#p, &#a_prev);
+                let #a = ::mlp::core::Activation::forward(&#act, &#z);
+            }
+        })
+        .collect();
     let a_last = format_ident!("a{}", layers.len());
 
     // Batch buffers: l0 holds the inputs, l1.. hold each layer's z, a and delta.
@@ -348,6 +353,57 @@ pub fn expand(net: &Network) -> TokenStream {
             }
         }
     });
+
+    // One sample on the stack, for training without batch buffers: the forward
+    // pass keeping every z, a and dropout mask, then delta_L, ..., delta_1.
+    let forward_sample = layers.iter().enumerate().map(|(i, l)| {
+        let (z, a) = (format_ident!("z{}", i + 1), format_ident!("a{}", i + 1));
+        let (p, act, o) = (l.params(quote!(self)), &l.act, &l.outputs);
+        let input = sample_input_of(&layers, i);
+        let dropout = l.dropout.map(|rate| {
+            let rate = Literal::f64_suffixed(rate);
+            let (m, out) = (format_ident!("m{}", i + 1), format_ident!("o{}", i + 1));
+            quote! {
+                let #m = ::mlp::core::sample::dropout_mask::<#t, #o>(#rate, dropout.as_deref_mut());
+                let #out = ::mlp::core::sample::masked(&#a, &#m);
+            }
+        });
+        quote! {
+            let #z = ::mlp::core::kernels::dense_vector(#p, &#input);
+            let #a = ::mlp::core::Activation::forward(&#act, &#z);
+            #dropout
+        }
+    });
+    let backward_sample = layers.iter().enumerate().rev().map(|(i, l)| {
+        let (p, g) = (l.params(quote!(self)), l.params_mut(quote!(grads)));
+        let (input, delta) = (sample_input_of(&layers, i), format_ident!("d{}", i + 1));
+        let gradient = quote!(::mlp::core::sample::add_dense_gradient(#g, &#input, &#delta););
+        if i == 0 {
+            return gradient;
+        }
+        let prev = &layers[i - 1];
+        let (z, a, d) = (
+            format_ident!("z{}", i),
+            format_ident!("a{}", i),
+            format_ident!("d{}", i),
+        );
+        let unmask = prev.dropout.map(|_| {
+            let m = format_ident!("m{}", i);
+            quote!(let #d = ::mlp::core::sample::masked(&#d, &#m);)
+        });
+        let prev_act = &prev.act;
+        quote! {
+            #gradient
+            let #d = ::mlp::core::sample::input_gradient(#p, &#delta);
+            #unmask
+            let #d = ::mlp::core::Activation::backward(&#prev_act, &#z, &#a, &#d);
+        }
+    });
+    let (z_last, d_last) = (
+        format_ident!("z{}", layers.len()),
+        format_ident!("d{}", layers.len()),
+    );
+    let last_act_ty = &last.act_ty;
 
     let definition = quote! {
         #(#attrs)*
@@ -419,6 +475,10 @@ pub fn expand(net: &Network) -> TokenStream {
                 #a_last
             }
 
+        }
+
+        ::mlp::core::__with_alloc! {
+        impl #name {
             /// The outputs for every row of `inputs`.
             pub fn predict_batch(&self, inputs: &[[#t; #w_in]]) -> ::mlp::core::__private::Vec<[#t; #w_out]> {
                 <Self as ::mlp::core::Network>::predict_batch(self, inputs)
@@ -453,6 +513,10 @@ pub fn expand(net: &Network) -> TokenStream {
             ) -> ::core::result::Result<::mlp::core::train::History, ::mlp::core::Error> {
                 <Self as ::mlp::core::Network>::fit(self, inputs, targets, settings)
             }
+        }
+        }
+
+        impl #name {
 
             /// One step of gradient descent, `W <- W - learning_rate * dL/dW`.
             /// Nothing changes if the rate or a gradient is not finite.
@@ -496,7 +560,6 @@ pub fn expand(net: &Network) -> TokenStream {
             type Input = [#t; #w_in];
             type Output = [#t; #w_out];
             type Target = #target;
-            type Buffers = (#(#buffer_types,)*);
 
             const INPUTS: usize = #w_in;
             const OUTPUTS: usize = #w_out;
@@ -533,6 +596,42 @@ pub fn expand(net: &Network) -> TokenStream {
                 #name::predict(self, x)
             }
 
+            fn check_targets(targets: &[#target]) -> ::core::result::Result<(), ::mlp::core::Error> {
+                ::mlp::core::loss::check_targets::<#loss_ty, #t, #w_out>(&#loss, targets)
+            }
+
+            fn accuracy(output: &[#t; #w_out], target: &#target) -> ::core::option::Option<f64> {
+                ::mlp::core::loss::sample_accuracy::<#loss_ty, #t, #w_out>(&#loss, output, target)
+            }
+
+            fn sample_loss(&self, x: &[#t; #w_in], y: &#target) -> #t {
+                let a0 = ::mlp::core::nalgebra::SVector::from(*x);
+                #(#forward_vector)*
+                ::mlp::core::Loss::value(&#loss, &#z_last, &#a_last, y)
+            }
+
+            #[allow(unused_mut, unused_variables)]
+            fn add_sample_gradient(
+                &self,
+                x: &[#t; #w_in],
+                y: &#target,
+                scale: #t,
+                grads: &mut Self,
+                mut dropout: ::core::option::Option<&mut ::mlp::core::init::Uniform>,
+            ) -> #t {
+                let a0 = ::mlp::core::nalgebra::SVector::from(*x);
+                #(#forward_sample)*
+                let loss = ::mlp::core::Loss::value(&#loss, &#z_last, &#a_last, y);
+                let #d_last = <#loss_ty as ::mlp::core::PairsWith<#last_act_ty, #w_out>>::delta(
+                    &#loss, &#last_act, &#z_last, &#a_last, y,
+                ) * scale;
+                #(#backward_sample)*
+                loss
+            }
+
+            ::mlp::core::__with_alloc! {
+            type Buffers = (#(#buffer_types,)*);
+
             fn buffers(capacity: usize) -> Self::Buffers {
                 (#(#buffer_news,)*)
             }
@@ -553,14 +652,6 @@ pub fn expand(net: &Network) -> TokenStream {
                 buffers.#last_index.a.store(outputs);
             }
 
-            fn check_targets(targets: &[#target]) -> ::core::result::Result<(), ::mlp::core::Error> {
-                ::mlp::core::loss::check_targets::<#loss_ty, #t, #w_out>(&#loss, targets)
-            }
-
-            fn accuracy(output: &[#t; #w_out], target: &#target) -> ::core::option::Option<f64> {
-                ::mlp::core::loss::sample_accuracy::<#loss_ty, #t, #w_out>(&#loss, output, target)
-            }
-
             fn loss_sum(buffers: &mut Self::Buffers, targets: &[#target]) -> #t {
                 ::mlp::core::loss::loss_sum(&#loss, &#last_act, &mut buffers.#last_index, targets)
             }
@@ -577,6 +668,7 @@ pub fn expand(net: &Network) -> TokenStream {
                 #(#backward)*
                 loss
             }
+            }
         }
     };
 
@@ -590,6 +682,16 @@ pub fn expand(net: &Network) -> TokenStream {
             #implementation
             #name::new()
         }},
+    }
+}
+
+/// What layer `i` reads in the per-sample pass: the input, the previous layer's
+/// `a`, or its output after dropout when it declares dropout.
+fn sample_input_of(layers: &[Layer], i: usize) -> Ident {
+    match i {
+        0 => format_ident!("a0"),
+        _ if layers[i - 1].dropout.is_some() => format_ident!("o{}", i),
+        _ => format_ident!("a{}", i),
     }
 }
 

@@ -11,10 +11,12 @@
 //! One sample at a time ([`dense_vector`]) is a matrix-vector product vectorised
 //! along the outputs.
 
+#[cfg(feature = "alloc")]
 mod gemm;
 #[cfg(test)]
 mod tests;
 
+#[cfg(feature = "alloc")]
 use crate::batch::{Batch, LANE_PAD, LayerBuffers};
 use crate::dense::Dense;
 use crate::real::Real;
@@ -23,6 +25,7 @@ use nalgebra::SVector;
 
 /// `z = W x + b` for every sample of `x`.
 #[inline]
+#[cfg(feature = "alloc")]
 pub fn dense_forward<T: Real, const IN: usize, const OUT: usize>(
     layer: &Dense<T, IN, OUT>,
     x: &Batch<T, IN>,
@@ -42,6 +45,7 @@ pub fn dense_forward<T: Real, const IN: usize, const OUT: usize>(
 
 /// `dL/dx = W^T delta` for every sample: the gradient passed to the previous layer.
 #[inline]
+#[cfg(feature = "alloc")]
 pub fn dense_input_gradient<T: Real, const IN: usize, const OUT: usize>(
     layer: &Dense<T, IN, OUT>,
     delta: &Batch<T, OUT>,
@@ -55,6 +59,7 @@ pub fn dense_input_gradient<T: Real, const IN: usize, const OUT: usize>(
 /// Adds this batch's contribution to the layer's gradient: `dW += delta x^T`,
 /// `db += sum over samples of delta`, with `delta` in `out.delta`.
 #[inline]
+#[cfg(feature = "alloc")]
 pub fn dense_gradient<T: Real, const IN: usize, const OUT: usize>(
     grad: &mut Dense<T, IN, OUT>,
     x: &Batch<T, IN>,
@@ -164,4 +169,5 @@ unsafe fn matvec_block<T: Real, const IN: usize, const OUT: usize, const V: usiz
 }
 
 /// Samples per register block: a whole padded run, so no block has a tail.
+#[cfg(feature = "alloc")]
 const BLOCK: usize = LANE_PAD;

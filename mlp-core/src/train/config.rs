@@ -1,6 +1,8 @@
 //! What a training run does: epochs, batching, optimiser, schedule, regularisation,
 //! clipping, validation and early stopping.
 
+use nalgebra::ComplexField;
+
 /// How the rows of an epoch are grouped into gradient steps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Batching {
@@ -110,7 +112,9 @@ impl Schedule {
     pub fn rate(&self, rate: f64, epoch: usize, epochs: usize) -> f64 {
         match *self {
             Schedule::Constant => rate,
-            Schedule::Step { every, gamma } => rate * gamma.powi((epoch / every.max(1)) as i32),
+            Schedule::Step { every, gamma } => {
+                rate * ComplexField::powi(gamma, (epoch / every.max(1)) as i32)
+            }
             Schedule::Cosine { min_rate } => {
                 let progress = if epochs > 1 {
                     epoch as f64 / (epochs - 1) as f64
@@ -118,7 +122,9 @@ impl Schedule {
                     1.0
                 };
                 min_rate
-                    + 0.5 * (rate - min_rate) * (1.0 + (core::f64::consts::PI * progress).cos())
+                    + 0.5
+                        * (rate - min_rate)
+                        * (1.0 + ComplexField::cos(core::f64::consts::PI * progress))
             }
         }
     }

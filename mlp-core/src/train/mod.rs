@@ -20,6 +20,7 @@ use crate::init::Uniform;
 use crate::network::{Network, Workspace, all_finite, check_batch, gradient_sum};
 use crate::real::Real;
 use alloc::vec::Vec;
+use nalgebra::ComplexField;
 use optim::State;
 
 /// Rows of inputs with their targets.
@@ -327,7 +328,7 @@ fn split<'a, N: Network>(
             expected: "no split when validation rows are given",
         }),
         (Some(fraction), None) => {
-            let held = ((train.len() as f64) * fraction).round() as usize;
+            let held = ComplexField::round((train.len() as f64) * fraction) as usize;
             if held == 0 || held >= train.len() {
                 return Err(Error::InvalidSetting {
                     setting: "validation_split",
@@ -393,7 +394,7 @@ fn layer_norm<N: Network>(grads: &N, layer: usize) -> f64 {
             .map(|g| g.to_f64() * g.to_f64())
             .sum::<f64>();
     }
-    sum.sqrt()
+    ComplexField::sqrt(sum)
 }
 
 /// Scales `grads` to global norm `max` when it is larger.

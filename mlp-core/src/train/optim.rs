@@ -3,6 +3,7 @@
 use super::config::Optimizer;
 use crate::network::Network;
 use crate::real::Real;
+use nalgebra::ComplexField;
 
 /// An optimiser with its state (velocity, moments), shaped like the network.
 pub(crate) enum State<N> {
@@ -95,11 +96,11 @@ impl<N: Network> State<N> {
                 weight_decay,
             } => {
                 *steps += 1;
-                let correction1 = 1.0 - beta1.powi(*steps);
-                let correction2 = 1.0 - beta2.powi(*steps);
+                let correction1 = 1.0 - ComplexField::powi(*beta1, *steps);
+                let correction2 = 1.0 - ComplexField::powi(*beta2, *steps);
                 // lr_t = lr sqrt(1 - beta2^t) / (1 - beta1^t), epsilon scaled to match.
-                let step = N::Scalar::of(rate * correction2.sqrt() / correction1);
-                let eps = N::Scalar::of(*epsilon * correction2.sqrt());
+                let step = N::Scalar::of(rate * ComplexField::sqrt(correction2) / correction1);
+                let eps = N::Scalar::of(*epsilon * ComplexField::sqrt(correction2));
                 let (b1, b2) = (N::Scalar::of(*beta1), N::Scalar::of(*beta2));
                 let (c1, c2) = (N::Scalar::ONE - b1, N::Scalar::ONE - b2);
                 let decay = N::Scalar::ONE - N::Scalar::of(rate * *weight_decay);
