@@ -187,6 +187,39 @@ fn failed_training_steps_leave_the_network_unchanged() {
 }
 
 #[test]
+fn per_sample_methods_check_rows_like_the_batch_ones() {
+    let net = Placement::seeded(1);
+    let mut x = X;
+    x[1][3] = f32::NEG_INFINITY;
+    let mut grads = Placement::seeded(9);
+    let kept = grads.clone();
+    let err = net.gradients_by_sample(&x, &Y, &mut grads).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::NonFiniteInput {
+                row: 1,
+                column: 3,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let err = net.loss_by_sample(&X, &[[0.0], [2.0]]).unwrap_err();
+    assert!(matches!(err, Error::InvalidTarget { row: 1, .. }), "{err}");
+    let err = net
+        .gradients_by_sample(&X, &Y[..1], &mut grads)
+        .unwrap_err();
+    assert!(matches!(err, Error::RowCountMismatch { .. }), "{err}");
+    let err = net.gradients_by_sample(&[], &[], &mut grads).unwrap_err();
+    assert!(matches!(err, Error::Empty { .. }), "{err}");
+    assert_eq!(
+        grads, kept,
+        "a refused batch left the gradient buffer as it was"
+    );
+}
+
+#[test]
 fn flat_parameters_are_checked_before_any_change() {
     let mut net = Placement::seeded(1);
     let before = net.clone();

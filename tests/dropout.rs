@@ -43,20 +43,17 @@ fn inference_and_evaluation_ignore_dropout() {
     );
 }
 
-#[test]
-fn training_gradients_match_finite_differences_under_the_same_masks() {
+/// Checks a training gradient (`gradient(net, grads, masks)` returns the loss)
+/// against finite differences of its own loss under the same masks (the same seed
+/// every time), and that another mask gives another gradient.
+fn check_under_fixed_masks(
+    path: &str,
+    mut gradient: impl FnMut(&Dropped, &mut Dropped, &mut Uniform) -> f64,
+) {
     let net = with_random_biases(Dropped::seeded(2));
     let (x, y) = data(13);
-    let mut ws = net.workspace(16);
-    let loss = |n: &Dropped, ws: &mut mlp::Workspace<Dropped>| {
-        let mut g = Dropped::zeros();
-        n.dropout_gradients_with(ws, &x, &y, &mut g, &mut Uniform::new(77))
-            .unwrap()
-    };
     let mut grads = Dropped::zeros();
-    let l = net
-        .dropout_gradients_with(&mut ws, &x, &y, &mut grads, &mut Uniform::new(77))
-        .unwrap();
+    let l = gradient(&net, &mut grads, &mut Uniform::new(77));
     assert!(l < net.loss(&x, &y).unwrap() * 10.0);
     let mut worst = 0.0_f64;
     for t in 0..6 {
@@ -64,22 +61,43 @@ fn training_gradients_match_finite_differences_under_the_same_masks() {
             let h = 1e-6;
             let mut p = net.clone();
             p.tensor_mut(t)[k] += h;
-            let plus = loss(&p, &mut ws);
+            let plus = gradient(&p, &mut Dropped::zeros(), &mut Uniform::new(77));
             p.tensor_mut(t)[k] -= 2.0 * h;
-            let minus = loss(&p, &mut ws);
+            let minus = gradient(&p, &mut Dropped::zeros(), &mut Uniform::new(77));
             let numeric = (plus - minus) / (2.0 * h);
             let analytic = grads.tensor(t)[k];
             worst =
                 worst.max((analytic - numeric).abs() / analytic.abs().max(numeric.abs()).max(1e-3));
         }
     }
-    println!("dropout gradient check: max error {worst:.2e}");
-    assert!(worst < 1e-6);
-    // A different mask gives a different gradient.
+    println!("{path}: dropout gradient check: max error {worst:.2e}");
+    assert!(worst < 1e-6, "{path}: {worst:e}");
     let mut other = Dropped::zeros();
-    net.dropout_gradients_with(&mut ws, &x, &y, &mut other, &mut Uniform::new(78))
-        .unwrap();
-    assert_ne!(other.to_flat(), grads.to_flat());
+    gradient(&net, &mut other, &mut Uniform::new(78));
+    assert_ne!(
+        other.to_flat(),
+        grads.to_flat(),
+        "{path}: the mask changed nothing"
+    );
+}
+
+#[test]
+fn training_gradients_match_finite_differences_under_the_same_masks() {
+    let (x, y) = data(13);
+    let mut ws = Dropped::zeros().workspace(16);
+    check_under_fixed_masks("batch", |net, grads, masks| {
+        net.dropout_gradients_with(&mut ws, &x, &y, grads, masks)
+            .unwrap()
+    });
+}
+
+#[test]
+fn per_sample_training_gradients_match_finite_differences_under_the_same_masks() {
+    let (x, y) = data(13);
+    check_under_fixed_masks("by sample", |net, grads, masks| {
+        net.dropout_gradients_by_sample(&x, &y, grads, masks)
+            .unwrap()
+    });
 }
 
 #[test]

@@ -3,6 +3,9 @@
 //! depths, and batches of 1, 13 (not a multiple of 8) and 300 (more than one
 //! 256-sample chunk).
 //!
+//! Every check also runs the per-sample path (`gradients_by_sample`, the one that
+//! needs no allocator) and requires it to agree with the batch kernels to 1e-10.
+//!
 //! The error measure is `|analytic - numeric| / max(|analytic|, |numeric|, 1e-3)`:
 //! relative for every gradient above 1e-3, absolute (1e-9) below it, where the
 //! finite difference itself is only good to about 1e-10.
@@ -21,10 +24,32 @@ const TOLERANCE: f64 = 1e-6;
 const SEED: u64 = 7;
 const BATCHES: [usize; 3] = [1, 13, 300];
 
-/// The largest error over every parameter of `net`.
+/// The largest error over every parameter of `net`. On the way, checks that the
+/// per-sample path (one sample at a time on the stack, as without an allocator)
+/// gives the batch kernels' loss and gradients.
 fn max_error<N: Network<Scalar = f64>>(net: &N, x: &[N::Input], y: &[N::Target]) -> f64 {
     let grads = net.gradients(x, y).expect("valid data");
     assert!(grads.norm() > 1e-6, "vacuous check: the gradient is zero");
+    let mut by_sample = N::zeros();
+    let loss = net.gradients_by_sample(x, y, &mut by_sample).unwrap();
+    let batch_loss = net.loss(x, y).unwrap();
+    for other in [batch_loss, net.loss_by_sample(x, y).unwrap()] {
+        assert!(
+            (loss - other).abs() <= 1e-12 * other.abs().max(1.0),
+            "{loss} vs {other}"
+        );
+    }
+    let mut sample_error = 0.0_f64;
+    for t in 0..2 * N::layers() {
+        for (a, b) in grads.tensor(t).iter().zip(by_sample.tensor(t)) {
+            sample_error = sample_error.max((a - b).abs() / a.abs().max(b.abs()).max(1e-3));
+        }
+    }
+    println!("  per-sample path: max difference from the batch gradient {sample_error:.2e}");
+    assert!(
+        sample_error < 1e-10,
+        "per-sample gradient differs by {sample_error:e}"
+    );
     let mut worst = 0.0_f64;
     for t in 0..2 * N::layers() {
         for k in 0..net.tensor(t).len() {

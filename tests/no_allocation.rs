@@ -1,5 +1,6 @@
-//! Once a workspace exists, inference and training allocate nothing: a global
-//! allocator counts every allocation made while they run.
+//! Once a workspace exists, inference and training allocate nothing, and the
+//! per-sample methods need no workspace: a global allocator counts every
+//! allocation made while they run.
 
 use mlp::core::Network;
 use mlp::network;
@@ -40,7 +41,7 @@ fn allocations(f: impl FnOnce()) -> usize {
 }
 
 network! { struct Tiny { 4 => 3 sigmoid => 2 sigmoid => 1 sigmoid; loss = bce; } }
-network! { struct Digits { 64 => 32 relu => 10 softmax; loss = sparse_cce; } }
+network! { struct Digits { 64 => 32 relu dropout(0.2) => 10 softmax; loss = sparse_cce; } }
 network! { struct Mnist { 784 => 128 relu => 64 relu => 10 softmax; loss = cce; } }
 
 fn check<N: Network<Scalar = f32>>(x: &[N::Input], y: &[N::Target]) {
@@ -48,6 +49,7 @@ fn check<N: Network<Scalar = f32>>(x: &[N::Input], y: &[N::Target]) {
     let mut ws = net.workspace(32);
     let mut grads = N::zeros();
     let mut out = vec![N::Output::default(); x.len()];
+    let mut masks = mlp::core::init::Uniform::new(3);
     let n = allocations(|| {
         for _ in 0..3 {
             let _ = std::hint::black_box(net.predict(&x[0]));
@@ -56,6 +58,11 @@ fn check<N: Network<Scalar = f32>>(x: &[N::Input], y: &[N::Target]) {
             net.gradients_with(&mut ws, x, y, &mut grads).unwrap();
             net.step(&grads, 0.01).unwrap();
             net.train_step_with(&mut ws, &mut grads, x, y, 0.01)
+                .unwrap();
+            // One sample at a time on the stack: no workspace at all.
+            net.loss_by_sample(x, y).unwrap();
+            net.gradients_by_sample(x, y, &mut grads).unwrap();
+            net.dropout_gradients_by_sample(x, y, &mut grads, &mut masks)
                 .unwrap();
         }
     });

@@ -1,7 +1,7 @@
 //! The worked 2-2-2 backpropagation example: inputs 0.05, 0.10; targets 0.01, 0.99;
 //! sigmoid layers; squared error E_total = sum 0.5 (target - output)^2.
 
-use mlp::network;
+use mlp::{Network, network};
 
 network! {
     /// The textbook network.
@@ -31,6 +31,37 @@ fn total_error_is_0_298371109() {
     let e = textbook().loss(&X, &Y).unwrap();
     println!("E_total = {e:.9}");
     assert!((e - 0.298_371_109).abs() < 1e-9, "{e}");
+    // One sample at a time on the stack, as without an allocator.
+    let e = textbook().loss_by_sample(&X, &Y).unwrap();
+    assert!((e - 0.298_371_109).abs() < 1e-9, "{e} by sample");
+}
+
+/// The weights after one step of 0.5: w1..w4 (layer 0), w5..w8 (layer 1), row by row.
+const AFTER_ONE_STEP: [(&str, usize, (usize, usize), f64); 8] = [
+    ("w1", 0, (0, 0), 0.149_780_72),
+    ("w2", 0, (0, 1), 0.199_561_43),
+    ("w3", 0, (1, 0), 0.249_751_14),
+    ("w4", 0, (1, 1), 0.299_502_29),
+    ("w5", 1, (0, 0), 0.358_916_48),
+    ("w6", 1, (0, 1), 0.408_666_19),
+    ("w7", 1, (1, 0), 0.511_301_27),
+    ("w8", 1, (1, 1), 0.561_370_12),
+];
+
+fn assert_textbook_weights(net: &Textbook, path: &str) {
+    for (name, layer, at, expected) in AFTER_ONE_STEP {
+        let w = if layer == 0 {
+            &net.layers.0.weight
+        } else {
+            &net.layers.1.weight
+        };
+        println!("{path}: {name} = {:.8}", w[at]);
+        assert!(
+            (w[at] - expected).abs() < 1e-8,
+            "{path}: {name} = {}",
+            w[at]
+        );
+    }
 }
 
 #[test]
@@ -38,60 +69,15 @@ fn one_step_of_0_5_gives_the_textbook_weights() {
     let mut net = textbook();
     let grads = net.gradients(&X, &Y).unwrap();
     net.step(&grads, 0.5).unwrap();
-    let w = &net.layers.1.weight;
-    let v = &net.layers.0.weight;
-    println!(
-        "w5 = {:.8}, w6 = {:.8}, w7 = {:.8}, w8 = {:.8}",
-        w[(0, 0)],
-        w[(0, 1)],
-        w[(1, 0)],
-        w[(1, 1)]
-    );
-    println!(
-        "w1 = {:.8}, w2 = {:.8}, w3 = {:.8}, w4 = {:.8}",
-        v[(0, 0)],
-        v[(0, 1)],
-        v[(1, 0)],
-        v[(1, 1)]
-    );
-    assert!(
-        (w[(0, 0)] - 0.358_916_48).abs() < 1e-8,
-        "w5 = {}",
-        w[(0, 0)]
-    );
-    assert!(
-        (w[(0, 1)] - 0.408_666_19).abs() < 1e-8,
-        "w6 = {}",
-        w[(0, 1)]
-    );
-    assert!(
-        (w[(1, 0)] - 0.511_301_27).abs() < 1e-8,
-        "w7 = {}",
-        w[(1, 0)]
-    );
-    assert!(
-        (w[(1, 1)] - 0.561_370_12).abs() < 1e-8,
-        "w8 = {}",
-        w[(1, 1)]
-    );
-    assert!(
-        (v[(0, 0)] - 0.149_780_72).abs() < 1e-8,
-        "w1 = {}",
-        v[(0, 0)]
-    );
-    assert!(
-        (v[(0, 1)] - 0.199_561_43).abs() < 1e-8,
-        "w2 = {}",
-        v[(0, 1)]
-    );
-    assert!(
-        (v[(1, 0)] - 0.249_751_14).abs() < 1e-8,
-        "w3 = {}",
-        v[(1, 0)]
-    );
-    assert!(
-        (v[(1, 1)] - 0.299_502_29).abs() < 1e-8,
-        "w4 = {}",
-        v[(1, 1)]
-    );
+    assert_textbook_weights(&net, "batch");
+}
+
+#[test]
+fn one_step_of_0_5_by_sample_gives_the_textbook_weights() {
+    let mut net = textbook();
+    let mut grads = Textbook::zeros();
+    let e = net.gradients_by_sample(&X, &Y, &mut grads).unwrap();
+    assert!((e - 0.298_371_109).abs() < 1e-9, "{e}");
+    net.step(&grads, 0.5).unwrap();
+    assert_textbook_weights(&net, "by sample");
 }

@@ -2,6 +2,12 @@
 //! [`Network`] trait every `network!` type implements.
 //!
 //! Users depend on the `mlp` crate, which re-exports this one.
+//!
+//! Features: `std` (default; files and `std::error::Error`), `alloc` (implied by
+//! `std`; batch buffers, workspaces, [`train`], [`metrics`]), `parallel`,
+//! `progress`, `json`. With none, the crate is `#![no_std]` without an allocator:
+//! networks predict, load compiled-in weights and train one sample at a time on
+//! the stack ([`sample`], [`Network::gradients_by_sample`]).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(missing_docs)]

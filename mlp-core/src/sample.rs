@@ -68,8 +68,8 @@ mod tests {
         let (x, d) = (SVector::from([1.0, -1.0, 2.0]), SVector::from([0.5, -2.0]));
         add_dense_gradient(&mut grad, &x, &d);
         add_dense_gradient(&mut grad, &x, &d);
-        assert_eq!(grad.weight[(0, 2)], 2.0 * 0.5 * 2.0);
-        assert_eq!(grad.weight[(1, 1)], 2.0 * -2.0 * -1.0);
+        assert_eq!(grad.weight[(0, 2)], 2.0);
+        assert_eq!(grad.weight[(1, 1)], 4.0);
         assert_eq!(grad.bias, SVector::from([1.0, -4.0]));
         assert_eq!(
             input_gradient(&layer, &d),
