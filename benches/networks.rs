@@ -18,7 +18,8 @@
 //! - `Nk/c_train32`: `train_step_with` on a mini-batch of 32, forward + backward +
 //!   SGD update (per sample = time / 32).
 //!
-//! Each group has the ids `mlp` and `scalar`. Before measuring, the scalar network
+//! Each group has the ids `mlp` and `scalar`; the training groups also
+//! `mlp_by_sample` (the step without a workspace). Before measuring, the scalar network
 //! is loaded with the mlp network's weights and must agree with it on predictions,
 //! on the loss and on the weights after one training step, within 1e-4. At the end
 //! one table with ns/sample, speed-ups and GFLOP/s is printed and written to
@@ -302,6 +303,18 @@ where
                 .expect("valid data")
         })
     });
+    // The step without a workspace, one sample at a time on the stack: what a
+    // build without an allocator trains with.
+    let mut by_sample = net.clone();
+    group.bench_function("mlp_by_sample", |b| {
+        b.iter(|| {
+            let loss = by_sample
+                .gradients_by_sample(black_box(x), y, &mut grads)
+                .expect("valid data");
+            by_sample.step(&grads, LEARNING_RATE).expect("finite");
+            loss
+        })
+    });
     let mut scalar_trained = scalar.clone();
     group.bench_function("scalar", |b| {
         b.iter(|| scalar_trained.train_step(&mut scratch, black_box(x), y, LEARNING_RATE))
@@ -375,6 +388,11 @@ fn cell(value: Option<f64>, format: impl Fn(f64) -> String) -> String {
 }
 
 /// Prints the table of this run's results and writes it to `target/mlp-bench-table.md`.
+/// Appends one Markdown table row.
+fn table_row(table: &mut String, cells: &[String]) {
+    writeln!(table, "| {} |", cells.join(" | ")).expect("writing to a String");
+}
+
 fn report(since: SystemTime) {
     let (target, criterion) = target_and_criterion_dirs();
     let peak = mean_ns(&criterion, peak::GROUP, peak::FUNCTION, since)
@@ -397,20 +415,39 @@ fn report(since: SystemTime) {
             let gflops = |t: Option<f64>| t.filter(|_| large).map(|ns| flops / ns);
             let (fast_gflops, slow_gflops) = (gflops(fast), gflops(slow));
             let of_peak = fast_gflops.zip(peak).map(|(g, p)| 100.0 * g / p);
-            writeln!(
-                rows,
-                "| {} {} | {label} | {} | {} | {} | {} | {} | {} |",
-                spec.id,
-                spec.name,
-                cell(fast, |v| format!("{v:.1}")),
-                cell(slow, |v| format!("{v:.1}")),
-                cell(speedup, |v| format!("{v:.2}x")),
-                cell(fast_gflops, |v| format!("{v:.1}")),
-                cell(of_peak, |v| format!("{v:.1}%")),
-                cell(slow_gflops, |v| format!("{v:.1}")),
-            )
-            .expect("writing to a String");
+            table_row(
+                &mut rows,
+                &[
+                    format!("{} {}", spec.id, spec.name),
+                    label.to_string(),
+                    cell(fast, |v| format!("{v:.1}")),
+                    cell(slow, |v| format!("{v:.1}")),
+                    cell(speedup, |v| format!("{v:.2}x")),
+                    cell(fast_gflops, |v| format!("{v:.1}")),
+                    cell(of_peak, |v| format!("{v:.1}%")),
+                    cell(slow_gflops, |v| format!("{v:.1}")),
+                ],
+            );
         }
+    }
+    let mut by_sample = String::new();
+    for spec in &SPECS {
+        let group = format!("{}/c_train32", spec.id);
+        let per_sample = |function| {
+            mean_ns(&criterion, &group, function, since).map(|ns| ns / MINI_BATCH as f64)
+        };
+        let (batch, stack) = (per_sample("mlp"), per_sample("mlp_by_sample"));
+        measured |= stack.is_some();
+        table_row(
+            &mut by_sample,
+            &[
+                format!("{} {}", spec.id, spec.name),
+                cell(batch, |v| format!("{v:.1}")),
+                cell(stack, |v| format!("{v:.1}")),
+                cell(per_sample("scalar"), |v| format!("{v:.1}")),
+                cell(batch.zip(stack).map(|(b, s)| s / b), |v| format!("{v:.2}x")),
+            ],
+        );
     }
     #[cfg(feature = "parallel")]
     let parallel = parallel::report(|group, function| mean_ns(&criterion, group, function, since));
@@ -460,6 +497,15 @@ fn report(since: SystemTime) {
          layers, a training step 3x that (forward, dL/dW and dL/da products); \
          GFLOP/s shown for N4 and N5. – = not measured in this run.\n",
     );
+
+    table.push_str(
+        "\n## Training steps without a workspace (c_train32)\n\n\
+         `gradients_by_sample` + `step`, one sample at a time on the stack (what a build \
+         without an allocator trains with), beside the workspace step and the scalar step.\n\n\
+         | network | workspace ns/sample | by sample ns/sample | scalar ns/sample | \
+         by sample / workspace |\n|---|---:|---:|---:|---:|\n",
+    );
+    table.push_str(&by_sample);
 
     #[cfg(feature = "parallel")]
     if let Some(section) = parallel {
