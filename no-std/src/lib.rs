@@ -12,10 +12,11 @@
 //!   parameters, which an allocator would put on the heap and which sits inline
 //!   here, and dropout while training ([`mlp::Network::dropout_gradients_by_sample`]).
 //!
-//! `tests/bare_metal.rs` builds this crate as a static library for
-//! `thumbv7em-none-eabihf` (a Cortex-M4F), which fails if anything it links needs
-//! `std` or a global allocator, and for the host, where `tests/selftest.c` calls
-//! [`selftest`] in it and the report must match the same run with std.
+//! `tests/bare_metal.rs` runs [`selftest`] in `firmware/`, a Cortex-M4F program
+//! (`thumbv7em-none-eabihf`) under QEMU, and in this crate built for the host as a
+//! static library without std and called from `tests/selftest.c`; both builds fail
+//! if anything they link needs `std` or a global allocator, and both reports must
+//! match the same run with std.
 
 #![no_std]
 #![forbid(missing_docs)]

@@ -1,18 +1,19 @@
-//! `mlp-no-std` built on its own as a static library that links nothing but `core`
-//! (`panic = "abort"`, `--cfg standalone` for its panic handler):
+//! `mlp-no-std` without `std` and without an allocator, built and run twice:
 //!
-//! - for `thumbv7em-none-eabihf` (a Cortex-M4F, no operating system) when that
-//!   target is installed (`.ci/run` installs it);
-//! - for the host, then linked into `tests/selftest.c` by the C compiler and run:
-//!   the networks train and predict in the build without std and without an
-//!   allocator, and must report what the same functions report here with std.
+//! - as the program in `firmware/` for `thumbv7em-none-eabihf` (a Cortex-M4F, no
+//!   operating system), run under `qemu-system-arm` on the MPS2 AN386 board when
+//!   the target and QEMU are installed (`.ci/run` installs both);
+//! - as a static library for the host (`panic = "abort"`, `--cfg standalone` for
+//!   its panic handler), linked into `tests/selftest.c` by the C compiler and run.
 //!
-//! A static library is a final artifact, with every lang item resolved, so either
-//! build fails if anything linked needs `std` (no `std` for the target, or a
-//! second panic handler) or an allocator ("no global memory allocator found").
+//! Both link final artifacts, with every lang item resolved, so either build fails
+//! if anything linked needs `std` (no `std` for the target, or a second panic
+//! handler) or an allocator ("no global memory allocator found"). Both runs must
+//! report what the same functions report here with std.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 const BARE_METAL: &str = "thumbv7em-none-eabihf";
 
@@ -77,16 +78,58 @@ fn build(target: &str) -> PathBuf {
     lib
 }
 
+/// Waits for `child` at most `limit`, killing it after that.
+fn wait(mut child: Child, limit: Duration) -> Output {
+    let started = Instant::now();
+    while child
+        .try_wait()
+        .expect("the child can be waited for")
+        .is_none()
+    {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.wait_with_output().expect("the child's output")
+}
+
 #[test]
-fn builds_for_a_bare_metal_target() {
+fn runs_on_an_emulated_cortex_m4f() {
     if !installed(BARE_METAL) {
-        eprintln!(
-            "skipped: {BARE_METAL} is not installed (`rustup target add {BARE_METAL}`); \
-             the host build below still links nothing but core"
-        );
+        eprintln!("skipped: {BARE_METAL} is not installed (`rustup target add {BARE_METAL}`)");
         return;
     }
-    build(BARE_METAL);
+    let firmware = Path::new(env!("CARGO_MANIFEST_DIR")).join("firmware");
+    let qemu = Command::new("qemu-system-arm").arg("--version").output();
+    // Without QEMU the program is still built: that alone proves the build.
+    let verb = if qemu.is_ok_and(|out| out.status.success()) {
+        "run"
+    } else {
+        eprintln!("qemu-system-arm is not installed: building the firmware without running it");
+        "build"
+    };
+    let child = Command::new(env!("CARGO"))
+        .current_dir(&firmware)
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .args([verb, "--locked", "--target-dir"])
+        .arg(workspace().join("target").join("firmware"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cargo runs");
+    let out = wait(child, Duration::from_secs(600));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the firmware failed to {verb}: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if verb == "run" {
+        compare_with_std("on a Cortex-M4F", &stdout);
+    }
 }
 
 #[test]
@@ -114,12 +157,18 @@ fn trains_and_predicts_without_std_or_an_allocator() {
         "selftest failed: {stdout}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let found: Vec<f64> = stdout
+    compare_with_std("without std on the host", &stdout);
+}
+
+/// Checks a report printed as six numbers (`selftest.c`'s format) against
+/// `selftest()` run here with std.
+fn compare_with_std(what: &str, report: &str) {
+    let found: Vec<f64> = report
         .split_whitespace()
         .map(|x| x.parse().expect("numbers"))
         .collect();
     let here = mlp_no_std::selftest().unwrap();
-    println!("without std: {stdout}with std:    {here:?}");
+    println!("{what}: {report}with std: {here:?}");
     // The math is libm's there and the platform's here: equal to rounding, which
     // hundreds of training steps may grow a little.
     let expected = [
@@ -130,12 +179,12 @@ fn trains_and_predicts_without_std_or_an_allocator() {
         ("digits loss before", here.digits_before, 1e-6),
         ("digits loss after", here.digits_after, 1e-3),
     ];
-    assert_eq!(found.len(), expected.len(), "{stdout}");
-    for (&found, (what, here, tolerance)) in found.iter().zip(expected) {
+    assert_eq!(found.len(), expected.len(), "{what}: {report}");
+    for (&found, (name, here, tolerance)) in found.iter().zip(expected) {
         let here = f64::from(here);
         assert!(
             (found - here).abs() <= tolerance * here.abs(),
-            "{what}: {found} without std, {here} with std"
+            "{name}: {found} {what}, {here} with std"
         );
     }
     assert_eq!(here.xor_correct, 4);
