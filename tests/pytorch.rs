@@ -9,7 +9,7 @@
 use mlp::core::Network;
 use mlp::core::io::{self, LoadOptions};
 use mlp::{Error, network};
-use safetensors::tensor::{Dtype, SafeTensors};
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
 network! {
     /// `nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 6), nn.ReLU(),
@@ -218,4 +218,73 @@ fn a_state_dict_of_another_architecture_is_refused() {
         matches!(&err, Error::UnexpectedTensor { tensor } if tensor == "11.bias"),
         "{err:?}"
     );
+}
+
+/// A state dict of f32 zeros with these names and shapes, as safetensors bytes.
+fn state_dict(tensors: &[(&str, &[usize])]) -> Vec<u8> {
+    let data: Vec<Vec<u8>> = tensors
+        .iter()
+        .map(|(_, shape)| vec![0; 4 * shape.iter().product::<usize>()])
+        .collect();
+    let views: Vec<(&str, TensorView)> = tensors
+        .iter()
+        .zip(&data)
+        .map(|((name, shape), bytes)| {
+            (
+                *name,
+                TensorView::new(Dtype::F32, shape.to_vec(), bytes).unwrap(),
+            )
+        })
+        .collect();
+    safetensors::serialize(views, None).unwrap()
+}
+
+#[test]
+fn normalisation_modules_are_named_not_mistaken_for_layers() {
+    network! { struct Small { 4 => 8 relu => 1 sigmoid; loss = bce; } }
+    // nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 1), nn.Sigmoid())
+    let batch_norm = state_dict(&[
+        ("0.weight", &[8, 4]),
+        ("0.bias", &[8]),
+        ("1.weight", &[8]),
+        ("1.bias", &[8]),
+        ("1.running_mean", &[8]),
+        ("1.running_var", &[8]),
+        ("3.weight", &[1, 8]),
+        ("3.bias", &[1]),
+    ]);
+    let err = io::from_bytes::<Small>(&batch_norm, &LoadOptions::pytorch()).unwrap_err();
+    assert!(
+        matches!(&err, Error::UnsupportedModule { module, .. } if module == "1"),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "module 1 of the file is not a linear layer (it has 1.running_mean); these networks \
+         have only linear layers and activations: fold it into the linear layer next to it \
+         before saving"
+    );
+    // nn.LayerNorm(8) in the same place, inside another module.
+    let layer_norm = state_dict(&[
+        ("net.0.weight", &[8, 4]),
+        ("net.0.bias", &[8]),
+        ("net.1.weight", &[8]),
+        ("net.1.bias", &[8]),
+        ("net.3.weight", &[1, 8]),
+        ("net.3.bias", &[1]),
+    ]);
+    let err = io::from_bytes::<Small>(&layer_norm, &LoadOptions::pytorch()).unwrap_err();
+    assert!(
+        matches!(&err, Error::UnsupportedModule { module, evidence } if module == "net.1" && evidence == "its weight has shape [8]"),
+        "{err:?}"
+    );
+    // Without them the same file loads.
+    let linear_only = state_dict(&[
+        ("0.weight", &[8, 4]),
+        ("0.bias", &[8]),
+        ("3.weight", &[1, 8]),
+        ("3.bias", &[1]),
+    ]);
+    let net: Small = io::from_bytes(&linear_only, &LoadOptions::pytorch()).unwrap();
+    assert_eq!(net, Small::zeros());
 }

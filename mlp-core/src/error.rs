@@ -182,6 +182,20 @@ pub enum Error {
         /// The value found.
         value: f64,
     },
+    /// A PyTorch module in the file that is neither a linear layer nor an activation,
+    /// such as batch or layer normalisation.
+    #[cfg(feature = "alloc")]
+    #[error(
+        "module {module} of the file is not a linear layer ({evidence}); these networks \
+         have only linear layers and activations: fold it into the linear layer next to \
+         it before saving"
+    )]
+    UnsupportedModule {
+        /// The module's name (its number in the Sequential, with any prefix).
+        module: alloc::string::String,
+        /// What shows it, e.g. `it has 1.running_mean`.
+        evidence: alloc::string::String,
+    },
     /// The file holds another number of layers than the network.
     #[error(
         "the file holds {found} numbered linear layers ({{n}}.weight); the network has {expected}"

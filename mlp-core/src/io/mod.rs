@@ -217,7 +217,11 @@ pub(crate) fn build<N: Network>(
     metadata: &HashMap<String, String>,
     options: &LoadOptions,
 ) -> Result<N, Error> {
-    let names = options.names.map::<N>(tensors.keys().map(String::as_str))?;
+    let names = options.names.map::<N>(
+        tensors
+            .iter()
+            .map(|(name, t)| (name.as_str(), t.shape.as_slice())),
+    )?;
     let mut net = N::zeros();
     for (t, name) in names.iter().enumerate() {
         let id = TensorId::from_index(t);

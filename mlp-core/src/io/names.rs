@@ -20,12 +20,16 @@ pub enum Names {
 
 impl Names {
     /// For every tensor of `N` in order (weight 0, bias 0, weight 1, ...), the name
-    /// it has in a file holding `stored`. Every tensor must be there and no other.
+    /// it has in a file holding `stored` (names and shapes). Every tensor must be
+    /// there and no other.
     pub(crate) fn map<'a, N: Network>(
         self,
-        stored: impl Iterator<Item = &'a str>,
+        stored: impl Iterator<Item = (&'a str, &'a [usize])>,
     ) -> Result<Vec<String>, Error> {
-        let stored: Vec<&str> = stored.collect();
+        let (stored, shapes): (Vec<&str>, Vec<&[usize]>) = stored.unzip();
+        if self == Names::Sequential {
+            check_modules(&stored, &shapes)?;
+        }
         let wanted: Vec<String> = match self {
             Names::Mlp => (0..2 * N::layers())
                 .map(|t| TensorId::from_index(t).to_string())
@@ -83,5 +87,37 @@ impl Names {
             });
         }
         Ok(wanted)
+    }
+}
+
+/// Buffers only a batch normalisation module has.
+const NORMALISATION_BUFFERS: [&str; 3] = [".running_mean", ".running_var", ".num_batches_tracked"];
+
+/// Refuses, by name, a Sequential module that is neither a linear layer nor an
+/// activation (which has no tensors): batch normalisation by its running
+/// statistics, layer normalisation and the like by a weight that is not a matrix.
+fn check_modules(stored: &[&str], shapes: &[&[usize]]) -> Result<(), Error> {
+    let mut found: Vec<(&str, String)> = Vec::new();
+    for (name, shape) in stored.iter().zip(shapes) {
+        if let Some(module) = NORMALISATION_BUFFERS
+            .iter()
+            .find_map(|suffix| name.strip_suffix(suffix))
+        {
+            found.push((module, alloc::format!("it has {name}")));
+        } else if let Some(module) = name.strip_suffix(".weight")
+            && shape.len() != 2
+        {
+            found.push((module, alloc::format!("its weight has shape {shape:?}")));
+        }
+    }
+    // The lowest-numbered module (shorter numbers first), for a message that does
+    // not depend on the order the header lists tensors in.
+    found.sort_unstable_by(|a, b| (a.0.len(), a).cmp(&(b.0.len(), b)));
+    match found.into_iter().next() {
+        Some((module, evidence)) => Err(Error::UnsupportedModule {
+            module: module.to_string(),
+            evidence,
+        }),
+        None => Ok(()),
     }
 }
