@@ -1,7 +1,8 @@
 //! Rows from nalgebra matrices, for the batch and training methods (which take
-//! slices of arrays).
+//! slices of arrays), and rows shuffled in unison with their targets.
 
 use crate::error::Error;
+use crate::init::Uniform;
 use crate::real::Real;
 use alloc::vec::Vec;
 use nalgebra::{Dim, Matrix, RawStorage};
@@ -34,4 +35,66 @@ where
     Ok((0..matrix.nrows())
         .map(|r| core::array::from_fn(|c| matrix[(r, c)]))
         .collect())
+}
+
+/// Shuffles `inputs` and `targets` by the same permutation (Fisher-Yates, drawn from
+/// `seed`): row `i` keeps its target. Shuffle before `Fit::validation_split`, which
+/// holds out the last rows, to hold out a random fraction instead.
+///
+/// ```
+/// use mlp_core::data::shuffle;
+/// let mut x = [[0.0_f32], [1.0], [2.0], [3.0], [4.0]];
+/// let mut y = [0_usize, 1, 2, 3, 4];
+/// shuffle(&mut x, &mut y, 7)?;
+/// assert!(x.iter().zip(&y).all(|(x, &y)| x[0] == y as f32));
+/// assert_ne!(y, [0, 1, 2, 3, 4]);
+/// # Ok::<(), mlp_core::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::RowCountMismatch`] if the lengths differ; nothing moves then.
+pub fn shuffle<I, T>(inputs: &mut [I], targets: &mut [T], seed: u64) -> Result<(), Error> {
+    if targets.len() != inputs.len() {
+        return Err(Error::RowCountMismatch {
+            inputs: inputs.len(),
+            found: targets.len(),
+            what: "target",
+        });
+    }
+    let mut rng = Uniform::new(seed);
+    for i in (1..inputs.len()).rev() {
+        let j = rng.below(i + 1);
+        inputs.swap(i, j);
+        targets.swap(i, j);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shuffle_permutes_rows_with_their_targets_by_seed() {
+        let rows: Vec<[f64; 1]> = (0..1000).map(|i| [f64::from(i)]).collect();
+        let labels: Vec<u32> = (0..1000).collect();
+        let (mut x, mut y) = (rows.clone(), labels.clone());
+        shuffle(&mut x, &mut y, 3).unwrap();
+        assert!(x.iter().zip(&y).all(|(x, &y)| x[0] == f64::from(y)));
+        // Most rows move; the last 100 rows are a mix from everywhere.
+        assert!(y.iter().zip(&labels).filter(|(a, b)| a == b).count() < 10);
+        assert!(y[900..].iter().filter(|&&v| v < 900).count() > 50);
+        let mut sorted = y.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, labels);
+        let (mut x2, mut y2) = (rows.clone(), labels.clone());
+        shuffle(&mut x2, &mut y2, 3).unwrap();
+        assert_eq!(y2, y);
+        shuffle(&mut x2, &mut y2, 3).unwrap();
+        assert_ne!(y2, y);
+        let mut short = labels[..10].to_vec();
+        let mut x3 = rows.clone();
+        assert!(shuffle(&mut x3, &mut short, 1).is_err());
+        assert_eq!((x3, short), (rows, labels[..10].to_vec()));
+    }
 }

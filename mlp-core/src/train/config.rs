@@ -250,6 +250,7 @@ impl Fit {
     }
 
     /// Holds out the last `fraction` of the rows (before shuffling) for validation.
+    /// For a random holdout, shuffle the rows first with [`crate::data::shuffle`].
     pub fn validation_split(mut self, fraction: f64) -> Self {
         self.validation_split = Some(fraction);
         self
