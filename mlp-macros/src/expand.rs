@@ -4,7 +4,9 @@
 //!
 //! The forward and backward passes are straight-line code over the layers, one
 //! kernel call per step, so `cargo expand` reads like the textbook:
-//! `z1, a1, z2, a2, ...` then `delta_L, delta_{L-1}, ...`.
+//! `z1, a1, z2, a2, ...` then `delta_L, delta_{L-1}, ...`. There are two of each:
+//! over batch buffers (only with an allocator, see `__with_alloc!`) and over one
+//! sample's stack vectors (`predict_vector`, `add_sample_gradient`).
 
 use crate::ast::{ActivationKind, LossKind, Network, ScalarKind};
 use crate::keyword::{activation_name, loss_name};
@@ -474,9 +476,9 @@ pub fn expand(net: &Network) -> TokenStream {
                 #(#forward_vector)*
                 #a_last
             }
-
         }
 
+        // The batch methods need an allocator: kept only when mlp-core has one.
         ::mlp::core::__with_alloc! {
         impl #name {
             /// The outputs for every row of `inputs`.
@@ -517,7 +519,6 @@ pub fn expand(net: &Network) -> TokenStream {
         }
 
         impl #name {
-
             /// One step of gradient descent, `W <- W - learning_rate * dL/dW`.
             /// Nothing changes if the rate or a gradient is not finite.
             pub fn step(
@@ -629,6 +630,7 @@ pub fn expand(net: &Network) -> TokenStream {
                 loss
             }
 
+            // Batch buffers and passes, with an allocator only.
             ::mlp::core::__with_alloc! {
             type Buffers = (#(#buffer_types,)*);
 
