@@ -4,8 +4,8 @@
 //! Users depend on the `mlp` crate, which re-exports this one.
 //!
 //! Features: `std` (default; files and `std::error::Error`), `alloc` (implied by
-//! `std`; batch buffers, workspaces, [`train`], [`metrics`]), `parallel`,
-//! `progress`, `json`. With none, the crate is `#![no_std]` without an allocator:
+//! `std`; batch buffers, workspaces, [`train`], [`metrics`], model bytes in [`io`]),
+//! `parallel`, `progress`, `json`. With none, the crate is `#![no_std]` without an allocator:
 //! networks predict, load compiled-in weights and train one sample at a time on
 //! the stack ([`sample`], [`Network::gradients_by_sample`]).
 
@@ -23,7 +23,7 @@ pub mod data;
 pub mod dense;
 pub mod error;
 pub mod init;
-#[cfg(feature = "std")]
+#[cfg(feature = "alloc")]
 pub mod io;
 pub mod kernels;
 pub mod loss;

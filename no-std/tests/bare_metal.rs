@@ -6,13 +6,15 @@
 //! - as a static library for the host (`panic = "abort"`, `--cfg standalone` for
 //!   its panic handler), linked into `tests/selftest.c` by the C compiler and run.
 //!
+//! A third build checks `mlp` with `alloc` and without `std` for the same target.
+//!
 //! Both link final artifacts, with every lang item resolved, so either build fails
 //! if anything linked needs `std` (no `std` for the target, or a second panic
 //! handler) or an allocator ("no global memory allocator found"). Both runs must
 //! report what the same functions report here with std.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const BARE_METAL: &str = "thumbv7em-none-eabihf";
@@ -51,48 +53,70 @@ fn installed(target: &str) -> bool {
         })
 }
 
-/// Builds the crate as a static library for `target` without std and returns it.
-fn build(target: &str) -> PathBuf {
-    let target_dir = workspace().join("target").join("no-std");
-    // Its own target directory: the outer `cargo test` keeps its own locked.
-    let out = Command::new(env!("CARGO"))
-        .current_dir(workspace())
+/// `cargo` in `dir` with the target directory `target/{target_dir}` of the
+/// workspace (the outer `cargo test` keeps its own locked) and without flags meant
+/// for the host.
+fn cargo(dir: &Path, target_dir: &str) -> Command {
+    let mut cargo = Command::new(env!("CARGO"));
+    cargo
+        .current_dir(dir)
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env("CARGO_PROFILE_DEV_PANIC", "abort")
-        .args(["rustc", "--locked", "-p", "mlp-no-std", "--lib"])
-        .args(["--crate-type", "staticlib", "--target", target])
-        .arg("--target-dir")
-        .arg(&target_dir)
-        .args(["--", "--cfg", "standalone"])
-        .output()
-        .expect("cargo runs");
-    assert!(
-        out.status.success(),
-        "mlp-no-std does not build for {target} without std and alloc:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let lib = target_dir.join(target).join("debug/libmlp_no_std.a");
-    assert!(lib.is_file(), "{} was not written", lib.display());
-    println!("built {} for {target}", lib.display());
-    lib
+        .env(
+            "CARGO_TARGET_DIR",
+            workspace().join("target").join(target_dir),
+        )
+        .arg("--locked");
+    cargo
 }
 
-/// Waits for `child` at most `limit`, killing it after that.
-fn wait(mut child: Child, limit: Duration) -> Output {
+/// Runs `command` to its end (at most ten minutes) and returns its standard output;
+/// fails the test with its output if it does not succeed.
+fn succeed(command: &mut Command, what: &str) -> String {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
     let started = Instant::now();
     while child
         .try_wait()
         .expect("the child can be waited for")
         .is_none()
     {
-        if started.elapsed() > limit {
+        if started.elapsed() > Duration::from_secs(600) {
             let _ = child.kill();
             break;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    child.wait_with_output().expect("the child's output")
+    let out = child.wait_with_output().expect("the child's output");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{what} failed: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// Builds the crate as a static library for `target` without std and returns it.
+fn build(target: &str) -> PathBuf {
+    succeed(
+        cargo(workspace(), "no-std")
+            .env("CARGO_PROFILE_DEV_PANIC", "abort")
+            .args(["rustc", "-p", "mlp-no-std", "--lib"])
+            .args(["--crate-type", "staticlib", "--target", target])
+            .args(["--", "--cfg", "standalone"]),
+        &format!("building mlp-no-std for {target} without std and alloc"),
+    );
+    let lib = workspace()
+        .join("target/no-std")
+        .join(target)
+        .join("debug/libmlp_no_std.a");
+    assert!(lib.is_file(), "{} was not written", lib.display());
+    println!("built {} for {target}", lib.display());
+    lib
 }
 
 #[test]
@@ -104,32 +128,42 @@ fn runs_on_an_emulated_cortex_m4f() {
     let firmware = Path::new(env!("CARGO_MANIFEST_DIR")).join("firmware");
     let qemu = Command::new("qemu-system-arm").arg("--version").output();
     // Without QEMU the program is still built: that alone proves the build.
-    let verb = if qemu.is_ok_and(|out| out.status.success()) {
-        "run"
-    } else {
+    if !qemu.is_ok_and(|out| out.status.success()) {
         eprintln!("qemu-system-arm is not installed: building the firmware without running it");
-        "build"
-    };
-    let child = Command::new(env!("CARGO"))
-        .current_dir(&firmware)
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .args([verb, "--locked", "--target-dir"])
-        .arg(workspace().join("target").join("firmware"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("cargo runs");
-    let out = wait(child, Duration::from_secs(600));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "the firmware failed to {verb}: {stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    if verb == "run" {
-        compare_with_std("on a Cortex-M4F", &stdout);
+        succeed(
+            cargo(&firmware, "firmware").arg("build"),
+            "building the firmware",
+        );
+        return;
     }
+    let report = succeed(
+        cargo(&firmware, "firmware").arg("run"),
+        "running the firmware",
+    );
+    compare_with_std("on a Cortex-M4F", &report);
+}
+
+#[test]
+fn builds_with_an_allocator_but_without_std() {
+    // `alloc` alone: workspaces, batch kernels, fit, and models from bytes.
+    let target = if installed(BARE_METAL) {
+        BARE_METAL.to_owned()
+    } else {
+        host()
+    };
+    succeed(
+        cargo(workspace(), "no-std")
+            .args([
+                "check",
+                "-p",
+                "mlp",
+                "--no-default-features",
+                "--features",
+                "alloc",
+            ])
+            .args(["--target", &target]),
+        &format!("checking mlp for {target} with alloc and without std"),
+    );
 }
 
 #[test]
@@ -138,26 +172,16 @@ fn trains_and_predicts_without_std_or_an_allocator() {
     let program = lib.with_file_name("selftest");
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/selftest.c");
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
-    let out = Command::new(&cc)
-        .arg(&source)
-        .arg(&lib)
-        .arg("-o")
-        .arg(&program)
-        .output()
-        .unwrap_or_else(|e| panic!("{cc} runs: {e}"));
-    assert!(
-        out.status.success(),
-        "linking the static library:\n{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeed(
+        Command::new(&cc)
+            .arg(&source)
+            .arg(&lib)
+            .arg("-o")
+            .arg(&program),
+        &format!("linking the static library with {cc}"),
     );
-    let out = Command::new(&program).output().expect("the program runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "selftest failed: {stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    compare_with_std("without std on the host", &stdout);
+    let report = succeed(&mut Command::new(&program), "the selftest program");
+    compare_with_std("without std on the host", &report);
 }
 
 /// Checks a report printed as six numbers (`selftest.c`'s format) against

@@ -12,15 +12,18 @@
 //! }
 //! ```
 
-use super::{ARCHITECTURE_KEY, LoadOptions, SaveOptions, Stored, TEST_INPUT_KEY, TEST_OUTPUT_KEY};
+use super::{
+    ARCHITECTURE_KEY, LoadOptions, Metadata, SaveOptions, Stored, TEST_INPUT_KEY, TEST_OUTPUT_KEY,
+    Tensors,
+};
 use crate::error::Error;
 use crate::network::Network;
 use crate::real::Real;
 use crate::tensor::TensorId;
+use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
 
 /// The value of the `format` field.
 const FORMAT: &str = "mlp";
@@ -84,7 +87,7 @@ pub fn from_json<N: Network>(json: &str, options: &LoadOptions) -> Result<N, Err
             message: alloc::format!("format is {:?}, expected {FORMAT:?}", file.format),
         });
     }
-    let tensors: HashMap<String, Stored> = file
+    let tensors: Tensors = file
         .tensors
         .into_iter()
         .map(|(name, t)| {
@@ -98,6 +101,6 @@ pub fn from_json<N: Network>(json: &str, options: &LoadOptions) -> Result<N, Err
             )
         })
         .collect();
-    let metadata: HashMap<String, String> = file.metadata.into_iter().collect();
+    let metadata: Metadata = file.metadata.into_iter().collect();
     super::build(&tensors, &metadata, options)
 }

@@ -1,4 +1,5 @@
-//! Saving and loading networks as safetensors (feature `std`).
+//! Saving and loading networks as safetensors: bytes with feature `alloc`, files
+//! with `std`.
 //!
 //! A file holds `layers.{i}.weight` with shape `(out, in)` (row-major, as PyTorch's
 //! `nn.Linear` stores it) and `layers.{i}.bias` with shape `(out,)`, in the
@@ -11,6 +12,7 @@
 //! temporary file in the same directory and renames it over the target, so a crash
 //! never leaves a torn file.
 
+#[cfg(feature = "std")]
 mod atomic;
 #[cfg(feature = "json")]
 pub mod json;
@@ -22,10 +24,11 @@ use crate::error::Error;
 use crate::network::Network;
 use crate::real::Real;
 use crate::tensor::{Shape, TensorId};
+use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
-use std::collections::HashMap;
+#[cfg(feature = "std")]
 use std::path::Path;
 
 /// Metadata key of the architecture string.
@@ -111,7 +114,7 @@ fn dtype_name(d: Dtype) -> String {
 
 /// The network as safetensors bytes.
 pub fn to_bytes<N: Network>(net: &N, options: &SaveOptions) -> Result<Vec<u8>, Error> {
-    let mut metadata: HashMap<String, String> = options.metadata.iter().cloned().collect();
+    let mut metadata: Metadata = options.metadata.iter().cloned().collect();
     metadata.insert(ARCHITECTURE_KEY.into(), N::ARCHITECTURE.into());
     if options.test_vector {
         let (input, output) = test_vector(net);
@@ -122,7 +125,10 @@ pub fn to_bytes<N: Network>(net: &N, options: &SaveOptions) -> Result<Vec<u8>, E
 }
 
 /// A file's tensors by name.
-pub(crate) type Tensors = HashMap<String, Stored>;
+pub(crate) type Tensors = BTreeMap<String, Stored>;
+
+/// A file's metadata: key and value strings.
+pub(crate) type Metadata = BTreeMap<String, String>;
 
 /// A tensor as a file holds it, before any check.
 pub(crate) struct Stored {
@@ -140,12 +146,12 @@ pub fn from_bytes<N: Network>(bytes: &[u8], options: &LoadOptions) -> Result<N, 
 }
 
 /// The tensors and metadata of a safetensors file, before any check against a network.
-pub(crate) fn read(bytes: &[u8]) -> Result<(Tensors, HashMap<String, String>), Error> {
+pub(crate) fn read(bytes: &[u8]) -> Result<(Tensors, Metadata), Error> {
     let corrupt = |e: safetensors::SafeTensorError| Error::CorruptFile {
         message: e.to_string(),
     };
     let file = SafeTensors::deserialize(bytes).map_err(corrupt)?;
-    let mut tensors = HashMap::new();
+    let mut tensors = Tensors::new();
     for (name, view) in file.tensors() {
         let values = match view.dtype() {
             Dtype::F32 => view
@@ -170,7 +176,11 @@ pub(crate) fn read(bytes: &[u8]) -> Result<(Tensors, HashMap<String, String>), E
         );
     }
     let (_, header) = SafeTensors::read_metadata(bytes).map_err(corrupt)?;
-    Ok((tensors, header.metadata().clone().unwrap_or_default()))
+    let metadata = header.metadata().iter().flatten();
+    Ok((
+        tensors,
+        metadata.map(|(k, v)| (k.clone(), v.clone())).collect(),
+    ))
 }
 
 /// Every tensor of `net` as `(prefix + name, shape, little-endian bytes)`.
@@ -194,7 +204,7 @@ pub(crate) fn tensors_of<N: Network>(net: &N, prefix: &str) -> Vec<(String, Vec<
 /// Safetensors bytes of tensors in the scalar type `T`, with metadata.
 pub(crate) fn serialize<T: Real>(
     tensors: &[(String, Vec<usize>, Vec<u8>)],
-    metadata: HashMap<String, String>,
+    metadata: Metadata,
 ) -> Result<Vec<u8>, Error> {
     let views = tensors
         .iter()
@@ -205,16 +215,18 @@ pub(crate) fn serialize<T: Real>(
         .map_err(|e| Error::CorruptFile {
             message: e.to_string(),
         })?;
-    safetensors::serialize(views, Some(metadata)).map_err(|e| Error::CorruptFile {
-        message: e.to_string(),
+    safetensors::serialize(views, Some(metadata.into_iter().collect())).map_err(|e| {
+        Error::CorruptFile {
+            message: e.to_string(),
+        }
     })
 }
 
 /// Checks the stored tensors against `N` and builds it: names, dtypes, shapes,
 /// finite values, then the test vector.
 pub(crate) fn build<N: Network>(
-    tensors: &HashMap<String, Stored>,
-    metadata: &HashMap<String, String>,
+    tensors: &Tensors,
+    metadata: &Metadata,
     options: &LoadOptions,
 ) -> Result<N, Error> {
     let names = options.names.map::<N>(
@@ -275,6 +287,7 @@ pub(crate) fn build<N: Network>(
 
 /// Saves `net` to `path` atomically: a temporary file in the same directory, synced,
 /// then renamed over `path`.
+#[cfg(feature = "std")]
 pub fn save<N: Network>(
     net: &N,
     path: impl AsRef<Path>,
@@ -285,11 +298,13 @@ pub fn save<N: Network>(
 }
 
 /// Writes `bytes` to `path` atomically.
+#[cfg(feature = "std")]
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     atomic::write(path, bytes)
 }
 
 /// Loads a network from `path`, every check done first.
+#[cfg(feature = "std")]
 pub fn load<N: Network>(path: impl AsRef<Path>, options: &LoadOptions) -> Result<N, Error> {
     let path = path.as_ref();
     let bytes = std::fs::read(path).map_err(|e| Error::Io {
@@ -314,7 +329,7 @@ fn input_from<N: Network>(values: &[N::Scalar]) -> Option<N::Input> {
     N::Input::try_from(values).ok()
 }
 
-fn check_test_vector<N: Network>(net: &N, metadata: &HashMap<String, String>) -> Result<(), Error> {
+fn check_test_vector<N: Network>(net: &N, metadata: &Metadata) -> Result<(), Error> {
     let (Some(input), Some(output)) = (metadata.get(TEST_INPUT_KEY), metadata.get(TEST_OUTPUT_KEY))
     else {
         return Ok(());

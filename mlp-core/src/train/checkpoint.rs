@@ -5,11 +5,11 @@
 use super::optim::State;
 use super::{Fit, Trainer};
 use crate::error::Error;
-use crate::io::{self, LoadOptions, Names, Stored};
+use crate::io::{self, LoadOptions, Metadata, Names, Stored, Tensors};
 use crate::network::Network;
-use alloc::string::{String, ToString};
+use alloc::string::ToString;
 use alloc::vec::Vec;
-use std::collections::HashMap;
+#[cfg(feature = "std")]
 use std::path::Path;
 
 const EPOCH: &str = "mlp.trainer.epoch";
@@ -24,7 +24,7 @@ impl<N: Network> Trainer<N> {
     /// The trainer's state as safetensors bytes.
     pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
         let mut tensors = Vec::new();
-        let mut metadata = HashMap::new();
+        let mut metadata = Metadata::new();
         metadata.insert(
             io::ARCHITECTURE_KEY.to_string(),
             N::ARCHITECTURE.to_string(),
@@ -90,7 +90,7 @@ impl<N: Network> Trainer<N> {
         trainer.waited = number(WAITED)?;
         trainer.finished = field(FINISHED)? == "true";
         let part = |prefix: &str| -> Result<N, Error> {
-            let tensors: HashMap<String, Stored> = tensors
+            let tensors: Tensors = tensors
                 .iter()
                 .filter_map(|(name, t)| {
                     let stored = Stored {
@@ -107,7 +107,7 @@ impl<N: Network> Trainer<N> {
                 allow_non_finite: false,
                 check_test_vector: false,
             };
-            io::build(&tensors, &HashMap::new(), &options)
+            io::build(&tensors, &Metadata::new(), &options)
         };
         match &mut trainer.optimizer {
             State::Sgd => {}
@@ -128,11 +128,13 @@ impl<N: Network> Trainer<N> {
     }
 
     /// Saves the trainer's state to `path`, atomically.
+    #[cfg(feature = "std")]
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), Error> {
         io::write_atomic(path.as_ref(), &self.to_bytes()?)
     }
 
     /// Loads a trainer saved by [`Trainer::save`], for the same `settings`.
+    #[cfg(feature = "std")]
     pub fn load(path: impl AsRef<Path>, settings: Fit) -> Result<Self, Error> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|e| Error::Io {

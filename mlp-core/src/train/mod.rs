@@ -4,7 +4,6 @@
 //! or gradient that turns NaN or infinite stops the run with
 //! [`Error::Diverged`] and puts back the weights of the last complete epoch.
 
-#[cfg(feature = "std")]
 mod checkpoint;
 mod config;
 mod history;
