@@ -12,6 +12,10 @@
 //!   parameters, which an allocator would put on the heap and which sits inline
 //!   here, and dropout while training ([`mlp::Network::dropout_gradients_by_sample`]).
 //!
+//! With feature `alloc`, [`selftest_with_heap`] also loads a model from bytes,
+//! predicts in batches, fits with Adam and compares the batch kernels with the
+//! per-sample path.
+//!
 //! `tests/bare_metal.rs` runs [`selftest`] in `firmware/`, a Cortex-M4F program
 //! (`thumbv7em-none-eabihf`) under QEMU, and in this crate built for the host as a
 //! static library without std and called from `tests/selftest.c`; both builds fail
@@ -21,8 +25,12 @@
 #![no_std]
 #![forbid(missing_docs)]
 
+#[cfg(feature = "alloc")]
+extern crate alloc;
+
+pub use mlp::Error;
 use mlp::core::init::Uniform;
-use mlp::{Error, Network, network};
+use mlp::{Network, network};
 
 network! {
     /// The placement network (see `examples/placement.rs`) with its trained weights.
@@ -146,6 +154,71 @@ pub fn selftest() -> Result<Report, Error> {
     })
 }
 
+/// What [`selftest_with_heap`] measured.
+#[cfg(feature = "alloc")]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct HeapReport {
+    /// The largest difference between the batch predictions of the placement
+    /// network loaded from bytes (every load check, test vector included) and the
+    /// compiled-in network's one-sample predictions, over 64 rows.
+    pub placement_difference: f32,
+    /// The exclusive-or loss after `fit` (Adam at 0.05, full batch, 300 epochs,
+    /// seed 3).
+    pub xor_fit_loss: f32,
+    /// The largest difference between [`Digits`]' gradient from the batch kernels
+    /// and from one sample at a time, on eight random images.
+    pub digits_gradient_difference: f32,
+}
+
+/// With an allocator: loads a model from bytes, predicts in batches, fits with
+/// Adam, and compares the batch kernels' gradient with the per-sample one.
+#[cfg(feature = "alloc")]
+pub fn selftest_with_heap() -> Result<HeapReport, Error> {
+    use mlp::core::io::{self, LoadOptions};
+    use mlp::{Fit, Optimizer};
+
+    let bytes = include_bytes!("../../examples/models/placement.safetensors");
+    let loaded: Placement = io::from_bytes(bytes, &LoadOptions::default())?;
+    let mut rng = Uniform::new(11);
+    let rows: alloc::vec::Vec<[f32; 4]> = (0..64)
+        .map(|_| core::array::from_fn(|_| rng.between(-2.0, 2.0) as f32))
+        .collect();
+    let placement_difference = loaded
+        .predict_batch(&rows)
+        .iter()
+        .zip(&rows)
+        .map(|(batch, x)| (batch[0] - placement(x)).abs())
+        .fold(0.0, f32::max);
+
+    let mut xor = Xor::seeded(3);
+    let settings = Fit::new()
+        .epochs(300)
+        .full_batch()
+        .optimizer(Optimizer::adam())
+        .learning_rate(0.05);
+    xor.fit(&XOR_INPUTS, &XOR_TARGETS, &settings)?;
+    let xor_fit_loss = xor.loss(&XOR_INPUTS, &XOR_TARGETS)?;
+
+    let mut images = [[0.0_f32; 64]; 8];
+    for v in images.iter_mut().flatten() {
+        *v = rng.unit() as f32;
+    }
+    let labels: [usize; 8] = core::array::from_fn(|i| (3 * i) % 10);
+    let digits = Digits::seeded(4);
+    let batch = digits.gradients(&images, &labels)?;
+    let mut by_sample = Digits::zeros();
+    digits.gradients_by_sample(&images, &labels, &mut by_sample)?;
+    let digits_gradient_difference = (0..4)
+        .flat_map(|t| batch.tensor(t).iter().zip(by_sample.tensor(t)))
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f32::max);
+    Ok(HeapReport {
+        placement_difference,
+        xor_fit_loss,
+        digits_gradient_difference,
+    })
+}
+
 /// [`selftest`] for a C caller (`tests/selftest.c`): fills `report` and returns 0,
 /// or returns 1 if a step was refused.
 #[cfg(standalone)]
@@ -198,6 +271,16 @@ mod tests {
         assert!(r.xor_after < 0.05 * r.xor_before, "{r:?}");
         assert_eq!(r.xor_correct, 4);
         assert!(r.digits_after < 0.5 * r.digits_before, "{r:?}");
+    }
+
+    #[cfg(feature = "alloc")]
+    #[test]
+    fn selftest_with_heap_agrees_across_paths() {
+        let r = selftest_with_heap().unwrap();
+        std::println!("{r:?}");
+        assert!(r.placement_difference < 1e-5, "{r:?}");
+        assert!(r.xor_fit_loss < 0.05, "{r:?}");
+        assert!(r.digits_gradient_difference < 1e-5, "{r:?}");
     }
 
     #[test]

@@ -121,6 +121,20 @@ fn build(target: &str) -> PathBuf {
 
 #[test]
 fn runs_on_an_emulated_cortex_m4f() {
+    run_firmware(&[]);
+}
+
+/// The firmware again with a heap as its global allocator: models from bytes,
+/// batch kernels and `fit` on the Cortex-M4F.
+#[cfg(feature = "alloc")]
+#[test]
+fn runs_on_an_emulated_cortex_m4f_with_a_heap() {
+    run_firmware(&["--features", "heap"]);
+}
+
+/// Runs `no-std/firmware` (with `features`) under QEMU and compares its report;
+/// builds it only, or skips, when QEMU or the target is missing.
+fn run_firmware(features: &[&str]) {
     if !installed(BARE_METAL) {
         eprintln!("skipped: {BARE_METAL} is not installed (`rustup target add {BARE_METAL}`)");
         return;
@@ -128,19 +142,19 @@ fn runs_on_an_emulated_cortex_m4f() {
     let firmware = Path::new(env!("CARGO_MANIFEST_DIR")).join("firmware");
     let qemu = Command::new("qemu-system-arm").arg("--version").output();
     // Without QEMU the program is still built: that alone proves the build.
-    if !qemu.is_ok_and(|out| out.status.success()) {
+    let verb = if qemu.is_ok_and(|out| out.status.success()) {
+        "run"
+    } else {
         eprintln!("qemu-system-arm is not installed: building the firmware without running it");
-        succeed(
-            cargo(&firmware, "firmware").arg("build"),
-            "building the firmware",
-        );
-        return;
-    }
+        "build"
+    };
     let report = succeed(
-        cargo(&firmware, "firmware").arg("run"),
-        "running the firmware",
+        cargo(&firmware, "firmware").arg(verb).args(features),
+        &format!("{verb} the firmware {features:?}"),
     );
-    compare_with_std("on a Cortex-M4F", &report);
+    if verb == "run" {
+        compare_with_std("on a Cortex-M4F", &report);
+    }
 }
 
 #[test]
@@ -184,13 +198,15 @@ fn trains_and_predicts_without_std_or_an_allocator() {
     compare_with_std("without std on the host", &report);
 }
 
-/// Checks a report printed as six numbers (`selftest.c`'s format) against
-/// `selftest()` run here with std.
+/// Checks a report printed as six numbers (`selftest.c`'s format), and three more
+/// from a firmware with a heap, against the same selftests run here with std.
 fn compare_with_std(what: &str, report: &str) {
-    let found: Vec<f64> = report
+    let numbers: Vec<f64> = report
         .split_whitespace()
         .map(|x| x.parse().expect("numbers"))
         .collect();
+    // Six numbers, and three more from a firmware with a heap.
+    let (found, heap_found) = numbers.split_at(numbers.len().min(6));
     let here = mlp_no_std::selftest().unwrap();
     println!("{what}: {report}with std: {here:?}");
     // The math is libm's there and the platform's here: equal to rounding, which
@@ -203,6 +219,28 @@ fn compare_with_std(what: &str, report: &str) {
         ("digits loss before", here.digits_before, 1e-6),
         ("digits loss after", here.digits_after, 1e-3),
     ];
+    // The heap's report: two differences between paths, each small on its own
+    // side, and a loss after 300 Adam epochs (SIMD lanes and FMA here, scalar
+    // there).
+    #[cfg(feature = "alloc")]
+    if let [
+        placement_difference,
+        xor_fit_loss,
+        digits_gradient_difference,
+    ] = *heap_found
+    {
+        let heap = mlp_no_std::selftest_with_heap().unwrap();
+        println!("with std: {heap:?}");
+        assert!(placement_difference < 1e-5, "{what}: {report}");
+        assert!(digits_gradient_difference < 1e-5, "{what}: {report}");
+        let here = f64::from(heap.xor_fit_loss);
+        assert!(
+            (xor_fit_loss - here).abs() < 0.05 * here,
+            "{what}: {report}"
+        );
+        assert!(heap.placement_difference < 1e-5 && heap.digits_gradient_difference < 1e-5);
+    }
+    assert!(matches!(heap_found.len(), 0 | 3), "{what}: {report}");
     assert_eq!(found.len(), expected.len(), "{what}: {report}");
     for (&found, (name, here, tolerance)) in found.iter().zip(expected) {
         let here = f64::from(here);
