@@ -61,12 +61,10 @@ pub fn shuffle<I, T>(inputs: &mut [I], targets: &mut [T], seed: u64) -> Result<(
             what: "target",
         });
     }
-    let mut rng = Uniform::new(seed);
-    for i in (1..inputs.len()).rev() {
-        let j = rng.below(i + 1);
+    Uniform::new(seed).permute(inputs.len(), |i, j| {
         inputs.swap(i, j);
         targets.swap(i, j);
-    }
+    });
     Ok(())
 }
 

@@ -29,6 +29,16 @@ impl Uniform {
         ((u128::from(self.rng.next_u64()) * n as u128) >> 64) as usize
     }
 
+    /// A random permutation of `n` items by Fisher-Yates: calls `swap(i, j)` for
+    /// `i` from `n - 1` down to 1 with `j` drawn from `0..=i`. Callers swap one or
+    /// several slices in unison.
+    pub fn permute(&mut self, n: usize, mut swap: impl FnMut(usize, usize)) {
+        for i in (1..n).rev() {
+            let j = self.below(i + 1);
+            swap(i, j);
+        }
+    }
+
     /// A number in `[low, high)`.
     pub fn between(&mut self, low: f64, high: f64) -> f64 {
         low + (high - low) * self.unit()

@@ -179,10 +179,8 @@ impl<N: Network> Trainer<N> {
             order.clear();
             order.extend(0..rows);
             if settings.shuffle {
-                shuffle(
-                    &mut order,
-                    &mut Uniform::new(stream(settings.seed, epoch, 0)),
-                );
+                Uniform::new(stream(settings.seed, epoch, 0))
+                    .permute(rows, |i, j| order.swap(i, j));
             }
             // Dropout masks come from their own stream, so shuffling does not depend on them.
             let mut masks = Uniform::new(stream(settings.seed, epoch, 1));
@@ -406,14 +404,6 @@ fn clip<N: Network>(grads: &mut N, max: f64) {
                 *g *= scale;
             }
         }
-    }
-}
-
-/// Fisher-Yates with the run's seeded generator.
-fn shuffle(order: &mut [usize], rng: &mut Uniform) {
-    for i in (1..order.len()).rev() {
-        let j = rng.below(i + 1);
-        order.swap(i, j);
     }
 }
 
