@@ -441,9 +441,7 @@ pub(crate) fn gradient_sum<N: Network>(
     grads: &mut N,
     mut dropout: Option<&mut Uniform>,
 ) -> N::Scalar {
-    for t in 0..2 * N::layers() {
-        grads.tensor_mut(t).fill(N::Scalar::ZERO);
-    }
+    clear(grads);
     let mut sum = N::Scalar::ZERO;
     let cap = ws.capacity;
     for (x, y) in inputs.chunks(cap).zip(targets.chunks(cap)) {
@@ -451,6 +449,13 @@ pub(crate) fn gradient_sum<N: Network>(
         sum += net.backward(&mut ws.buffers, y, scale, grads);
     }
     sum
+}
+
+/// Sets every parameter of `net` (a gradient buffer, before summing into it) to zero.
+pub(crate) fn clear<N: Network>(net: &mut N) {
+    for t in 0..2 * N::layers() {
+        net.tensor_mut(t).fill(N::Scalar::ZERO);
+    }
 }
 
 /// Checks the rows, overwrites `grads` with the mean gradient computed one sample
@@ -463,9 +468,7 @@ fn sample_gradient_sum<N: Network>(
     mut dropout: Option<&mut Uniform>,
 ) -> Result<N::Scalar, Error> {
     check_batch::<N>(inputs, targets)?;
-    for t in 0..2 * N::layers() {
-        grads.tensor_mut(t).fill(N::Scalar::ZERO);
-    }
+    clear(grads);
     let scale = N::Scalar::ONE / N::Scalar::of(inputs.len() as f64);
     let mut sum = N::Scalar::ZERO;
     for (x, y) in inputs.iter().zip(targets) {

@@ -6,7 +6,7 @@
 //! with one thread up to the reassociation of those sums.
 
 use crate::error::Error;
-use crate::network::{Network, Workspace, check_batch, check_learning_rate, gradient_sum};
+use crate::network::{Network, Workspace, check_batch, check_learning_rate, clear, gradient_sum};
 use crate::real::Real;
 use alloc::vec::Vec;
 use rayon::prelude::*;
@@ -97,9 +97,7 @@ where
                 w.loss = gradient_sum(self, &mut w.ws, x, y, scale, &mut w.grads, None)
             });
         let mut loss = Self::Scalar::ZERO;
-        for t in 0..2 * Self::layers() {
-            grads.tensor_mut(t).fill(Self::Scalar::ZERO);
-        }
+        clear(grads);
         for w in &pws.workers[..used] {
             loss += w.loss;
             for t in 0..2 * Self::layers() {
