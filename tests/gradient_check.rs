@@ -98,9 +98,13 @@ fn with_random_biases<N: Network<Scalar = f64>>(mut net: N, rng: &mut Uniform) -
     net
 }
 
-fn inputs<const D: usize>(n: usize, rng: &mut Uniform) -> Vec<[f64; D]> {
+/// `n` input rows of `N`, each value in [-2, 2).
+fn inputs<N: Network<Scalar = f64>>(n: usize, rng: &mut Uniform) -> Vec<N::Input> {
     (0..n)
-        .map(|_| core::array::from_fn(|_| rng.between(-2.0, 2.0)))
+        .map(|_| {
+            let row: Vec<f64> = (0..N::INPUTS).map(|_| rng.between(-2.0, 2.0)).collect();
+            N::Input::try_from(&row[..]).unwrap_or_else(|_| unreachable!("INPUTS values"))
+        })
         .collect()
 }
 
@@ -146,38 +150,39 @@ fn sign<const K: usize>(n: usize, rng: &mut Uniform) -> Vec<[f64; K]> {
         .collect()
 }
 
+/// Checks `N` on every batch size, with targets from `targets(batch, rng)`.
+fn check_network<N: Network<Scalar = f64>>(
+    dsl: &str,
+    mut targets: impl FnMut(usize, &mut Uniform) -> Vec<N::Target>,
+) {
+    let mut rng = Uniform::new(SEED);
+    for &batch in &BATCHES {
+        let net = with_random_biases(N::seeded(batch as u64), &mut rng);
+        let x = inputs::<N>(batch, &mut rng);
+        let y = targets(batch, &mut rng);
+        let err = max_error(&net, &x, &y);
+        println!("{dsl}: batch {batch}: max error {err:.2e}");
+        assert!(err < TOLERANCE, "batch {batch}: error {err:e}");
+    }
+}
+
 /// `check!(test_name, targets, DSL)`: declares the network in f64 and checks it on
-/// every batch size, with targets from the named generator.
+/// every batch size, with targets from the named generator (`classes`: class
+/// indices below the output width).
 macro_rules! check {
     ($test:ident, classes, $($dsl:tt)*) => {
-        #[test]
-        fn $test() {
-            network! { struct Net { $($dsl)*; scalar = f64; } }
-            let mut rng = Uniform::new(SEED);
-            for &batch in &BATCHES {
-                let net = with_random_biases(Net::seeded(batch as u64), &mut rng);
-                let x = inputs(batch, &mut rng);
-                let y: Vec<usize> =
-                    (0..batch).map(|_| (rng.unit() * Net::OUTPUTS as f64) as usize).collect();
-                let err = max_error(&net, &x, &y);
-                println!("{}: batch {batch}: max error {err:.2e}", stringify!($($dsl)*));
-                assert!(err < TOLERANCE, "batch {batch}: error {err:e}");
-            }
-        }
+        check!(@ $test, |n, rng: &mut Uniform| {
+            (0..n).map(|_| (rng.unit() * Net::OUTPUTS as f64) as usize).collect()
+        }, $($dsl)*);
     };
     ($test:ident, $targets:ident, $($dsl:tt)*) => {
+        check!(@ $test, $targets, $($dsl)*);
+    };
+    (@ $test:ident, $targets:expr, $($dsl:tt)*) => {
         #[test]
         fn $test() {
             network! { struct Net { $($dsl)*; scalar = f64; } }
-            let mut rng = Uniform::new(SEED);
-            for &batch in &BATCHES {
-                let net = with_random_biases(Net::seeded(batch as u64), &mut rng);
-                let x = inputs(batch, &mut rng);
-                let y = $targets(batch, &mut rng);
-                let err = max_error(&net, &x, &y);
-                println!("{}: batch {batch}: max error {err:.2e}", stringify!($($dsl)*));
-                assert!(err < TOLERANCE, "batch {batch}: error {err:e}");
-            }
+            check_network::<Net>(stringify!($($dsl)*), $targets);
         }
     };
 }
