@@ -288,3 +288,20 @@ fn normalisation_modules_are_named_not_mistaken_for_layers() {
     let net: Small = io::from_bytes(&linear_only, &LoadOptions::pytorch()).unwrap();
     assert_eq!(net, Small::zeros());
 }
+
+#[test]
+fn a_module_number_pytorch_does_not_write_is_named_as_it_is() {
+    network! { struct Small { 4 => 8 relu => 1 sigmoid; loss = bce; } }
+    for key in ["00", "+0", "01"] {
+        let weight = format!("{key}.weight");
+        let bias = format!("{key}.bias");
+        let file = state_dict(&[
+            (&weight, &[8, 4]),
+            (&bias, &[8]),
+            ("2.weight", &[1, 8]),
+            ("2.bias", &[1]),
+        ]);
+        let err = io::from_bytes::<Small>(&file, &LoadOptions::pytorch()).unwrap_err();
+        assert_eq!(err, Error::UnexpectedTensor { tensor: weight }, "{key}");
+    }
+}

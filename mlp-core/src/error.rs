@@ -206,4 +206,37 @@ pub enum Error {
         /// The layers found in the file.
         found: usize,
     },
+    /// A save to a path that is a directory.
+    #[cfg(feature = "alloc")]
+    #[error("{path} is a directory; save to the path of a file (a new one or one to replace)")]
+    IsDirectory {
+        /// The path given.
+        path: alloc::string::String,
+    },
+    /// A save through a symbolic link that points to no file.
+    #[cfg(feature = "alloc")]
+    #[error(
+        "{path} is a symbolic link to {target}, which leads to no file; create that file \
+         to save through the link, or remove the link to save a file in its place"
+    )]
+    DanglingLink {
+        /// The path given.
+        path: alloc::string::String,
+        /// Where the link points.
+        target: alloc::string::String,
+    },
+    /// A trainer checkpoint field that is missing, does not parse, or is out of range.
+    #[cfg(feature = "alloc")]
+    #[error(
+        "the trainer checkpoint's {key} is {}; it must be {expected}",
+        found.as_ref().map_or("missing".into(), |f| alloc::format!("\"{f}\""))
+    )]
+    CheckpointField {
+        /// The metadata key, e.g. `mlp.trainer.steps`.
+        key: &'static str,
+        /// The stored value (`None` when the key is missing).
+        found: Option<alloc::string::String>,
+        /// What a checkpoint holds there.
+        expected: alloc::string::String,
+    },
 }

@@ -37,17 +37,27 @@ impl Names {
             Names::Sequential => {
                 // `{prefix}{n}.weight`, e.g. `0.weight` or `model.net.2.weight` when the
                 // Sequential sits inside another module; one prefix for all.
-                let mut modules: Vec<(String, u64)> = stored
-                    .iter()
-                    .filter_map(|name| {
-                        let stem = name.strip_suffix(".weight")?;
-                        let (prefix, n) = match stem.rfind('.') {
-                            Some(dot) => (&stem[..=dot], &stem[dot + 1..]),
-                            None => ("", stem),
-                        };
-                        Some((prefix.to_string(), n.parse().ok()?))
-                    })
-                    .collect();
+                let mut modules: Vec<(String, u64)> = Vec::new();
+                for name in &stored {
+                    let Some(stem) = name.strip_suffix(".weight") else {
+                        continue;
+                    };
+                    let (prefix, n) = match stem.rfind('.') {
+                        Some(dot) => (&stem[..=dot], &stem[dot + 1..]),
+                        None => ("", stem),
+                    };
+                    let Ok(number) = n.parse::<u64>() else {
+                        continue;
+                    };
+                    // PyTorch writes module numbers without a sign or leading zeros:
+                    // `00.weight` is not module 0's.
+                    if number.to_string() != n {
+                        return Err(Error::UnexpectedTensor {
+                            tensor: name.to_string(),
+                        });
+                    }
+                    modules.push((prefix.to_string(), number));
+                }
                 modules.sort_unstable_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
                 modules.dedup();
                 // Layers under a second prefix belong to another module.

@@ -7,8 +7,9 @@ use super::{Fit, Trainer};
 use crate::error::Error;
 use crate::io::{self, LoadOptions, Metadata, Names, Stored, Tensors};
 use crate::network::Network;
-use alloc::string::ToString;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+use core::str::FromStr;
 #[cfg(feature = "std")]
 use std::path::Path;
 
@@ -56,40 +57,73 @@ impl<N: Network> Trainer<N> {
     }
 
     /// A trainer from [`Trainer::to_bytes`], for the same `settings` (the optimiser
-    /// must match the saved one).
+    /// must match the saved one). Every counter is checked: a missing, unreadable or
+    /// impossible one is refused by its key, a wrong tensor by its full name.
     pub fn from_bytes(bytes: &[u8], settings: Fit) -> Result<Self, Error> {
         let mut trainer = Self::new(settings)?;
         let (tensors, metadata) = io::read(bytes)?;
-        let field = |key: &str| {
-            metadata.get(key).ok_or_else(|| Error::CorruptFile {
-                message: alloc::format!("no {key} in the trainer file"),
-            })
-        };
-        let number = |key: &str| -> Result<usize, Error> {
-            field(key)?.parse().map_err(|_| Error::CorruptFile {
-                message: alloc::format!("{key} is not a count"),
-            })
-        };
-        if field(io::ARCHITECTURE_KEY)? != N::ARCHITECTURE {
+        let fields = Fields(&metadata);
+        let architecture = fields.get(io::ARCHITECTURE_KEY, "the network's architecture")?;
+        if architecture != N::ARCHITECTURE {
             return Err(Error::CorruptFile {
-                message: alloc::format!(
-                    "the trainer was saved for `{}`",
-                    field(io::ARCHITECTURE_KEY)?
-                ),
+                message: alloc::format!("the trainer was saved for `{architecture}`"),
             });
         }
         let optimizer = alloc::format!("{:?}", trainer.settings.optimizer);
-        if *field(OPTIMIZER)? != optimizer {
+        if fields.get(OPTIMIZER, "the optimizer's settings")? != optimizer {
             return Err(Error::InvalidSetting {
                 setting: "optimizer",
                 value: f64::NAN,
                 expected: "the optimizer the trainer was saved with",
             });
         }
-        trainer.epoch = number(EPOCH)?;
-        trainer.waited = number(WAITED)?;
-        trainer.finished = field(FINISHED)? == "true";
-        let part = |prefix: &str| -> Result<N, Error> {
+
+        let epochs = trainer.settings.epochs;
+        let epoch: usize = fields.parse(EPOCH, "a count of completed epochs")?;
+        if epoch > epochs {
+            return Err(fields.out_of_range(
+                EPOCH,
+                alloc::format!("at most the {epochs} epochs of the settings it is loaded with"),
+            ));
+        }
+        let waited: usize = fields.parse(WAITED, "a count of epochs")?;
+        let finished: bool = fields.parse(FINISHED, "true or false")?;
+        let best = if metadata.contains_key(BEST_EPOCH) || metadata.contains_key(BEST_LOSS) {
+            let best_epoch: usize = fields.parse(BEST_EPOCH, "a 0-based epoch")?;
+            // The best epoch is a completed one, and early stopping waited only since.
+            if best_epoch >= epoch {
+                return Err(fields.out_of_range(
+                    BEST_EPOCH,
+                    alloc::format!("below the {epoch} completed epochs"),
+                ));
+            }
+            if waited > epoch - 1 - best_epoch {
+                return Err(fields.out_of_range(
+                    WAITED,
+                    alloc::format!(
+                        "at most {}, the epochs completed since the best one",
+                        epoch - 1 - best_epoch
+                    ),
+                ));
+            }
+            let loss: f64 = fields.parse(BEST_LOSS, "a finite number")?;
+            if !loss.is_finite() {
+                return Err(fields.out_of_range(BEST_LOSS, "a finite number".into()));
+            }
+            Some((best_epoch, loss))
+        } else {
+            if waited != 0 {
+                return Err(fields.out_of_range(
+                    WAITED,
+                    "0: early stopping counts only after a best epoch".into(),
+                ));
+            }
+            None
+        };
+
+        let mut prefixes = Vec::new();
+        let mut part = |prefix: &'static str| -> Result<N, Error> {
+            prefixes.push(prefix);
             let tensors: Tensors = tensors
                 .iter()
                 .filter_map(|(name, t)| {
@@ -107,7 +141,7 @@ impl<N: Network> Trainer<N> {
                 allow_non_finite: false,
                 check_test_vector: false,
             };
-            io::build(&tensors, &Metadata::new(), &options)
+            io::build(&tensors, &Metadata::new(), &options).map_err(|e| full_name(e, prefix))
         };
         match &mut trainer.optimizer {
             State::Sgd => {}
@@ -115,15 +149,42 @@ impl<N: Network> Trainer<N> {
             State::Adam { m, v, steps, .. } => {
                 *m = part("m.")?;
                 *v = part("v.")?;
-                *steps = number(STEPS)? as i32;
+                // Averages of squared gradients: a negative one would make steps NaN.
+                for (name, t) in tensors.iter().filter(|(n, _)| n.starts_with("v.")) {
+                    if let Some(index) = t.values.iter().position(|&x| x < 0.0) {
+                        return Err(Error::CorruptFile {
+                            message: alloc::format!(
+                                "{name}[{index}] holds {}; Adam's second moments are never \
+                                 negative",
+                                t.values[index]
+                            ),
+                        });
+                    }
+                }
+                *steps = fields.parse(STEPS, "a count of optimizer steps")?;
+                // Every completed epoch took at least one step.
+                if *steps < epoch as u64 {
+                    return Err(fields.out_of_range(
+                        STEPS,
+                        alloc::format!("at least the {epoch} completed epochs"),
+                    ));
+                }
             }
         }
-        if metadata.contains_key(BEST_EPOCH) {
-            let loss = field(BEST_LOSS)?.parse().map_err(|_| Error::CorruptFile {
-                message: "the best loss is not a number".into(),
-            })?;
-            trainer.best = Some((part("best.")?, loss, number(BEST_EPOCH)?));
+        if let Some((best_epoch, loss)) = best {
+            trainer.best = Some((part("best.")?, loss, best_epoch));
         }
+        if let Some(stray) = tensors
+            .keys()
+            .find(|name| !prefixes.iter().any(|p| name.starts_with(p)))
+        {
+            return Err(Error::UnexpectedTensor {
+                tensor: stray.clone(),
+            });
+        }
+        trainer.epoch = epoch;
+        trainer.waited = waited;
+        trainer.finished = finished;
         Ok(trainer)
     }
 
@@ -143,4 +204,53 @@ impl<N: Network> Trainer<N> {
         })?;
         Self::from_bytes(&bytes, settings)
     }
+}
+
+/// A checkpoint's metadata, read field by field.
+struct Fields<'a>(&'a Metadata);
+
+impl Fields<'_> {
+    /// The value of `key`, which must be there and be `expected`.
+    fn get(&self, key: &'static str, expected: &str) -> Result<&str, Error> {
+        self.0
+            .get(key)
+            .map(String::as_str)
+            .ok_or_else(|| Error::CheckpointField {
+                key,
+                found: None,
+                expected: expected.into(),
+            })
+    }
+
+    /// The value of `key` parsed, refused as not `expected` when it does not parse.
+    fn parse<T: FromStr>(&self, key: &'static str, expected: &str) -> Result<T, Error> {
+        let value = self.get(key, expected)?;
+        value.parse().map_err(|_| Error::CheckpointField {
+            key,
+            found: Some(value.into()),
+            expected: expected.into(),
+        })
+    }
+
+    /// The refusal of the value of `key`, which parsed but is not `expected`.
+    fn out_of_range(&self, key: &'static str, expected: String) -> Error {
+        Error::CheckpointField {
+            key,
+            found: self.0.get(key).cloned(),
+            expected,
+        }
+    }
+}
+
+/// `error` naming the tensor by its full name in the checkpoint, `prefix` included.
+fn full_name(mut error: Error, prefix: &str) -> Error {
+    match &mut error {
+        Error::MissingTensor { tensor }
+        | Error::UnexpectedTensor { tensor }
+        | Error::WrongDtype { tensor, .. }
+        | Error::WrongShape { tensor, .. }
+        | Error::NonFiniteInFile { tensor, .. } => tensor.insert_str(0, prefix),
+        _ => {}
+    }
+    error
 }

@@ -16,7 +16,7 @@ pub(crate) enum State<N> {
     Adam {
         m: N,
         v: N,
-        steps: i32,
+        steps: u64,
         beta1: f64,
         beta2: f64,
         epsilon: f64,
@@ -95,9 +95,13 @@ impl<N: Network> State<N> {
                 epsilon,
                 weight_decay,
             } => {
-                *steps += 1;
-                let correction1 = 1.0 - ComplexField::powi(*beta1, *steps);
-                let correction2 = 1.0 - ComplexField::powi(*beta2, *steps);
+                // As f64 the count is exact up to 2^53 and rounds by a relative 2^-53
+                // beyond, which moves beta^t by about an ulp; at u64::MAX, where the
+                // count saturates, beta^t is 0 for every beta below 1.
+                *steps = steps.saturating_add(1);
+                let t = *steps as f64;
+                let correction1 = 1.0 - ComplexField::powf(*beta1, t);
+                let correction2 = 1.0 - ComplexField::powf(*beta2, t);
                 // lr_t = lr sqrt(1 - beta2^t) / (1 - beta1^t), epsilon scaled to match.
                 let step = N::Scalar::of(rate * ComplexField::sqrt(correction2) / correction1);
                 let eps = N::Scalar::of(*epsilon * ComplexField::sqrt(correction2));
