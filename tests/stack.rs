@@ -4,7 +4,7 @@
 //!
 //! Each test runs one call in its own thread named after it. A stack overflow
 //! aborts the whole test process, but the abort message names that thread
-//! ("thread 'mnist::clone' has overflowed its stack"); run with
+//! ("thread 'mnist::clone in 256 KiB' has overflowed its stack"); run with
 //! `--test-threads=1` to see which call overflows first. The network a test
 //! needs (when it does not test construction) is built beforehand on a large
 //! stack, so each test measures only its own call.
@@ -70,7 +70,7 @@ macro_rules! stack_tests {
             const OUT: usize = Net::OUTPUTS;
 
             fn name(op: &str) -> String {
-                format!("{}::{op}", stringify!($module))
+                format!("{}::{op} in 256 KiB", stringify!($module))
             }
 
             /// A few rows with varied inputs and one-hot targets.
@@ -267,26 +267,29 @@ macro_rules! stack_tests {
                 let loaded = small(&name("trainer_from_bytes"), move || {
                     Trainer::<Net>::from_bytes(&bytes, settings).unwrap()
                 });
-                assert_eq!(loaded.epoch(), 1);
-                assert_eq!(loaded.to_bytes().unwrap(), trainer.to_bytes().unwrap());
+                assert_eq!((loaded.epoch(), loaded.finished()), (1, false));
             }
 
             #[test]
             fn save() {
                 let net = fixture();
-                let path = temp_file(&name("save"));
+                let path = temp_file(concat!(stringify!($module), "-save"));
                 let written = path.clone();
                 small(&name("save"), move || net.save(&written).unwrap());
-                let loaded: Net = prepared(move || Net::load(&path).unwrap());
+                let read = path.clone();
+                let loaded: Net = prepared(move || Net::load(&read).unwrap());
+                std::fs::remove_file(&path).unwrap();
                 assert_eq!(loaded, fixture());
             }
 
             #[test]
             fn load() {
-                let path = temp_file(&name("load"));
+                let path = temp_file(concat!(stringify!($module), "-load"));
                 let written = path.clone();
                 prepared(move || Net::seeded(7).save(&written).unwrap());
-                let loaded = small(&name("load"), move || Net::load(&path).unwrap());
+                let read = path.clone();
+                let loaded = small(&name("load"), move || Net::load(&read).unwrap());
+                std::fs::remove_file(&path).unwrap();
                 assert_eq!(loaded, fixture());
             }
 
@@ -296,7 +299,8 @@ macro_rules! stack_tests {
                 let bytes = small(&name("to_bytes"), move || {
                     io::to_bytes(&net, &SaveOptions::default()).unwrap()
                 });
-                let loaded: Net = io::from_bytes(&bytes, &LoadOptions::default()).unwrap();
+                let loaded: Net =
+                    prepared(move || io::from_bytes(&bytes, &LoadOptions::default()).unwrap());
                 assert_eq!(loaded, fixture());
             }
 
