@@ -95,3 +95,23 @@ impl<T: Real, const IN: usize, const OUT: usize> Dense<T, IN, OUT> {
         self.bias.fill(T::zero());
     }
 }
+
+#[cfg(all(test, feature = "alloc"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boxed_clone_copies_every_parameter() {
+        let mut layer = Dense::<f64, 3, 2>::boxed_zeros();
+        layer.initialise(InitScheme::Glorot, &mut Uniform::new(5));
+        layer.bias[1] = 0.25;
+        assert_eq!(layer.boxed_clone(), layer);
+    }
+
+    #[test]
+    fn zero_sized_layers_box_and_clone() {
+        assert_eq!(core::mem::size_of::<Dense<f32, 0, 0>>(), 0);
+        let layer = Dense::<f32, 0, 0>::boxed_zeros();
+        assert_eq!(layer.boxed_clone(), layer);
+    }
+}
