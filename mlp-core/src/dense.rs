@@ -39,20 +39,39 @@ impl<T: Real, const IN: usize, const OUT: usize> Dense<T, IN, OUT> {
     pub fn boxed_zeros() -> alloc::boxed::Box<Self> {
         use alloc::alloc::{Layout, alloc_zeroed, handle_alloc_error};
         use alloc::boxed::Box;
+        use core::ptr::NonNull;
         let layout = Layout::new::<Self>();
-        if layout.size() == 0 {
-            return Box::new(Self::zeros());
-        }
-        // SAFETY: `T` is `f32` or `f64` (`Real` is sealed), for which all-zero bits
-        // are `0.0`; `Self` holds only such values (and zero-sized markers), so the
-        // zeroed allocation is a valid `Self`, and it has `Self`'s layout.
-        unsafe {
-            let ptr = alloc_zeroed(layout).cast::<Self>();
+        // No value of `Self` is ever built here, not even on a branch not taken:
+        // a debug build reserves stack for every such value in the frame.
+        let ptr = if layout.size() == 0 {
+            NonNull::<Self>::dangling().as_ptr()
+        } else {
+            // SAFETY: the layout has a non-zero size.
+            let ptr = unsafe { alloc_zeroed(layout) }.cast::<Self>();
             if ptr.is_null() {
                 handle_alloc_error(layout);
             }
-            Box::from_raw(ptr)
-        }
+            ptr
+        };
+        // SAFETY: `T` is `f32` or `f64` (`Real` is sealed), for which all-zero bits
+        // are `0.0`; `Self` holds only such values (and zero-sized markers), so the
+        // zeroed allocation (or, for a zero-sized `Self`, the dangling pointer) is a
+        // valid `Self` with `Self`'s layout, as `Box` requires.
+        unsafe { Box::from_raw(ptr) }
+    }
+
+    /// A copy made directly on the heap: a large layer never passes through the
+    /// stack, not even in debug builds.
+    #[cfg(feature = "alloc")]
+    pub fn boxed_clone(&self) -> alloc::boxed::Box<Self> {
+        let mut copy = Self::boxed_zeros();
+        copy.weight
+            .as_mut_slice()
+            .copy_from_slice(self.weight.as_slice());
+        copy.bias
+            .as_mut_slice()
+            .copy_from_slice(self.bias.as_slice());
+        copy
     }
 
     /// Draws the weights from `scheme`'s uniform distribution, row by row, and zeroes
@@ -74,5 +93,25 @@ impl<T: Real, const IN: usize, const OUT: usize> Dense<T, IN, OUT> {
     pub fn clear(&mut self) {
         self.weight.fill(T::zero());
         self.bias.fill(T::zero());
+    }
+}
+
+#[cfg(all(test, feature = "alloc"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boxed_clone_copies_every_parameter() {
+        let mut layer = Dense::<f64, 3, 2>::boxed_zeros();
+        layer.initialise(InitScheme::Glorot, &mut Uniform::new(5));
+        layer.bias[1] = 0.25;
+        assert_eq!(layer.boxed_clone(), layer);
+    }
+
+    #[test]
+    fn zero_sized_layers_box_and_clone() {
+        assert_eq!(core::mem::size_of::<Dense<f32, 0, 0>>(), 0);
+        let layer = Dense::<f32, 0, 0>::boxed_zeros();
+        assert_eq!(layer.boxed_clone(), layer);
     }
 }

@@ -79,6 +79,16 @@ pub mod __private {
         return Dense::zeros();
     }
 
+    /// A copy of a layer in its [`Heap`] place, made on the heap when it is there.
+    pub fn heap_clone<T: Real, const IN: usize, const OUT: usize>(
+        place: &Heap<Dense<T, IN, OUT>>,
+    ) -> Heap<Dense<T, IN, OUT>> {
+        #[cfg(feature = "alloc")]
+        return place.boxed_clone();
+        #[cfg(not(feature = "alloc"))]
+        return *place;
+    }
+
     /// The layer in a [`Heap`] place.
     #[inline(always)]
     pub fn heap_ref<D>(place: &Heap<D>) -> &D {

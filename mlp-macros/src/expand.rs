@@ -102,7 +102,10 @@ fn compiled_weights(net: &Network, base: Option<&std::path::Path>) -> syn::Resul
             const _: &[u8] = include_bytes!(#lit);
             impl #name {
                 /// The network with the weights of the file named in its
-                /// declaration, read and checked while compiling.
+                /// declaration, read and checked while compiling. A constant is
+                /// built where it is used, on the stack, so only networks whose
+                /// layers all fit inline have one; a larger network is loaded at
+                /// run time with `Network::load`.
                 pub const COMPILED: Self = Self { layers: (#(#layers,)*) };
             }
         };
@@ -229,6 +232,15 @@ pub fn expand(net: &Network) -> TokenStream {
             quote!(::mlp::core::__private::heap_zeros())
         } else {
             quote!(::mlp::core::Dense::zeros())
+        }
+    });
+    // Boxed layers are copied heap to heap, never through the stack.
+    let clones = layers.iter().map(|l| {
+        let idx = &l.index;
+        if l.boxed {
+            quote!(::mlp::core::__private::heap_clone(&self.layers.#idx))
+        } else {
+            quote!(self.layers.#idx)
         }
     });
     let weight_args: Vec<Ident> = (0..layers.len())
@@ -448,6 +460,10 @@ pub fn expand(net: &Network) -> TokenStream {
 
             /// A network from explicit parameters, one `(weight, bias)` pair per layer;
             /// `weight[o][i]` connects input `i` to output `o` (PyTorch's layout).
+            ///
+            /// The arrays are arguments by value, so they pass through the stack: a
+            /// 784-input layer alone is 400 KB of `f32`. Build a large network with
+            /// `zeros()` and `Network::set_flat`, or load it (`Network::load`), instead.
             #[allow(clippy::too_many_arguments)]
             pub fn from_weights(#(#weight_args: #weight_arg_types),*) -> Self {
                 let mut net = Self::zeros();
@@ -538,7 +554,7 @@ pub fn expand(net: &Network) -> TokenStream {
 
         impl ::core::clone::Clone for #name {
             fn clone(&self) -> Self {
-                Self { layers: ::core::clone::Clone::clone(&self.layers) }
+                Self { layers: (#(#clones,)*) }
             }
         }
 
