@@ -460,7 +460,13 @@ fn no_single_bit_flip_of_a_checkpoint_loads_as_another_trainer() {
     let mut net = Small::seeded(1);
     let mut trainer = Trainer::new(settings.clone()).unwrap();
     trainer
-        .run(&mut net, Rows::new(&x, &y), Some(Rows::new(&x, &y)), 2, |_, _| Control::Continue)
+        .run(
+            &mut net,
+            Rows::new(&x, &y),
+            Some(Rows::new(&x, &y)),
+            2,
+            |_, _| Control::Continue,
+        )
         .unwrap();
     let bytes = trainer.to_bytes().unwrap();
     let [refused, same, different] = flip_every_bit(&bytes, |b| {
@@ -493,7 +499,10 @@ fn a_damaged_file_is_refused_by_name_with_both_checksums() {
     assert_eq!(file, &path.display().to_string());
     assert_ne!(stored, computed);
     let message = err.to_string();
-    assert!(message.starts_with(&path.display().to_string()), "{message}");
+    assert!(
+        message.starts_with(&path.display().to_string()),
+        "{message}"
+    );
     assert!(message.contains(stored.as_str()) && message.contains(computed.as_str()));
     let err = io::from_bytes::<Placement>(&bytes, &LoadOptions::default()).unwrap_err();
     assert!(err.to_string().starts_with("bytes: "), "{err}");
@@ -662,7 +671,9 @@ fn a_network_that_saves_always_loads() {
 fn the_same_network_gives_the_same_bytes() {
     let net = Placement::seeded(3);
     let options = SaveOptions {
-        metadata: (0..8).map(|i| (format!("key{i}"), format!("\"value\" {i}"))).collect(),
+        metadata: (0..8)
+            .map(|i| (format!("key{i}"), format!("\"value\" {i}")))
+            .collect(),
         ..SaveOptions::default()
     };
     let first = io::to_bytes(&net, &options).unwrap();

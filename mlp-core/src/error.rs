@@ -234,14 +234,18 @@ pub enum Error {
     },
     /// User metadata under a key this library writes itself.
     #[cfg(feature = "alloc")]
-    #[error("metadata key {key} is reserved (keys starting with `mlp.` are the library's); choose another name")]
+    #[error(
+        "metadata key {key} is reserved (keys starting with `mlp.` are the library's); choose another name"
+    )]
     ReservedMetadataKey {
         /// The key given.
         key: alloc::string::String,
     },
     /// A tensor whose number of values does not match its shape.
     #[cfg(feature = "alloc")]
-    #[error("tensor {tensor} has shape {shape:?} but {found} values; a {shape:?} tensor has {expected}")]
+    #[error(
+        "tensor {tensor} has shape {shape:?} but {found} values; a {shape:?} tensor has {expected}"
+    )]
     ValueCount {
         /// The tensor's name in the file.
         tensor: alloc::string::String,

@@ -52,14 +52,12 @@ pub fn read(
         }
         CoreError::ChecksumMismatch {
             stored, computed, ..
-        } => err(
-            CoreError::ChecksumMismatch {
-                file: format!("`{written}`"),
-                stored,
-                computed,
-            }
-            .to_string(),
-        ),
+        } => err(CoreError::ChecksumMismatch {
+            file: format!("`{written}`"),
+            stored,
+            computed,
+        }
+        .to_string()),
         e => err(format!("`{written}`: {e}")),
     };
     let (mut file, metadata) = io::read(&bytes).map_err(in_file)?;

@@ -7,9 +7,7 @@
 //! without it (and back, to train on).
 
 use super::ARCHITECTURE_KEY;
-use crate::activation::{
-    Elementwise, Elu, Gelu, LeakyRelu, Linear, Relu, Sigmoid, Softplus, Tanh,
-};
+use crate::activation::{Elementwise, Elu, Gelu, LeakyRelu, Linear, Relu, Sigmoid, Softplus, Tanh};
 use crate::error::Error;
 use crate::loss::{Huber, Loss};
 use alloc::format;
@@ -159,7 +157,7 @@ impl Architecture {
         for (i, ((fw, fa), (nw, na))) in self.layers.iter().zip(&network.layers).enumerate() {
             if fw != nw {
                 return Some(format!(
-                    "layer {i} has {fw} outputs in the file and {nw} in the network"
+                    "layer {i} is {fw} wide in the file and {nw} in the network"
                 ));
             }
             if fa != na {
@@ -233,19 +231,29 @@ mod tests {
         let a = "4 => 3 leaky_relu dropout(0.5) => 2 elu => 1 sigmoid; loss = huber";
         let b = "4 => 3 leaky_relu(0.01) => 2 elu(1) => 1 sigmoid; loss = huber(1)";
         assert!(check(a, b, true).is_ok());
-        let err = check(a, "4 => 3 leaky_relu(0.2) => 2 elu => 1 sigmoid; loss = huber", true)
-            .unwrap_err();
+        let err = check(
+            a,
+            "4 => 3 leaky_relu(0.2) => 2 elu => 1 sigmoid; loss = huber",
+            true,
+        )
+        .unwrap_err();
         assert!(err.to_string().ends_with(
             "layer 0 is leaky_relu(0.01) in the file and leaky_relu(0.2) in the network"
         ));
         let mse = "4 => 3 leaky_relu => 2 elu => 1 sigmoid; loss = mse";
         assert!(check(a, mse, true).is_err() && check(a, mse, false).is_ok());
         for (other, difference) in [
-            ("5 => 3 relu; loss = mse", "the input is 4 wide in the file and 5 in the network"),
-            ("4 => 3 relu; loss = mse", "the file has 3 layers and the network 1"),
+            (
+                "5 => 3 relu; loss = mse",
+                "the input is 4 wide in the file and 5 in the network",
+            ),
+            (
+                "4 => 3 relu; loss = mse",
+                "the file has 3 layers and the network 1",
+            ),
             (
                 "4 => 2 leaky_relu => 2 elu => 1 sigmoid; loss = huber",
-                "layer 0 has 3 outputs in the file and 2 in the network",
+                "layer 0 is 3 wide in the file and 2 in the network",
             ),
         ] {
             let err = check(a, other, true).unwrap_err();
@@ -255,7 +263,14 @@ mod tests {
 
     #[test]
     fn unreadable_architectures_are_corrupt_files() {
-        for bad in ["", "4 => 3 relu", "4 => relu; loss = mse", "4; loss = mse", "x => 1 relu; loss = mse", "4 => 1 relu(; loss = mse"] {
+        for bad in [
+            "",
+            "4 => 3 relu",
+            "4 => relu; loss = mse",
+            "4; loss = mse",
+            "x => 1 relu; loss = mse",
+            "4 => 1 relu(; loss = mse",
+        ] {
             let err = check(bad, "4 => 1 relu; loss = mse", true).unwrap_err();
             assert!(matches!(err, Error::CorruptFile { .. }), "{bad}: {err}");
         }

@@ -78,7 +78,10 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for Unique<V> {
 /// the tensor's part of the checksum.
 fn le_bytes(dtype: &str, values: &[f64]) -> Vec<u8> {
     match dtype {
-        "f32" => values.iter().flat_map(|&v| (v as f32).to_le_bytes()).collect(),
+        "f32" => values
+            .iter()
+            .flat_map(|&v| (v as f32).to_le_bytes())
+            .collect(),
         _ => values.iter().flat_map(|v| v.to_le_bytes()).collect(),
     }
 }

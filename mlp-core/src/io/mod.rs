@@ -206,7 +206,10 @@ pub struct Stored {
 /// checksum sorted by key, then `(name, dtype, shape, little-endian bytes)` of each
 /// tensor sorted by name, every field length-prefixed so that no two contents
 /// share a stream.
-fn checksum<B: AsRef<[u8]>>(metadata: &Metadata, tensors: &mut [(&str, &str, &[usize], B)]) -> String {
+fn checksum<B: AsRef<[u8]>>(
+    metadata: &Metadata,
+    tensors: &mut [(&str, &str, &[usize], B)],
+) -> String {
     let mut crc = crc32fast::Hasher::new();
     let mut field = |bytes: &[u8]| {
         crc.update(&(bytes.len() as u64).to_le_bytes());
@@ -220,7 +223,10 @@ fn checksum<B: AsRef<[u8]>>(metadata: &Metadata, tensors: &mut [(&str, &str, &[u
     for (name, dtype, shape, bytes) in tensors.iter() {
         field(name.as_bytes());
         field(dtype.as_bytes());
-        let dims: Vec<u8> = shape.iter().flat_map(|d| (*d as u64).to_le_bytes()).collect();
+        let dims: Vec<u8> = shape
+            .iter()
+            .flat_map(|d| (*d as u64).to_le_bytes())
+            .collect();
         field(&dims);
         field(bytes.as_ref());
     }
@@ -399,7 +405,10 @@ pub(crate) fn build<N: Network>(
                 found: stored.dtype.clone(),
             });
         }
-        let count = stored.shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+        let count = stored
+            .shape
+            .iter()
+            .try_fold(1usize, |n, &d| n.checked_mul(d));
         if count != Some(stored.values.len()) {
             return Err(Error::ValueCount {
                 tensor: name.clone(),
@@ -598,9 +607,11 @@ pub mod compile {
         if input.len() != inputs || expected.len() != outputs {
             return Err(super::test_vector_size(&input, &expected, inputs, outputs));
         }
-        let found = net.evaluate(tensors, &input).ok_or_else(|| Error::CorruptFile {
-            message: alloc::format!("the tensors do not fit `{network}`"),
-        })?;
+        let found = net
+            .evaluate(tensors, &input)
+            .ok_or_else(|| Error::CorruptFile {
+                message: alloc::format!("the tensors do not fit `{network}`"),
+            })?;
         super::compare_outputs(&expected, &found, f64_network)
     }
 }
