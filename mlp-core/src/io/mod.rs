@@ -509,9 +509,12 @@ fn input_from<N: Network>(values: &[N::Scalar]) -> Option<N::Input> {
     N::Input::try_from(values).ok()
 }
 
+/// A test vector: an input and the output the saved network gave for it.
+type TestVector = (Vec<f64>, Vec<f64>);
+
 /// The stored test vector `(input, output)`, if the file has one; half of one is
 /// refused.
-fn stored_test_vector(metadata: &Metadata) -> Result<Option<(Vec<f64>, Vec<f64>)>, Error> {
+fn stored_test_vector(metadata: &Metadata) -> Result<Option<TestVector>, Error> {
     let parse = |s: &str| -> Result<Vec<f64>, Error> {
         s.split(',')
             .map(|v| v.trim().parse::<f64>())
