@@ -59,6 +59,9 @@ fn edit(
         .collect();
     let (_, header) = SafeTensors::read_metadata(bytes).unwrap();
     let mut metadata = header.metadata().clone().unwrap();
+    // An edited file is a damaged one to the checksum; without a checksum it reaches
+    // the checks of its fields, as a file written by another tool would.
+    metadata.remove(mlp::core::io::CHECKSUM_KEY);
     change(&mut tensors, &mut metadata);
     let views: Vec<(&str, TensorView)> = tensors
         .iter()

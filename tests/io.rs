@@ -270,27 +270,39 @@ fn every_refusal_names_what_was_wrong() {
     assert!(matches!(err, Error::Io { .. }), "{err}");
 }
 
+/// `bytes` as another tool would rewrite them: the tensors and the test vector,
+/// without the architecture and the checksum.
+fn foreign(bytes: &[u8]) -> Vec<u8> {
+    let file = SafeTensors::deserialize(bytes).unwrap();
+    let (_, header) = SafeTensors::read_metadata(bytes).unwrap();
+    let mut metadata = header.metadata().clone().unwrap();
+    metadata.retain(|k, _| k.starts_with("mlp.test_"));
+    safetensors::serialize(file.tensors(), Some(metadata)).unwrap()
+}
+
 #[test]
 fn the_test_vector_catches_a_wrong_network() {
     // Saved from a sigmoid network, loaded as a relu one with the same shapes.
-    let bytes = io::to_bytes(&Placement::seeded(2), &SaveOptions::default()).unwrap();
+    let bytes = foreign(&io::to_bytes(&Placement::seeded(2), &SaveOptions::default()).unwrap());
+    assert!(io::from_bytes::<Placement>(&bytes, &LoadOptions::default()).is_ok());
     let err = io::from_bytes::<Other>(&bytes, &LoadOptions::default()).unwrap_err();
     assert!(matches!(err, Error::TestVectorMismatch { .. }), "{err}");
-    println!("{err}");
     let unchecked = LoadOptions {
         check_test_vector: false,
         ..LoadOptions::default()
     };
     assert!(io::from_bytes::<Other>(&bytes, &unchecked).is_ok());
-    // Without a test vector, nothing to check.
-    let bare = io::to_bytes(
-        &Placement::seeded(2),
-        &SaveOptions {
-            test_vector: false,
-            ..SaveOptions::default()
-        },
-    )
-    .unwrap();
+    // Without a test vector or an architecture, nothing to check.
+    let bare = foreign(
+        &io::to_bytes(
+            &Placement::seeded(2),
+            &SaveOptions {
+                test_vector: false,
+                ..SaveOptions::default()
+            },
+        )
+        .unwrap(),
+    );
     assert!(io::from_bytes::<Other>(&bare, &LoadOptions::default()).is_ok());
 }
 
@@ -331,6 +343,7 @@ fn a_killed_saver_never_leaves_a_torn_file() {
 #[test]
 fn json_round_trips_and_is_checked_like_safetensors() {
     use mlp::core::io::json::{from_json, to_json};
+    // Edited by hand: without a checksum, the other checks speak.
     let net = Placement64::seeded(8);
     let json = to_json(&net, &SaveOptions::default()).unwrap();
     assert!(json.contains("\"layers.0.weight\"") && json.contains("\"mlp.architecture\""));
@@ -350,7 +363,7 @@ fn json_round_trips_and_is_checked_like_safetensors() {
         err.to_string(),
         "tensor layers.0.weight is f64; the network needs f32"
     );
-    let broken = json.replacen(
+    let broken = without_checksum(&json).replacen(
         "\"shape\": [\n        3,\n        4\n      ]",
         "\"shape\": [\n        4,\n        3\n      ]",
         1,
@@ -362,7 +375,7 @@ fn json_round_trips_and_is_checked_like_safetensors() {
         "tensor layers.0.weight has shape [4, 3]; the network needs [3, 4]"
     );
     let err = from_json::<Other>(&json32, &LoadOptions::default()).unwrap_err();
-    assert!(matches!(err, Error::TestVectorMismatch { .. }), "{err}");
+    assert!(matches!(err, Error::ArchitectureMismatch { .. }), "{err}");
     assert!(matches!(
         from_json::<Placement>("{", &LoadOptions::default()),
         Err(Error::CorruptFile { .. })
@@ -384,4 +397,291 @@ fn a_sequential_inside_another_module_loads_with_its_prefix() {
     let mut mixed = placement_tensors(|i| format!("model.net.{}", 2 * i), Dtype::F32);
     mixed[0].0 = "other.0.weight".into();
     assert!(io::from_bytes::<Placement>(&bytes_of(&mixed), &LoadOptions::pytorch()).is_err());
+}
+
+/// Flips every bit of `bytes` one at a time and sorts the outcomes: refused,
+/// loaded as the original (`same`), or loaded as something else.
+fn flip_every_bit(bytes: &[u8], load: impl Fn(&[u8]) -> Option<bool>) -> [usize; 3] {
+    let mut counts = [0; 3];
+    let mut damaged = bytes.to_vec();
+    for bit in 0..8 * bytes.len() {
+        damaged[bit / 8] ^= 1 << (bit % 8);
+        let outcome = match load(&damaged) {
+            None => 0,
+            Some(true) => 1,
+            Some(false) => 2,
+        };
+        counts[outcome] += 1;
+        damaged[bit / 8] ^= 1 << (bit % 8);
+    }
+    counts
+}
+
+#[test]
+fn no_single_bit_flip_of_a_file_loads_as_another_network() {
+    let net = Placement::seeded(4);
+    let bytes = io::to_bytes(&net, &SaveOptions::default()).unwrap();
+    let [refused, same, different] = flip_every_bit(&bytes, |b| {
+        io::from_bytes::<Placement>(b, &LoadOptions::default())
+            .ok()
+            .map(|loaded| loaded == net)
+    });
+    println!("safetensors: {refused} refused, {same} same, {different} different");
+    assert_eq!(different, 0, "{refused} refused, {same} same");
+    assert!(refused > 0);
+}
+
+#[test]
+fn no_single_bit_flip_of_a_json_document_loads_as_another_network() {
+    use mlp::core::io::json::{from_json, to_json};
+    let net = Placement::seeded(4);
+    let json = to_json(&net, &SaveOptions::default()).unwrap();
+    let [refused, same, different] = flip_every_bit(json.as_bytes(), |b| {
+        let text = std::str::from_utf8(b).ok()?;
+        from_json::<Placement>(text, &LoadOptions::default())
+            .ok()
+            .map(|loaded| loaded == net)
+    });
+    println!("json: {refused} refused, {same} same, {different} different");
+    assert_eq!(different, 0, "{refused} refused, {same} same");
+}
+
+#[test]
+fn no_single_bit_flip_of_a_checkpoint_loads_as_another_trainer() {
+    use mlp::core::train::{Control, Fit, Optimizer, Rows, Trainer};
+    network! { struct Small { 2 => 3 tanh => 1 sigmoid; loss = bce; } }
+    let settings = Fit::new()
+        .progress(false)
+        .optimizer(Optimizer::adam())
+        .epochs(4)
+        .early_stopping(10);
+    let x = [[0.0f32, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]];
+    let y = [[0.0f32], [1.0], [1.0], [0.0]];
+    let mut net = Small::seeded(1);
+    let mut trainer = Trainer::new(settings.clone()).unwrap();
+    trainer
+        .run(
+            &mut net,
+            Rows::new(&x, &y),
+            Some(Rows::new(&x, &y)),
+            2,
+            |_, _| Control::Continue,
+        )
+        .unwrap();
+    let bytes = trainer.to_bytes().unwrap();
+    let [refused, same, different] = flip_every_bit(&bytes, |b| {
+        Trainer::<Small>::from_bytes(b, settings.clone())
+            .ok()
+            .map(|loaded| loaded.to_bytes().unwrap() == bytes)
+    });
+    println!("checkpoint: {refused} refused, {same} same, {different} different");
+    assert_eq!(different, 0, "{refused} refused, {same} same");
+}
+
+#[test]
+fn a_damaged_file_is_refused_by_name_with_both_checksums() {
+    let path = dir().join("damaged.safetensors");
+    let net = Placement::seeded(4);
+    net.save(&path).unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x01;
+    std::fs::write(&path, &bytes).unwrap();
+    let err = Placement::load(&path).unwrap_err();
+    let Error::ChecksumMismatch {
+        file,
+        stored,
+        computed,
+    } = &err
+    else {
+        panic!("{err}");
+    };
+    assert_eq!(file, &path.display().to_string());
+    assert_ne!(stored, computed);
+    let message = err.to_string();
+    assert!(
+        message.starts_with(&path.display().to_string()),
+        "{message}"
+    );
+    assert!(message.contains(stored.as_str()) && message.contains(computed.as_str()));
+    let err = io::from_bytes::<Placement>(&bytes, &LoadOptions::default()).unwrap_err();
+    assert!(err.to_string().starts_with("bytes: "), "{err}");
+}
+
+#[test]
+fn a_file_of_another_architecture_is_refused_by_layer() {
+    network! { struct Leaky { 4 => 3 leaky_relu => 2 sigmoid => 1 sigmoid; loss = bce; } }
+    network! { struct Leaky001 { 4 => 3 leaky_relu(0.01) dropout(0.5) => 2 sigmoid => 1 sigmoid; loss = bce; } }
+    network! { struct Leaky02 { 4 => 3 leaky_relu(0.2) => 2 sigmoid => 1 sigmoid; loss = bce; } }
+    network! { struct Mse { 4 => 3 sigmoid => 2 sigmoid => 1 sigmoid; loss = mse; } }
+    network! { struct Huber { 4 => 3 sigmoid => 2 sigmoid => 1 sigmoid; loss = huber(0.5); } }
+    let no_vector = SaveOptions {
+        test_vector: false,
+        ..SaveOptions::default()
+    };
+    let bytes = io::to_bytes(&Placement::seeded(2), &no_vector).unwrap();
+    let err = io::from_bytes::<Other>(&bytes, &LoadOptions::default()).unwrap_err();
+    assert!(matches!(err, Error::ArchitectureMismatch { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .contains("layer 0 is sigmoid in the file and relu in the network"),
+        "{err}"
+    );
+
+    // Default parameters written or not, and dropout, do not matter.
+    let leaky = io::to_bytes(&Leaky::seeded(2), &SaveOptions::default()).unwrap();
+    let same: Leaky001 = io::from_bytes(&leaky, &LoadOptions::default()).unwrap();
+    assert_eq!(same.to_flat(), Leaky::seeded(2).to_flat());
+    let err = io::from_bytes::<Leaky02>(&leaky, &LoadOptions::default()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("layer 0 is leaky_relu(0.01) in the file and leaky_relu(0.2) in the network"),
+        "{err}"
+    );
+
+    let err = io::from_bytes::<Mse>(&bytes, &LoadOptions::default()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("the loss is bce in the file and mse in the network"),
+        "{err}"
+    );
+    let huber = io::to_bytes(&Huber::seeded(2), &no_vector).unwrap();
+    let err = io::from_bytes::<Mse>(&huber, &LoadOptions::default()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("the loss is huber(0.5) in the file and mse in the network"),
+        "{err}"
+    );
+    // Fine-tuning with another loss is allowed by name; activations still count.
+    let options = LoadOptions::default().accept_other_loss();
+    let tuned: Mse = io::from_bytes(&bytes, &options).unwrap();
+    assert_eq!(tuned.to_flat(), Placement::seeded(2).to_flat());
+    assert!(io::from_bytes::<Other>(&bytes, &options).is_err());
+}
+
+/// A JSON document with its checksum line removed, as edited by hand.
+fn without_checksum(json: &str) -> String {
+    let lines: Vec<&str> = json
+        .lines()
+        .filter(|l| !l.contains("\"mlp.checksum\""))
+        .collect();
+    lines.join("\n")
+}
+
+#[test]
+fn json_documents_refuse_duplicates_and_say_what_is_wrong() {
+    use mlp::core::io::json::{from_json, to_json};
+    let net = Placement::seeded(8);
+    let json = to_json(&net, &SaveOptions::default()).unwrap();
+    let load = |s: &str| from_json::<Placement>(s, &LoadOptions::default()).unwrap_err();
+
+    let duplicate = json.replacen(
+        "\"tensors\": {",
+        "\"tensors\": {\n    \"layers.0.bias\": { \"dtype\": \"f32\", \"shape\": [3], \"data\": [1, 2, 3] },",
+        1,
+    );
+    let err = load(&duplicate);
+    assert!(matches!(err, Error::CorruptFile { .. }), "{err}");
+    assert!(err.to_string().contains("layers.0.bias"), "{err}");
+    let duplicate = json.replacen(
+        "\"metadata\": {",
+        "\"metadata\": {\n    \"mlp.architecture\": \"4 => 3 relu => 2 sigmoid => 1 sigmoid; loss = bce\",",
+        1,
+    );
+    assert!(load(&duplicate).to_string().contains("mlp.architecture"));
+
+    let short = without_checksum(&json).replacen("\"data\": [\n", "\"data\": [\n 0.5,\n", 1);
+    assert_eq!(
+        load(&short).to_string(),
+        "tensor layers.0.bias has shape [3] but 4 values; a [3] tensor has 3"
+    );
+}
+
+#[test]
+fn half_a_test_vector_is_refused() {
+    let net = Placement::seeded(8);
+    let mut metadata = HashMap::new();
+    metadata.insert("mlp.test_input".to_string(), "0,0,0,0".to_string());
+    let t: Vec<(String, Dtype, Vec<usize>, Vec<f64>)> = (0..6)
+        .map(|i| {
+            let id = mlp::core::TensorId::from_index(i);
+            let shape = match id.shape(Placement::WIDTHS) {
+                mlp::core::Shape::Matrix(r, c) => vec![r, c],
+                mlp::core::Shape::Vector(n) => vec![n],
+            };
+            let n = shape.iter().product();
+            (id.to_string(), Dtype::F32, shape, vec![0.0; n])
+        })
+        .collect();
+    let _ = net;
+    let borrowed: Vec<(&str, Dtype, Vec<usize>, Vec<f64>)> = t
+        .iter()
+        .map(|(n, d, s, v)| (n.as_str(), *d, s.clone(), v.clone()))
+        .collect();
+    let bytes = file(&borrowed, Some(metadata));
+    let err = io::from_bytes::<Placement>(&bytes, &LoadOptions::default()).unwrap_err();
+    assert!(matches!(err, Error::CorruptFile { .. }), "{err}");
+    assert!(err.to_string().contains("mlp.test_output"), "{err}");
+}
+
+#[test]
+fn reserved_metadata_keys_are_refused_at_save() {
+    let options = SaveOptions {
+        metadata: vec![("mlp.architecture".into(), "mine".into())],
+        ..SaveOptions::default()
+    };
+    let err = io::to_bytes(&Placement::seeded(1), &options).unwrap_err();
+    assert_eq!(
+        err,
+        Error::ReservedMetadataKey {
+            key: "mlp.architecture".into()
+        }
+    );
+    #[cfg(feature = "json")]
+    assert!(mlp::core::io::json::to_json(&Placement::seeded(1), &options).is_err());
+}
+
+#[test]
+fn a_network_that_saves_always_loads() {
+    let mut net = Placement::seeded(1);
+    net.tensor_mut(2)[1] = f32::NAN;
+    let err = io::to_bytes(&net, &SaveOptions::default()).unwrap_err();
+    assert!(
+        matches!(&err, Error::NonFiniteInFile { tensor, .. } if tensor == "layers.1.weight"),
+        "{err}"
+    );
+    let path = dir().join("nan.safetensors");
+    assert!(net.save(&path).is_err() && !path.exists());
+    #[cfg(feature = "json")]
+    assert!(mlp::core::io::json::to_json(&net, &SaveOptions::default()).is_err());
+    let allowed = SaveOptions {
+        allow_non_finite: true,
+        ..SaveOptions::default()
+    };
+    let bytes = io::to_bytes(&net, &allowed).unwrap();
+    let options = LoadOptions {
+        allow_non_finite: true,
+        ..LoadOptions::default()
+    };
+    let loaded: Placement = io::from_bytes(&bytes, &options).unwrap();
+    assert!(loaded.tensor(2)[1].is_nan());
+}
+
+#[test]
+fn the_same_network_gives_the_same_bytes() {
+    let net = Placement::seeded(3);
+    let options = SaveOptions {
+        metadata: (0..8)
+            .map(|i| (format!("key{i}"), format!("\"value\" {i}")))
+            .collect(),
+        ..SaveOptions::default()
+    };
+    let first = io::to_bytes(&net, &options).unwrap();
+    for _ in 0..20 {
+        assert_eq!(io::to_bytes(&net, &options).unwrap(), first);
+    }
+    let loaded: Placement = io::from_bytes(&first, &LoadOptions::default()).unwrap();
+    assert_eq!(loaded, net);
+    let header = SafeTensors::read_metadata(&first).unwrap().1;
+    assert_eq!(header.metadata().as_ref().unwrap()["key3"], "\"value\" 3");
 }

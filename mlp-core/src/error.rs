@@ -239,4 +239,54 @@ pub enum Error {
         /// What a checkpoint holds there.
         expected: alloc::string::String,
     },
+    /// The file's checksum does not match its contents: it was damaged after it
+    /// was saved.
+    #[cfg(feature = "alloc")]
+    #[error(
+        "{file}: the stored checksum is {stored} but the contents give {computed}; the file \
+         is damaged: save the network again or restore the file from a good copy"
+    )]
+    ChecksumMismatch {
+        /// The file's path, or `bytes` for a model loaded from memory.
+        file: alloc::string::String,
+        /// The checksum the file carries.
+        stored: alloc::string::String,
+        /// The checksum of what the file holds.
+        computed: alloc::string::String,
+    },
+    /// The file was saved from another network than the one loading it.
+    #[cfg(feature = "alloc")]
+    #[error("the file holds `{file}`, not `{network}`: {difference}")]
+    ArchitectureMismatch {
+        /// The file's `mlp.architecture`.
+        file: alloc::string::String,
+        /// The loading network's architecture.
+        network: alloc::string::String,
+        /// The first difference, e.g. `layer 0 is relu in the file and sigmoid in the network`.
+        difference: alloc::string::String,
+    },
+    /// User metadata under a key this library writes itself.
+    #[cfg(feature = "alloc")]
+    #[error(
+        "metadata key {key} is reserved (keys starting with `mlp.` are the library's); choose another name"
+    )]
+    ReservedMetadataKey {
+        /// The key given.
+        key: alloc::string::String,
+    },
+    /// A tensor whose number of values does not match its shape.
+    #[cfg(feature = "alloc")]
+    #[error(
+        "tensor {tensor} has shape {shape:?} but {found} values; a {shape:?} tensor has {expected}"
+    )]
+    ValueCount {
+        /// The tensor's name in the file.
+        tensor: alloc::string::String,
+        /// The shape the file gives.
+        shape: alloc::vec::Vec<usize>,
+        /// The number of values that shape holds.
+        expected: usize,
+        /// The number of values the file has.
+        found: usize,
+    },
 }

@@ -56,7 +56,13 @@ fn compiled_weights(net: &Network, base: Option<&std::path::Path>) -> syn::Resul
             ));
         }
     }
-    let tensors = crate::weights::read(lit, base, &widths, net.scalar.kind)?;
+    let tensors = crate::weights::read(
+        lit,
+        base,
+        &widths,
+        net.scalar.kind,
+        &architecture(net, &widths),
+    )?;
     let name = match &net.name {
         Some(name) => name.clone(),
         None => {

@@ -2,7 +2,8 @@
 //! compiling, and its values become constants of the program.
 
 use crate::ast::ScalarKind;
-use safetensors::tensor::{Dtype, SafeTensors};
+use mlp_core::Error as CoreError;
+use mlp_core::io;
 use std::path::{Path, PathBuf};
 use syn::{Error, LitStr};
 
@@ -24,13 +25,17 @@ pub fn resolve(path: &str, base: Option<&Path>) -> PathBuf {
 }
 
 /// Reads the file named by `lit` and checks it against a network of `widths` in
-/// `scalar`: every `layers.{i}.weight` `(out, in)` and `layers.{i}.bias` `(out,)`,
-/// no other tensor, the right dtype, finite values. Errors point at the path.
+/// `scalar` whose architecture string is `architecture`, with mlp-core's own
+/// decoding and checks: the checksum, the stored architecture, every
+/// `layers.{i}.weight` `(out, in)` and `layers.{i}.bias` `(out,)`, no other tensor,
+/// the right dtype, finite values, and the test vector (computed in f64 with the
+/// network's activations). Errors point at the path.
 pub fn read(
     lit: &LitStr,
     base: Option<&Path>,
     widths: &[usize],
     scalar: ScalarKind,
+    architecture: &str,
 ) -> syn::Result<Vec<Bits>> {
     let written = lit.value();
     let path = resolve(&written, base);
@@ -41,70 +46,74 @@ pub fn read(
             path.display()
         ))
     })?;
-    let file = SafeTensors::deserialize(&bytes)
-        .map_err(|e| err(format!("`{written}` is not a safetensors file: {e}")))?;
-    let (dtype, name) = match scalar {
-        ScalarKind::F32 => (Dtype::F32, "f32"),
-        ScalarKind::F64 => (Dtype::F64, "f64"),
+    let in_file = |e: CoreError| match e {
+        CoreError::CorruptFile { message } => {
+            err(format!("`{written}` is not a safetensors file: {message}"))
+        }
+        CoreError::ChecksumMismatch {
+            stored, computed, ..
+        } => err(CoreError::ChecksumMismatch {
+            file: format!("`{written}`"),
+            stored,
+            computed,
+        }
+        .to_string()),
+        e => err(format!("`{written}`: {e}")),
+    };
+    let (mut file, metadata) = io::read(&bytes).map_err(in_file)?;
+    if let Some(stored) = metadata.get(io::ARCHITECTURE_KEY) {
+        io::compile::check_architecture(stored, architecture).map_err(in_file)?;
+    }
+    let name = match scalar {
+        ScalarKind::F32 => "f32",
+        ScalarKind::F64 => "f64",
     };
     let mut expected = Vec::new();
     for (i, w) in widths.windows(2).enumerate() {
         expected.push((format!("layers.{i}.weight"), vec![w[1], w[0]]));
         expected.push((format!("layers.{i}.bias"), vec![w[1]]));
     }
-    let mut stored: Vec<String> = file.names().into_iter().map(str::to_owned).collect();
-    stored.sort();
-    if let Some(extra) = stored
-        .iter()
-        .find(|s| !expected.iter().any(|(e, _)| e == *s))
-    {
+    if let Some(extra) = file.keys().find(|s| !expected.iter().any(|(e, _)| e == *s)) {
         return Err(err(format!(
             "`{written}` has a tensor `{extra}` this network has no place for; it needs {} layers",
             widths.len() - 1
         )));
     }
-    let mut tensors = Vec::new();
+    let mut values = Vec::new();
     for (tensor, shape) in &expected {
-        let view = file.tensor(tensor).map_err(|_| {
+        let stored = file.remove(tensor).ok_or_else(|| {
             err(format!(
                 "`{written}` has no tensor `{tensor}` (shape {shape:?})"
             ))
         })?;
-        if view.dtype() != dtype {
-            let found = format!("{:?}", view.dtype()).to_lowercase();
+        if stored.dtype != name {
+            let found = &stored.dtype;
             return Err(err(format!(
                 "`{written}` stores `{tensor}` as {found}; this network computes in {name}: \
                  write `scalar = {found}` or save the weights as {name}"
             )));
         }
-        if view.shape() != shape.as_slice() {
+        if stored.shape != *shape {
             return Err(err(format!(
                 "`{written}` has `{tensor}` of shape {:?}; this network needs {shape:?}",
-                view.shape()
+                stored.shape
             )));
         }
-        let bits: Bits = match dtype {
-            Dtype::F64 => view
-                .data()
-                .chunks_exact(8)
-                .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")))
-                .collect(),
-            _ => view
-                .data()
-                .chunks_exact(4)
-                .map(|b| u64::from(u32::from_le_bytes(b.try_into().expect("4 bytes"))))
-                .collect(),
-        };
-        let finite = |b: &u64| match dtype {
-            Dtype::F64 => f64::from_bits(*b).is_finite(),
-            _ => f32::from_bits(*b as u32).is_finite(),
-        };
-        if let Some(index) = bits.iter().position(|b| !finite(b)) {
+        if let Some(index) = stored.values.iter().position(|v| !v.is_finite()) {
             return Err(err(format!(
                 "`{written}` has a NaN or infinite value in `{tensor}` at index {index}"
             )));
         }
-        tensors.push(bits);
+        values.push(stored.values);
     }
-    Ok(tensors)
+    io::compile::check_test_vector(&metadata, architecture, &values, scalar == ScalarKind::F64)
+        .map_err(in_file)?;
+    // f32 values widened to f64 narrow back exactly.
+    Ok(values
+        .iter()
+        .map(|v| match scalar {
+            ScalarKind::F32 => v.iter().map(|&x| u64::from((x as f32).to_bits())).collect(),
+            ScalarKind::F64 => v.iter().map(|x| x.to_bits()).collect(),
+        })
+        .collect())
 }

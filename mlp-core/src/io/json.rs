@@ -12,10 +12,7 @@
 //! }
 //! ```
 
-use super::{
-    ARCHITECTURE_KEY, LoadOptions, Metadata, SaveOptions, Stored, TEST_INPUT_KEY, TEST_OUTPUT_KEY,
-    Tensors,
-};
+use super::{CHECKSUM_KEY, LoadOptions, Metadata, SaveOptions, Stored, Tensors};
 use crate::error::Error;
 use crate::network::Network;
 use crate::real::Real;
@@ -23,6 +20,9 @@ use crate::tensor::TensorId;
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+use core::fmt;
+use core::marker::PhantomData;
+use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 /// The value of the `format` field.
@@ -32,8 +32,8 @@ const FORMAT: &str = "mlp";
 struct File {
     format: String,
     #[serde(default)]
-    metadata: BTreeMap<String, String>,
-    tensors: BTreeMap<String, Tensor>,
+    metadata: Unique<String>,
+    tensors: Unique<Tensor>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -43,16 +43,53 @@ struct Tensor {
     data: Vec<f64>,
 }
 
+/// A JSON object whose keys are all different: a repeated tensor name or
+/// metadata key is refused rather than the last copy winning.
+#[derive(Serialize, Default)]
+#[serde(transparent)]
+struct Unique<V>(BTreeMap<String, V>);
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for Unique<V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries<V>(PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for Entries<V> {
+            type Value = Unique<V>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = BTreeMap::new();
+                while let Some((key, value)) = map.next_entry::<String, V>()? {
+                    if entries.contains_key(&key) {
+                        return Err(serde::de::Error::custom(alloc::format!(
+                            "{key:?} appears twice"
+                        )));
+                    }
+                    entries.insert(key, value);
+                }
+                Ok(Unique(entries))
+            }
+        }
+        deserializer.deserialize_map(Entries(PhantomData))
+    }
+}
+
+/// Little-endian bytes of `values` in `dtype`, as a safetensors file holds them:
+/// the tensor's part of the checksum.
+fn le_bytes(dtype: &str, values: &[f64]) -> Vec<u8> {
+    match dtype {
+        "f32" => values
+            .iter()
+            .flat_map(|&v| (v as f32).to_le_bytes())
+            .collect(),
+        _ => values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+    }
+}
+
 /// The network as a JSON document.
 pub fn to_json<N: Network>(net: &N, options: &SaveOptions) -> Result<String, Error> {
-    let mut metadata: BTreeMap<String, String> = options.metadata.iter().cloned().collect();
-    metadata.insert(ARCHITECTURE_KEY.into(), N::ARCHITECTURE.into());
-    if options.test_vector {
-        let (input, output) = super::test_vector(net);
-        metadata.insert(TEST_INPUT_KEY.into(), super::join(input.as_ref()));
-        metadata.insert(TEST_OUTPUT_KEY.into(), super::join(output.as_ref()));
-    }
-    let tensors = (0..2 * N::layers())
+    let mut metadata = super::saved_metadata(net, options)?;
+    let tensors: BTreeMap<String, Tensor> = (0..2 * N::layers())
         .map(|t| {
             let id = TensorId::from_index(t);
             let data = super::row_major(net, id)
@@ -67,14 +104,27 @@ pub fn to_json<N: Network>(net: &N, options: &SaveOptions) -> Result<String, Err
             (id.to_string(), tensor)
         })
         .collect();
+    let sum = checksum(&metadata, &tensors);
+    metadata.insert(CHECKSUM_KEY.into(), sum);
     let file = File {
         format: FORMAT.into(),
-        metadata,
-        tensors,
+        metadata: Unique(metadata),
+        tensors: Unique(tensors),
     };
     serde_json::to_string_pretty(&file).map_err(|e| Error::CorruptFile {
         message: e.to_string(),
     })
+}
+
+fn checksum(metadata: &Metadata, tensors: &BTreeMap<String, Tensor>) -> String {
+    let mut canonical: Vec<_> = tensors
+        .iter()
+        .map(|(name, t)| {
+            let bytes = le_bytes(&t.dtype, &t.data);
+            (name.as_str(), t.dtype.as_str(), t.shape.as_slice(), bytes)
+        })
+        .collect();
+    super::checksum(metadata, &mut canonical)
 }
 
 /// A network from a JSON document, with every check of [`super::from_bytes`].
@@ -87,8 +137,11 @@ pub fn from_json<N: Network>(json: &str, options: &LoadOptions) -> Result<N, Err
             message: alloc::format!("format is {:?}, expected {FORMAT:?}", file.format),
         });
     }
+    let metadata: Metadata = file.metadata.0;
+    super::verify(&metadata, || checksum(&metadata, &file.tensors.0))?;
     let tensors: Tensors = file
         .tensors
+        .0
         .into_iter()
         .map(|(name, t)| {
             (
@@ -101,6 +154,5 @@ pub fn from_json<N: Network>(json: &str, options: &LoadOptions) -> Result<N, Err
             )
         })
         .collect();
-    let metadata: Metadata = file.metadata.into_iter().collect();
     super::build(&tensors, &metadata, options)
 }

@@ -6,12 +6,22 @@
 //! network's dtype, plus metadata: the architecture and, unless turned off, a test
 //! vector (an input and the output the saved network gave for it).
 //!
-//! Loading checks everything before it builds anything: the file's structure, that
-//! every tensor is there and no other, dtypes, shapes, finite values, and the test
-//! vector. Errors name the tensor and what was expected and found. Saving writes a
+//! Every file carries a CRC-32 checksum of its contents (`mlp.checksum`), computed
+//! over a canonical form: the metadata sorted by key, then each tensor's name,
+//! dtype, shape and little-endian bytes, sorted by name. So the layout of the header
+//! does not matter, and the same checksum covers JSON documents and checkpoints.
+//!
+//! Loading checks everything before it builds anything: the checksum (files of
+//! other tools have none and load without it), the architecture the file was saved
+//! from (widths, activations with their parameters, the loss; see
+//! [`LoadOptions::accept_other_loss`]), the file's structure, that every tensor is
+//! there and no other, dtypes, shapes, finite values, and the test vector. Errors
+//! name the tensor and what was expected and found. Saving refuses what loading
+//! would refuse, writes the same bytes for the same network, and writes a
 //! temporary file in the same directory and renames it over the target, so a crash
 //! never leaves a torn file.
 
+mod architecture;
 #[cfg(feature = "std")]
 mod atomic;
 #[cfg(feature = "json")]
@@ -37,14 +47,22 @@ pub const ARCHITECTURE_KEY: &str = "mlp.architecture";
 pub const TEST_INPUT_KEY: &str = "mlp.test_input";
 /// Metadata key of the test vector's output (comma-separated numbers).
 pub const TEST_OUTPUT_KEY: &str = "mlp.test_output";
+/// Metadata key of the checksum, `crc32:` and eight hex digits.
+pub const CHECKSUM_KEY: &str = "mlp.checksum";
+/// Metadata keys starting with this are the library's own.
+pub const RESERVED_PREFIX: &str = "mlp.";
 
 /// How to save.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SaveOptions {
     /// Store a test vector in the metadata (default yes).
     pub test_vector: bool,
-    /// More metadata to store, e.g. a description or a version.
+    /// More metadata to store, e.g. a description or a version. Keys may not start
+    /// with `mlp.`.
     pub metadata: Vec<(String, String)>,
+    /// Save NaN and infinite parameters instead of refusing them; such a file
+    /// loads only with [`LoadOptions::allow_non_finite`].
+    pub allow_non_finite: bool,
 }
 
 impl Default for SaveOptions {
@@ -52,6 +70,7 @@ impl Default for SaveOptions {
         Self {
             test_vector: true,
             metadata: Vec::new(),
+            allow_non_finite: false,
         }
     }
 }
@@ -69,6 +88,10 @@ pub struct LoadOptions {
     /// Re-run a stored test vector and refuse a network whose output differs
     /// (default yes; files without one load either way).
     pub check_test_vector: bool,
+    /// Load a file saved from a network with another loss, e.g. to fine-tune its
+    /// weights with this network's loss. Widths and activations are compared
+    /// either way.
+    pub accept_other_loss: bool,
 }
 
 impl Default for LoadOptions {
@@ -78,6 +101,7 @@ impl Default for LoadOptions {
             transposed: false,
             allow_non_finite: false,
             check_test_vector: true,
+            accept_other_loss: false,
         }
     }
 }
@@ -98,6 +122,12 @@ impl LoadOptions {
         self.transposed = true;
         self
     }
+
+    /// Accept a file saved with another loss (see [`LoadOptions::accept_other_loss`]).
+    pub fn accept_other_loss(mut self) -> Self {
+        self.accept_other_loss = true;
+        self
+    }
 }
 
 fn dtype_of<T: Real>() -> Dtype {
@@ -114,6 +144,35 @@ fn dtype_name(d: Dtype) -> String {
 
 /// The network as safetensors bytes.
 pub fn to_bytes<N: Network>(net: &N, options: &SaveOptions) -> Result<Vec<u8>, Error> {
+    serialize::<N::Scalar>(&tensors_of(net, ""), saved_metadata(net, options)?)
+}
+
+/// The metadata a save writes (all but the checksum), after refusing what a load
+/// would refuse: reserved keys and, unless allowed, non-finite parameters.
+fn saved_metadata<N: Network>(net: &N, options: &SaveOptions) -> Result<Metadata, Error> {
+    if let Some((key, _)) = options
+        .metadata
+        .iter()
+        .find(|(k, _)| k.starts_with(RESERVED_PREFIX))
+    {
+        return Err(Error::ReservedMetadataKey { key: key.clone() });
+    }
+    if !options.allow_non_finite {
+        for t in 0..2 * N::layers() {
+            let id = TensorId::from_index(t);
+            if let Some((index, v)) = row_major(net, id)
+                .iter()
+                .enumerate()
+                .find(|(_, v)| !v.finite())
+            {
+                return Err(Error::NonFiniteInFile {
+                    tensor: id.to_string(),
+                    index,
+                    value: v.to_f64(),
+                });
+            }
+        }
+    }
     let mut metadata: Metadata = options.metadata.iter().cloned().collect();
     metadata.insert(ARCHITECTURE_KEY.into(), N::ARCHITECTURE.into());
     if options.test_vector {
@@ -121,22 +180,74 @@ pub fn to_bytes<N: Network>(net: &N, options: &SaveOptions) -> Result<Vec<u8>, E
         metadata.insert(TEST_INPUT_KEY.into(), join(input.as_ref()));
         metadata.insert(TEST_OUTPUT_KEY.into(), join(output.as_ref()));
     }
-    serialize::<N::Scalar>(&tensors_of(net, ""), metadata)
+    Ok(metadata)
 }
 
 /// A file's tensors by name.
-pub(crate) type Tensors = BTreeMap<String, Stored>;
+#[doc(hidden)]
+pub type Tensors = BTreeMap<String, Stored>;
 
 /// A file's metadata: key and value strings.
-pub(crate) type Metadata = BTreeMap<String, String>;
+#[doc(hidden)]
+pub type Metadata = BTreeMap<String, String>;
 
 /// A tensor as a file holds it, before any check.
-pub(crate) struct Stored {
+#[doc(hidden)]
+pub struct Stored {
     /// `"f32"`, `"f64"`, or whatever else the file says.
-    pub(crate) dtype: String,
-    pub(crate) shape: Vec<usize>,
+    pub dtype: String,
+    /// The shape the file gives.
+    pub shape: Vec<usize>,
     /// The values in row-major order (empty for dtypes a network never has).
-    pub(crate) values: Vec<f64>,
+    pub values: Vec<f64>,
+}
+
+/// The checksum of a file's contents in its canonical form: metadata but the
+/// checksum sorted by key, then `(name, dtype, shape, little-endian bytes)` of each
+/// tensor sorted by name, every field length-prefixed so that no two contents
+/// share a stream.
+fn checksum<B: AsRef<[u8]>>(
+    metadata: &Metadata,
+    tensors: &mut [(&str, &str, &[usize], B)],
+) -> String {
+    let mut crc = crc32fast::Hasher::new();
+    let mut field = |bytes: &[u8]| {
+        crc.update(&(bytes.len() as u64).to_le_bytes());
+        crc.update(bytes);
+    };
+    for (key, value) in metadata.iter().filter(|(k, _)| *k != CHECKSUM_KEY) {
+        field(key.as_bytes());
+        field(value.as_bytes());
+    }
+    tensors.sort_by(|a, b| a.0.cmp(b.0));
+    for (name, dtype, shape, bytes) in tensors.iter() {
+        field(name.as_bytes());
+        field(dtype.as_bytes());
+        let dims: Vec<u8> = shape
+            .iter()
+            .flat_map(|d| (*d as u64).to_le_bytes())
+            .collect();
+        field(&dims);
+        field(bytes.as_ref());
+    }
+    alloc::format!("crc32:{:08x}", crc.finalize())
+}
+
+/// Refuses contents whose stored checksum differs from `computed`; files without a
+/// checksum (PyTorch's) pass.
+fn verify(metadata: &Metadata, computed: impl FnOnce() -> String) -> Result<(), Error> {
+    let Some(stored) = metadata.get(CHECKSUM_KEY) else {
+        return Ok(());
+    };
+    let computed = computed();
+    if *stored != computed {
+        return Err(Error::ChecksumMismatch {
+            file: "bytes".into(),
+            stored: stored.clone(),
+            computed,
+        });
+    }
+    Ok(())
 }
 
 /// A network from safetensors bytes, every check done first.
@@ -145,14 +256,33 @@ pub fn from_bytes<N: Network>(bytes: &[u8], options: &LoadOptions) -> Result<N, 
     build(&tensors, &metadata, options)
 }
 
-/// The tensors and metadata of a safetensors file, before any check against a network.
-pub(crate) fn read(bytes: &[u8]) -> Result<(Tensors, Metadata), Error> {
+/// The tensors and metadata of a safetensors file, its checksum verified, before
+/// any check against a network.
+#[doc(hidden)]
+pub fn read(bytes: &[u8]) -> Result<(Tensors, Metadata), Error> {
     let corrupt = |e: safetensors::SafeTensorError| Error::CorruptFile {
         message: e.to_string(),
     };
     let file = SafeTensors::deserialize(bytes).map_err(corrupt)?;
+    let (_, header) = SafeTensors::read_metadata(bytes).map_err(corrupt)?;
+    let metadata: Metadata = header
+        .metadata()
+        .iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let views = file.tensors();
+    verify(&metadata, || {
+        let dtypes: Vec<String> = views.iter().map(|(_, v)| dtype_name(v.dtype())).collect();
+        let mut canonical: Vec<_> = views
+            .iter()
+            .zip(&dtypes)
+            .map(|((name, v), d)| (name.as_str(), d.as_str(), v.shape(), v.data()))
+            .collect();
+        checksum(&metadata, &mut canonical)
+    })?;
     let mut tensors = Tensors::new();
-    for (name, view) in file.tensors() {
+    for (name, view) in views {
         let values = match view.dtype() {
             Dtype::F32 => view
                 .data()
@@ -175,12 +305,7 @@ pub(crate) fn read(bytes: &[u8]) -> Result<(Tensors, Metadata), Error> {
             },
         );
     }
-    let (_, header) = SafeTensors::read_metadata(bytes).map_err(corrupt)?;
-    let metadata = header.metadata().iter().flatten();
-    Ok((
-        tensors,
-        metadata.map(|(k, v)| (k.clone(), v.clone())).collect(),
-    ))
+    Ok((tensors, metadata))
 }
 
 /// Every tensor of `net` as `(prefix + name, shape, little-endian bytes)`.
@@ -201,11 +326,19 @@ pub(crate) fn tensors_of<N: Network>(net: &N, prefix: &str) -> Vec<(String, Vec<
         .collect()
 }
 
-/// Safetensors bytes of tensors in the scalar type `T`, with metadata.
+/// Safetensors bytes of tensors in the scalar type `T`, with metadata and its
+/// checksum.
 pub(crate) fn serialize<T: Real>(
     tensors: &[(String, Vec<usize>, Vec<u8>)],
-    metadata: Metadata,
+    mut metadata: Metadata,
 ) -> Result<Vec<u8>, Error> {
+    let dtype = dtype_name(dtype_of::<T>());
+    let mut canonical: Vec<_> = tensors
+        .iter()
+        .map(|(name, shape, bytes)| (name.as_str(), dtype.as_str(), shape.as_slice(), bytes))
+        .collect();
+    let sum = checksum(&metadata, &mut canonical);
+    metadata.insert(CHECKSUM_KEY.into(), sum);
     let views = tensors
         .iter()
         .map(|(name, shape, bytes)| {
@@ -215,11 +348,33 @@ pub(crate) fn serialize<T: Real>(
         .map_err(|e| Error::CorruptFile {
             message: e.to_string(),
         })?;
-    safetensors::serialize(views, Some(metadata.into_iter().collect())).map_err(|e| {
-        Error::CorruptFile {
-            message: e.to_string(),
-        }
-    })
+    let bytes = safetensors::serialize(views, None).map_err(|e| Error::CorruptFile {
+        message: e.to_string(),
+    })?;
+    Ok(with_metadata(&bytes, &metadata))
+}
+
+/// `bytes` (safetensors without metadata) with `metadata` sorted by key as the
+/// header's first entry: safetensors writes metadata from a hash map, in another
+/// order every time, and a saved network must always give the same bytes.
+fn with_metadata(bytes: &[u8], metadata: &Metadata) -> Vec<u8> {
+    let (len, rest) = bytes.split_at(8);
+    let len = u64::from_le_bytes(len.try_into().expect("8 bytes")) as usize;
+    let (header, data) = rest.split_at(len);
+    // `{"name":{...},...}` padded with spaces; `{}` without tensors.
+    let entries = &header.trim_ascii_end()[1..];
+    let mut out = b"{\"__metadata__\":".to_vec();
+    out.extend(serde_json::to_vec(metadata).expect("string maps serialise"));
+    if entries != b"}" {
+        out.push(b',');
+    }
+    out.extend(entries);
+    // Safetensors aligns the data to 8 bytes with spaces after the header.
+    out.resize(out.len().next_multiple_of(8), b' ');
+    let mut file = (out.len() as u64).to_le_bytes().to_vec();
+    file.extend(out);
+    file.extend(data);
+    file
 }
 
 /// Checks the stored tensors against `N` and builds it: names, dtypes, shapes,
@@ -229,6 +384,10 @@ pub(crate) fn build<N: Network>(
     metadata: &Metadata,
     options: &LoadOptions,
 ) -> Result<N, Error> {
+    if let Some(file) = metadata.get(ARCHITECTURE_KEY) {
+        architecture::check(file, N::ARCHITECTURE, !options.accept_other_loss)?;
+    }
+    let stored_vector = stored_test_vector(metadata)?;
     let names = options.names.map::<N>(
         tensors
             .iter()
@@ -246,12 +405,24 @@ pub(crate) fn build<N: Network>(
                 found: stored.dtype.clone(),
             });
         }
+        let count = stored
+            .shape
+            .iter()
+            .try_fold(1usize, |n, &d| n.checked_mul(d));
+        if count != Some(stored.values.len()) {
+            return Err(Error::ValueCount {
+                tensor: name.clone(),
+                shape: stored.shape.clone(),
+                expected: count.unwrap_or(usize::MAX),
+                found: stored.values.len(),
+            });
+        }
         let shape = id.shape(N::WIDTHS);
         let expected = match (shape, options.transposed) {
             (Shape::Matrix(r, c), true) => alloc::vec![c, r],
             _ => dims(shape),
         };
-        if stored.shape != expected || stored.values.len() != shape.len() {
+        if stored.shape != expected {
             return Err(Error::WrongShape {
                 tensor: name.clone(),
                 expected,
@@ -279,8 +450,8 @@ pub(crate) fn build<N: Network>(
             tensor[storage_index(shape, k)] = v;
         }
     }
-    if options.check_test_vector {
-        check_test_vector(&net, metadata)?;
+    if let Some((input, expected)) = stored_vector.filter(|_| options.check_test_vector) {
+        check_test_vector(&net, &input, &expected)?;
     }
     Ok(net)
 }
@@ -311,7 +482,16 @@ pub fn load<N: Network>(path: impl AsRef<Path>, options: &LoadOptions) -> Result
         path: path.display().to_string(),
         message: e.to_string(),
     })?;
-    from_bytes(&bytes, options)
+    from_bytes(&bytes, options).map_err(|e| match e {
+        Error::ChecksumMismatch {
+            stored, computed, ..
+        } => Error::ChecksumMismatch {
+            file: path.display().to_string(),
+            stored,
+            computed,
+        },
+        e => e,
+    })
 }
 
 /// The input the test vector uses: a fixed pattern in [-1, 1], the same for every
@@ -329,11 +509,12 @@ fn input_from<N: Network>(values: &[N::Scalar]) -> Option<N::Input> {
     N::Input::try_from(values).ok()
 }
 
-fn check_test_vector<N: Network>(net: &N, metadata: &Metadata) -> Result<(), Error> {
-    let (Some(input), Some(output)) = (metadata.get(TEST_INPUT_KEY), metadata.get(TEST_OUTPUT_KEY))
-    else {
-        return Ok(());
-    };
+/// A test vector: an input and the output the saved network gave for it.
+type TestVector = (Vec<f64>, Vec<f64>);
+
+/// The stored test vector `(input, output)`, if the file has one; half of one is
+/// refused.
+fn stored_test_vector(metadata: &Metadata) -> Result<Option<TestVector>, Error> {
     let parse = |s: &str| -> Result<Vec<f64>, Error> {
         s.split(',')
             .map(|v| v.trim().parse::<f64>())
@@ -342,29 +523,53 @@ fn check_test_vector<N: Network>(net: &N, metadata: &Metadata) -> Result<(), Err
                 message: alloc::format!("test vector: {e}"),
             })
     };
-    let (input, expected) = (parse(input)?, parse(output)?);
+    match (metadata.get(TEST_INPUT_KEY), metadata.get(TEST_OUTPUT_KEY)) {
+        (Some(input), Some(output)) => Ok(Some((parse(input)?, parse(output)?))),
+        (None, None) => Ok(None),
+        (has, _) => {
+            let (found, missing) = if has.is_some() {
+                (TEST_INPUT_KEY, TEST_OUTPUT_KEY)
+            } else {
+                (TEST_OUTPUT_KEY, TEST_INPUT_KEY)
+            };
+            Err(Error::CorruptFile {
+                message: alloc::format!(
+                    "the file has {found} but no {missing}; a test vector needs both"
+                ),
+            })
+        }
+    }
+}
+
+fn check_test_vector<N: Network>(net: &N, input: &[f64], expected: &[f64]) -> Result<(), Error> {
     let x: Vec<N::Scalar> = input.iter().map(|&v| N::Scalar::of(v)).collect();
     let Some(x) = input_from::<N>(&x).filter(|_| expected.len() == N::OUTPUTS) else {
-        return Err(Error::CorruptFile {
-            message: alloc::format!(
-                "test vector of {} inputs and {} outputs for a network of {} and {}",
-                input.len(),
-                expected.len(),
-                N::INPUTS,
-                N::OUTPUTS
-            ),
-        });
+        return Err(test_vector_size(input, expected, N::INPUTS, N::OUTPUTS));
     };
     let found = net.predict(&x);
-    let tolerance = if N::Scalar::NAME == "f64" {
-        1e-12
-    } else {
-        1e-5
-    };
-    for (k, (&want, got)) in expected.iter().zip(found.as_ref()).enumerate() {
-        let got = got.to_f64();
-        // A NaN output differs too.
-        let close = (got - want).abs() <= tolerance * (1.0 + want.abs());
+    let found: Vec<f64> = found.as_ref().iter().map(|v| v.to_f64()).collect();
+    compare_outputs(expected, &found, N::Scalar::NAME == "f64")
+}
+
+fn test_vector_size(input: &[f64], expected: &[f64], inputs: usize, outputs: usize) -> Error {
+    Error::CorruptFile {
+        message: alloc::format!(
+            "test vector of {} inputs and {} outputs for a network of {inputs} and {outputs}",
+            input.len(),
+            expected.len(),
+        ),
+    }
+}
+
+/// Refuses outputs that differ from the stored ones by more than the scalar's
+/// tolerance.
+fn compare_outputs(expected: &[f64], found: &[f64], f64_network: bool) -> Result<(), Error> {
+    let tolerance = if f64_network { 1e-12 } else { 1e-5 };
+    for (k, (&want, &got)) in expected.iter().zip(found).enumerate() {
+        // NaN agrees only with NaN (a network saved with `allow_non_finite`).
+        let close = (got - want).abs() <= tolerance * (1.0 + want.abs())
+            || got == want
+            || (got.is_nan() && want.is_nan());
         if !close {
             return Err(Error::TestVectorMismatch {
                 output: k,
@@ -374,6 +579,44 @@ fn check_test_vector<N: Network>(net: &N, metadata: &Metadata) -> Result<(), Err
         }
     }
     Ok(())
+}
+
+/// What `network!` needs to check a `weights = "..."` file while compiling, with
+/// the same code as a load at run time.
+#[doc(hidden)]
+pub mod compile {
+    use super::{Error, Metadata, architecture::Architecture};
+    use alloc::vec::Vec;
+
+    /// Refuses a file's architecture that differs from the network's.
+    pub fn check_architecture(file: &str, network: &str) -> Result<(), Error> {
+        super::architecture::check(file, network, true)
+    }
+
+    /// Runs the file's test vector, if it has one, through row-major `(weight,
+    /// bias)` tensors in f64 with the activations of `network` (an architecture
+    /// string), and refuses an output off by more than a load's tolerance.
+    pub fn check_test_vector(
+        metadata: &Metadata,
+        network: &str,
+        tensors: &[Vec<f64>],
+        f64_network: bool,
+    ) -> Result<(), Error> {
+        let Some((input, expected)) = super::stored_test_vector(metadata)? else {
+            return Ok(());
+        };
+        let net = Architecture::parse(network).map_err(|message| Error::CorruptFile { message })?;
+        let (inputs, outputs) = net.widths();
+        if input.len() != inputs || expected.len() != outputs {
+            return Err(super::test_vector_size(&input, &expected, inputs, outputs));
+        }
+        let found = net
+            .evaluate(tensors, &input)
+            .ok_or_else(|| Error::CorruptFile {
+                message: alloc::format!("the tensors do not fit `{network}`"),
+            })?;
+        super::compare_outputs(&expected, &found, f64_network)
+    }
 }
 
 fn join<T: Real>(values: &[T]) -> String {

@@ -140,6 +140,7 @@ impl<N: Network> Trainer<N> {
                 transposed: false,
                 allow_non_finite: false,
                 check_test_vector: false,
+                accept_other_loss: false,
             };
             io::build(&tensors, &Metadata::new(), &options).map_err(|e| full_name(e, prefix))
         };
