@@ -271,3 +271,32 @@ fn a_wrong_tensor_is_named_by_its_full_name_in_the_checkpoint() {
          negative"
     );
 }
+
+network! { struct XorRelu { 2 => 8 relu => 1 sigmoid; loss = bce; } }
+
+#[test]
+fn a_checkpoint_of_another_network_or_a_damaged_one_is_refused_naming_the_file() {
+    let (bytes, _) = checkpoint(&settings());
+    let err = Trainer::<XorRelu>::from_bytes(&bytes, settings())
+        .err()
+        .unwrap();
+    assert!(
+        matches!(&err, Error::ArchitectureMismatch { difference, .. }
+            if difference == "layer 0 is tanh in the file and relu in the network"),
+        "{err}"
+    );
+
+    let dir = std::env::temp_dir().join(format!("mlp-checkpoint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("trainer.safetensors");
+    let mut damaged = bytes.clone();
+    let last = damaged.len() - 1;
+    damaged[last] ^= 1;
+    std::fs::write(&path, &damaged).unwrap();
+    let err = Trainer::<Xor>::load(&path, settings()).err().unwrap();
+    assert!(
+        matches!(&err, Error::ChecksumMismatch { file, .. } if *file == path.display().to_string()),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

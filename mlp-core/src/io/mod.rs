@@ -21,7 +21,7 @@
 //! temporary file in the same directory and renames it over the target, so a crash
 //! never leaves a torn file.
 
-mod architecture;
+pub(crate) mod architecture;
 #[cfg(feature = "std")]
 mod atomic;
 #[cfg(feature = "json")]
@@ -478,11 +478,22 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 #[cfg(feature = "std")]
 pub fn load<N: Network>(path: impl AsRef<Path>, options: &LoadOptions) -> Result<N, Error> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|e| Error::Io {
+    from_bytes(&read_file(path)?, options).map_err(|e| in_file(e, path))
+}
+
+/// The bytes of the file at `path`.
+#[cfg(feature = "std")]
+pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|e| Error::Io {
         path: path.display().to_string(),
         message: e.to_string(),
-    })?;
-    from_bytes(&bytes, options).map_err(|e| match e {
+    })
+}
+
+/// A load error of bytes read from `path`, naming the file where it names "bytes".
+#[cfg(feature = "std")]
+pub(crate) fn in_file(e: Error, path: &Path) -> Error {
+    match e {
         Error::ChecksumMismatch {
             stored, computed, ..
         } => Error::ChecksumMismatch {
@@ -491,7 +502,7 @@ pub fn load<N: Network>(path: impl AsRef<Path>, options: &LoadOptions) -> Result
             computed,
         },
         e => e,
-    })
+    }
 }
 
 /// The input the test vector uses: a fixed pattern in [-1, 1], the same for every

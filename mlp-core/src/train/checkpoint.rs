@@ -64,11 +64,7 @@ impl<N: Network> Trainer<N> {
         let (tensors, metadata) = io::read(bytes)?;
         let fields = Fields(&metadata);
         let architecture = fields.get(io::ARCHITECTURE_KEY, "the network's architecture")?;
-        if architecture != N::ARCHITECTURE {
-            return Err(Error::CorruptFile {
-                message: alloc::format!("the trainer was saved for `{architecture}`"),
-            });
-        }
+        io::architecture::check(architecture, N::ARCHITECTURE, true)?;
         let optimizer = alloc::format!("{:?}", trainer.settings.optimizer);
         if fields.get(OPTIMIZER, "the optimizer's settings")? != optimizer {
             return Err(Error::InvalidSetting {
@@ -199,11 +195,7 @@ impl<N: Network> Trainer<N> {
     #[cfg(feature = "std")]
     pub fn load(path: impl AsRef<Path>, settings: Fit) -> Result<Self, Error> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| Error::Io {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
-        Self::from_bytes(&bytes, settings)
+        Self::from_bytes(&io::read_file(path)?, settings).map_err(|e| io::in_file(e, path))
     }
 }
 
