@@ -70,9 +70,8 @@ fn the_checkpoint_corpus_reaches_past_the_checks() {
     // Some file loads for every optimiser, in both scalars.
     let files = files_of("checkpoint");
     for (name, settings) in target::trainer_settings() {
-        let loads = |ok: &dyn Fn(&[u8]) -> bool| {
-            files.iter().any(|path| ok(&std::fs::read(path).unwrap()))
-        };
+        let loads =
+            |ok: &dyn Fn(&[u8]) -> bool| files.iter().any(|path| ok(&std::fs::read(path).unwrap()));
         assert!(
             loads(&|d| Trainer::<Small>::from_bytes(d, settings.clone()).is_ok()),
             "no f32 checkpoint for {name}"

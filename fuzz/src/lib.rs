@@ -88,7 +88,10 @@ pub fn rows<T: Real>() -> ([[T; 4]; 4], [[T; 1]; 4]) {
         [0.0, 0.7, 0.1, 0.5],
     ];
     let targets = [1.0, 0.0, 1.0, 0.0];
-    (inputs.map(|row| row.map(T::of)), targets.map(|y| [T::of(y)]))
+    (
+        inputs.map(|row| row.map(T::of)),
+        targets.map(|y| [T::of(y)]),
+    )
 }
 
 /// Loads `data` as a trainer of `N` with each of [`trainer_settings`]; when it
@@ -96,9 +99,7 @@ pub fn rows<T: Real>() -> ([[T; 4]; 4], [[T; 1]; 4]) {
 /// which must succeed and save to the same bytes. Refusals and training errors
 /// are expected; a panic, a trainer that loads but cannot be saved, or a saved
 /// trainer that does not load back as itself is a bug.
-pub fn round_trip<T: Real, N: Network<Scalar = T, Input = [T; 4], Target = [T; 1]>>(
-    data: &[u8],
-) {
+pub fn round_trip<T: Real, N: Network<Scalar = T, Input = [T; 4], Target = [T; 1]>>(data: &[u8]) {
     let (inputs, targets) = rows::<T>();
     for (_, settings) in trainer_settings() {
         let Ok(mut trainer) = Trainer::<N>::from_bytes(data, settings.clone()) else {

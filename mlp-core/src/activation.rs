@@ -623,7 +623,9 @@ mod tests {
         /// Inputs on `[-20, 20]`, saturating ones, and the kinks at 0.
         fn inputs() -> Vec<f64> {
             let mut zs: Vec<f64> = (0..4001).map(|i| -20.0 + i as f64 * 0.01).collect();
-            zs.extend([-1000.0, -100.0, -88.0, 88.0, 100.0, 1000.0, 0.0, -0.0, 1e-30]);
+            zs.extend([
+                -1000.0, -100.0, -88.0, 88.0, 100.0, 1000.0, 0.0, -0.0, 1e-30,
+            ]);
             zs
         }
 
@@ -718,7 +720,10 @@ mod tests {
                 let want = Softmax.forward(&z64);
                 let back = Softmax.backward(&z64, &want, &g64);
                 for k in 0..N {
-                    let errors = [units(a.feature(k)[s], want[k]), units(d.feature(k)[s], back[k])];
+                    let errors = [
+                        units(a.feature(k)[s], want[k]),
+                        units(d.feature(k)[s], back[k]),
+                    ];
                     assert!(
                         errors.iter().all(|&x| x <= bound),
                         "softmax {} x{}, {N} outputs, sample {s} output {k}: {errors:?} units",

@@ -385,7 +385,9 @@ mod tests {
         exact("neg", -a, &|p, _, _| -p);
         exact("abs", a.abs(), &|p, _, _| p.abs());
         exact("max", a.max(b), &|p, q, _| p.max(q));
-        exact("select", a.gt_select(b, b, c), &|p, q, r| if p > q { q } else { r });
+        exact("select", a.gt_select(b, b, c), &|p, q, r| {
+            if p > q { q } else { r }
+        });
         exact("splat", V::splat(of(0.75)), &|_, _, _| 0.75);
         let mut sum = a;
         sum += b;
@@ -418,16 +420,32 @@ mod tests {
     where
         V::Scalar: Real,
     {
-        let edges = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, below, above];
+        let edges = [
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            0.0,
+            below,
+            above,
+        ];
         let results = apply::<V>(&edges, V::exp_fast);
         let (what, n) = (V::Scalar::NAME, V::LANES);
         assert!(results[0].1.is_nan(), "exp_fast(NaN) {what}x{n}");
         let largest = if what == "f32" { 1e38 } else { 1e307 };
-        assert!(results[1].1.is_finite() && results[1].1 > largest, "{what}x{n}");
+        assert!(
+            results[1].1.is_finite() && results[1].1 > largest,
+            "{what}x{n}"
+        );
         assert_eq!(results[2].1, 0.0, "exp_fast(-inf) {what}x{n}");
         assert_eq!(results[3].1, 1.0, "exp_fast(0) {what}x{n}");
-        assert_eq!(results[4].1, 0.0, "exp_fast below the normal range {what}x{n}");
-        assert!(results[5].1.is_finite(), "exp_fast above the range {what}x{n}");
+        assert_eq!(
+            results[4].1, 0.0,
+            "exp_fast below the normal range {what}x{n}"
+        );
+        assert!(
+            results[5].1.is_finite(),
+            "exp_fast above the range {what}x{n}"
+        );
     }
 
     #[test]

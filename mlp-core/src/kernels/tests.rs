@@ -110,8 +110,14 @@ fn check<T: Real, const IN: usize, const OUT: usize>(n: usize) {
             for i in 0..IN {
                 want.add(l.weight[(o, i)], xs[i]);
             }
-            want.check(z.feature(o)[s], &alloc::format!("forward {shape} s={s} o={o}"));
-            want.check(single[o], &alloc::format!("one-sample forward {shape} o={o}"));
+            want.check(
+                z.feature(o)[s],
+                &alloc::format!("forward {shape} s={s} o={o}"),
+            );
+            want.check(
+                single[o],
+                &alloc::format!("one-sample forward {shape} o={o}"),
+            );
         }
         for i in 0..IN {
             let mut want = Sum::<T>::new(0.0);
