@@ -141,41 +141,41 @@ fn require_qemu() {
     );
 }
 
-#[test]
-#[cfg_attr(
-    all(no_bare_metal_target, no_qemu),
-    ignore = "needs thumbv7em-none-eabihf (rustup target add) and qemu-system-arm"
-)]
-#[cfg_attr(
-    all(no_bare_metal_target, not(no_qemu)),
-    ignore = "needs thumbv7em-none-eabihf (rustup target add thumbv7em-none-eabihf)"
-)]
-#[cfg_attr(
-    all(no_qemu, not(no_bare_metal_target)),
-    ignore = "needs qemu-system-arm on PATH"
-)]
-fn runs_on_an_emulated_cortex_m4f() {
-    run_firmware(&[]);
+/// A test that runs the firmware: ignored, with the reason, when `build.rs` found
+/// no target or no QEMU.
+macro_rules! firmware_test {
+    ($(#[$meta:meta])* fn $name:ident() $body:block) => {
+        $(#[$meta])*
+        #[test]
+        #[cfg_attr(
+            all(no_bare_metal_target, no_qemu),
+            ignore = "needs thumbv7em-none-eabihf (rustup target add) and qemu-system-arm"
+        )]
+        #[cfg_attr(
+            all(no_bare_metal_target, not(no_qemu)),
+            ignore = "needs thumbv7em-none-eabihf (rustup target add thumbv7em-none-eabihf)"
+        )]
+        #[cfg_attr(
+            all(no_qemu, not(no_bare_metal_target)),
+            ignore = "needs qemu-system-arm on PATH"
+        )]
+        fn $name() $body
+    };
 }
 
-/// The firmware again with a heap as its global allocator: models from bytes,
-/// batch kernels and `fit` on the Cortex-M4F.
-#[cfg(feature = "alloc")]
-#[test]
-#[cfg_attr(
-    all(no_bare_metal_target, no_qemu),
-    ignore = "needs thumbv7em-none-eabihf (rustup target add) and qemu-system-arm"
-)]
-#[cfg_attr(
-    all(no_bare_metal_target, not(no_qemu)),
-    ignore = "needs thumbv7em-none-eabihf (rustup target add thumbv7em-none-eabihf)"
-)]
-#[cfg_attr(
-    all(no_qemu, not(no_bare_metal_target)),
-    ignore = "needs qemu-system-arm on PATH"
-)]
-fn runs_on_an_emulated_cortex_m4f_with_a_heap() {
-    run_firmware(&["--features", "heap"]);
+firmware_test! {
+    fn runs_on_an_emulated_cortex_m4f() {
+        run_firmware(&[]);
+    }
+}
+
+firmware_test! {
+    /// The firmware again with a heap as its global allocator: models from bytes,
+    /// batch kernels and `fit` on the Cortex-M4F.
+    #[cfg(feature = "alloc")]
+    fn runs_on_an_emulated_cortex_m4f_with_a_heap() {
+        run_firmware(&["--features", "heap"]);
+    }
 }
 
 /// Runs `no-std/firmware` (with `features`) under QEMU and compares its report.
