@@ -1,45 +1,86 @@
-//! Replays the committed fuzz corpus (`fuzz/corpus/load`) through the `load` fuzz
-//! target's code on stable Rust: every file must load or be refused, never panic.
+//! Replays the committed fuzz corpora (`fuzz/corpus/load`, `fuzz/corpus/checkpoint`)
+//! through the fuzz targets' code on stable Rust: every file must load or be
+//! refused, never panic, and a checkpoint that loads must train, save and load
+//! back as itself.
 //!
 //! `cargo test --features json --test fuzz_corpus -- --ignored write_seeds` writes
 //! the seed files (`seed-*`) a fresh corpus starts from; `cargo fuzz cmin` later
-//! renames what it keeps.
+//! renames what it keeps (`fuzz/README.md`).
 
 #[path = "../fuzz/src/lib.rs"]
 mod target;
 
 use mlp::core::Network;
 use mlp::core::io::{self, LoadOptions, SaveOptions};
+use mlp::core::train::{Control, Rows, Trainer};
 use safetensors::tensor::{SafeTensors, TensorView};
 use std::path::PathBuf;
 use target::{Small, Small64};
 
-fn corpus() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/load")
+fn corpus_of(target: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/corpus")
+        .join(target)
 }
 
-fn corpus_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(corpus())
-        .expect("fuzz/corpus/load is readable")
+fn corpus() -> PathBuf {
+    corpus_of("load")
+}
+
+fn files_of(target: &str) -> Vec<PathBuf> {
+    let dir = corpus_of(target);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.expect("a directory entry").path())
         .filter(|p| p.is_file())
         .collect();
     files.sort();
+    assert!(!files.is_empty(), "no corpus in {}", dir.display());
     files
 }
 
-#[test]
-fn the_corpus_loads_or_is_refused_without_panicking() {
-    let files = corpus_files();
-    assert!(!files.is_empty(), "no corpus in {}", corpus().display());
+fn corpus_files() -> Vec<PathBuf> {
+    files_of("load")
+}
+
+/// Runs `run` on every file of `target`'s corpus; fails naming each that panicked.
+fn replay(target: &str, run: fn(&[u8])) {
     let mut failures = Vec::new();
-    for path in &files {
+    for path in &files_of(target) {
         let data = std::fs::read(path).unwrap();
-        if std::panic::catch_unwind(|| target::load(&data)).is_err() {
+        if std::panic::catch_unwind(|| run(&data)).is_err() {
             failures.push(path.display().to_string());
         }
     }
     assert!(failures.is_empty(), "panicked on {failures:?}");
+}
+
+#[test]
+fn the_corpus_loads_or_is_refused_without_panicking() {
+    replay("load", target::load);
+}
+
+#[test]
+fn the_checkpoint_corpus_loads_trains_and_round_trips_or_is_refused() {
+    replay("checkpoint", target::checkpoint);
+}
+
+#[test]
+fn the_checkpoint_corpus_reaches_past_the_checks() {
+    // Some file loads for every optimiser, in both scalars.
+    let files = files_of("checkpoint");
+    for (name, settings) in target::trainer_settings() {
+        let loads =
+            |ok: &dyn Fn(&[u8]) -> bool| files.iter().any(|path| ok(&std::fs::read(path).unwrap()));
+        assert!(
+            loads(&|d| Trainer::<Small>::from_bytes(d, settings.clone()).is_ok()),
+            "no f32 checkpoint for {name}"
+        );
+        assert!(
+            loads(&|d| Trainer::<Small64>::from_bytes(d, settings.clone()).is_ok()),
+            "no f64 checkpoint for {name}"
+        );
+    }
 }
 
 #[test]
@@ -110,7 +151,7 @@ fn sequential(name: &str) -> String {
 }
 
 #[test]
-#[ignore = "writes the seed files into fuzz/corpus/load"]
+#[ignore = "writes the seed files into fuzz/corpus/load and fuzz/corpus/checkpoint"]
 fn write_seeds() {
     let plain = |net: &Small, options: &SaveOptions| io::to_bytes(net, options).unwrap();
     let no_vector = SaveOptions {
@@ -199,6 +240,42 @@ fn write_seeds() {
     for (name, bytes) in &seeds {
         std::fs::write(dir.join(name), bytes).unwrap();
     }
+
+    let dir = corpus_of("checkpoint");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, bytes) in checkpoint_seeds::<f32, Small>("f32")
+        .into_iter()
+        .chain(checkpoint_seeds::<f64, Small64>("f64"))
+    {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+}
+
+/// Checkpoints of `N` for every optimiser the target loads with: before the first
+/// epoch, paused after two (moments, step count and early stopping's best weights)
+/// and finished.
+fn checkpoint_seeds<T, N>(scalar: &str) -> Vec<(String, Vec<u8>)>
+where
+    T: mlp::core::real::Real,
+    N: Network<Scalar = T, Input = [T; 4], Target = [T; 1]>,
+{
+    let (inputs, targets) = target::rows::<T>();
+    let mut seeds = Vec::new();
+    for (name, settings) in target::trainer_settings() {
+        let mut trainer = Trainer::<N>::new(settings).unwrap();
+        let mut net = N::seeded(1);
+        for (epochs, stage) in [(0, "start"), (2, "paused"), (usize::MAX, "finished")] {
+            let rows = Rows::new(&inputs, &targets);
+            trainer
+                .run(&mut net, rows, None, epochs, |_, _| Control::Continue)
+                .unwrap();
+            seeds.push((
+                format!("seed-{scalar}-{name}-{stage}"),
+                trainer.to_bytes().unwrap(),
+            ));
+        }
+    }
+    seeds
 }
 
 /// JSON documents for `from_json`: both networks, PyTorch names, and broken ones.

@@ -1,13 +1,7 @@
 //! Untrusted bytes through the model loaders (`mlp::core::io::from_bytes` and
 //! `mlp::core::io::json::from_json`).
 //!
-//! From `fuzz/`, on a stable toolchain (cargo-fuzz passes `-Z` flags):
-//!
-//! ```text
-//! RUSTC_BOOTSTRAP=1 cargo fuzz run load -- -max_total_time=600 -rss_limit_mb=2048 \
-//!     -max_len=4096 -dict=load.dict -timeout=10
-//! RUSTC_BOOTSTRAP=1 cargo fuzz cmin load -- -use_counters=0 -max_len=4096
-//! ```
+//! The commands to build, run and minimise it are in `fuzz/README.md`.
 
 #![no_main]
 

@@ -1,8 +1,10 @@
 //! `mlp-no-std` without `std` and without an allocator, built and run twice:
 //!
 //! - as the program in `firmware/` for `thumbv7em-none-eabihf` (a Cortex-M4F, no
-//!   operating system), run under `qemu-system-arm` on the MPS2 AN386 board when
-//!   the target and QEMU are installed (`.ci/run` installs both);
+//!   operating system), run under `qemu-system-arm` on the MPS2 AN386 board
+//!   (`.ci/run` installs both). Without the target or QEMU these tests are
+//!   ignored, with the reason (`build.rs` looks for them), except under CI, where
+//!   they fail;
 //! - as a static library for the host (`panic = "abort"`, `--cfg standalone` for
 //!   its panic handler), linked into `tests/selftest.c` by the C compiler and run.
 //!
@@ -119,52 +121,83 @@ fn build(target: &str) -> PathBuf {
     lib
 }
 
-#[test]
-fn runs_on_an_emulated_cortex_m4f() {
-    run_firmware(&[]);
-}
-
-/// The firmware again with a heap as its global allocator: models from bytes,
-/// batch kernels and `fit` on the Cortex-M4F.
-#[cfg(feature = "alloc")]
-#[test]
-fn runs_on_an_emulated_cortex_m4f_with_a_heap() {
-    run_firmware(&["--features", "heap"]);
-}
-
-/// Runs `no-std/firmware` (with `features`) under QEMU and compares its report;
-/// builds it only, or skips, when QEMU or the target is missing.
-fn run_firmware(features: &[&str]) {
-    if !installed(BARE_METAL) {
-        eprintln!("skipped: {BARE_METAL} is not installed (`rustup target add {BARE_METAL}`)");
-        return;
-    }
-    let firmware = Path::new(env!("CARGO_MANIFEST_DIR")).join("firmware");
-    let qemu = Command::new("qemu-system-arm").arg("--version").output();
-    // Without QEMU the program is still built: that alone proves the build.
-    let verb = if qemu.is_ok_and(|out| out.status.success()) {
-        "run"
-    } else {
-        eprintln!("qemu-system-arm is not installed: building the firmware without running it");
-        "build"
-    };
-    let report = succeed(
-        cargo(&firmware, "firmware").arg(verb).args(features),
-        &format!("{verb} the firmware {features:?}"),
+/// Fails unless the bare-metal target is installed: the test was not ignored, so
+/// either `build.rs` found it or this is CI, which must run it.
+fn require_target() {
+    assert!(
+        installed(BARE_METAL),
+        "{BARE_METAL} is not installed (`rustup target add {BARE_METAL}`); outside CI \
+         this test is ignored"
     );
-    if verb == "run" {
-        compare_with_std("on a Cortex-M4F", &report);
+}
+
+/// As [`require_target`], for QEMU.
+fn require_qemu() {
+    let qemu = Command::new("qemu-system-arm").arg("--version").output();
+    assert!(
+        qemu.is_ok_and(|out| out.status.success()),
+        "qemu-system-arm does not run (Debian: `apt-get install qemu-system-arm`); outside \
+         CI this test is ignored"
+    );
+}
+
+/// A test that runs the firmware: ignored, with the reason, when `build.rs` found
+/// no target or no QEMU.
+macro_rules! firmware_test {
+    ($(#[$meta:meta])* fn $name:ident() $body:block) => {
+        $(#[$meta])*
+        #[test]
+        #[cfg_attr(
+            all(no_bare_metal_target, no_qemu),
+            ignore = "needs thumbv7em-none-eabihf (rustup target add) and qemu-system-arm"
+        )]
+        #[cfg_attr(
+            all(no_bare_metal_target, not(no_qemu)),
+            ignore = "needs thumbv7em-none-eabihf (rustup target add thumbv7em-none-eabihf)"
+        )]
+        #[cfg_attr(
+            all(no_qemu, not(no_bare_metal_target)),
+            ignore = "needs qemu-system-arm on PATH"
+        )]
+        fn $name() $body
+    };
+}
+
+firmware_test! {
+    fn runs_on_an_emulated_cortex_m4f() {
+        run_firmware(&[]);
     }
 }
 
+firmware_test! {
+    /// The firmware again with a heap as its global allocator: models from bytes,
+    /// batch kernels and `fit` on the Cortex-M4F.
+    #[cfg(feature = "alloc")]
+    fn runs_on_an_emulated_cortex_m4f_with_a_heap() {
+        run_firmware(&["--features", "heap"]);
+    }
+}
+
+/// Runs `no-std/firmware` (with `features`) under QEMU and compares its report.
+fn run_firmware(features: &[&str]) {
+    require_target();
+    require_qemu();
+    let firmware = Path::new(env!("CARGO_MANIFEST_DIR")).join("firmware");
+    let report = succeed(
+        cargo(&firmware, "firmware").arg("run").args(features),
+        &format!("run the firmware {features:?}"),
+    );
+    compare_with_std("on a Cortex-M4F", &report);
+}
+
 #[test]
+#[cfg_attr(
+    no_bare_metal_target,
+    ignore = "needs thumbv7em-none-eabihf (rustup target add thumbv7em-none-eabihf)"
+)]
 fn builds_with_an_allocator_but_without_std() {
     // `alloc` alone: workspaces, batch kernels, fit, and models from bytes.
-    let target = if installed(BARE_METAL) {
-        BARE_METAL.to_owned()
-    } else {
-        host()
-    };
+    require_target();
     succeed(
         cargo(workspace(), "no-std")
             .args([
@@ -175,8 +208,8 @@ fn builds_with_an_allocator_but_without_std() {
                 "--features",
                 "alloc",
             ])
-            .args(["--target", &target]),
-        &format!("checking mlp for {target} with alloc and without std"),
+            .args(["--target", BARE_METAL]),
+        &format!("checking mlp for {BARE_METAL} with alloc and without std"),
     );
 }
 
