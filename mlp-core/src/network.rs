@@ -332,8 +332,9 @@ pub trait Network: Clone + Sized {
 
     /// Trains on the rows as `settings` say (see [`crate::train::Fit`]) and returns
     /// every epoch's measurements. Settings and rows are checked before any weight
-    /// changes; a loss that turns NaN or infinite stops the run with
-    /// [`Error::Diverged`] and restores the weights of the last complete epoch.
+    /// changes; a training or validation loss that turns NaN or infinite stops the
+    /// run with [`Error::Diverged`] or [`Error::ValidationDiverged`] and restores the
+    /// weights of the last complete epoch.
     #[cfg(feature = "alloc")]
     fn fit(
         &mut self,

@@ -2,7 +2,8 @@
 //!
 //! Every setting and every row is checked before the first weight changes. A loss
 //! or gradient that turns NaN or infinite stops the run with
-//! [`Error::Diverged`] and puts back the weights of the last complete epoch.
+//! [`Error::Diverged`] ([`Error::ValidationDiverged`] for the validation loss) and
+//! puts back the weights and the optimiser state of the last complete epoch.
 
 mod checkpoint;
 mod config;
@@ -67,6 +68,10 @@ pub enum Control {
 /// Trains `net` on `train` as `settings` say, validating on `validation` when
 /// given (or on the split `settings` asks for), calling `callback` after every
 /// epoch with its measurements and the network (to log or stop).
+///
+/// If `callback` panics, the panic propagates and `net` holds the weights of the
+/// epoch the callback was called for, without early stopping's restore of its best
+/// weights.
 pub fn fit<N: Network>(
     net: &mut N,
     train: Rows<'_, N>,
@@ -128,6 +133,18 @@ impl<N: Network> Trainer<N> {
     /// epoch, early stopping or the callback's [`Control::Stop`]) early stopping's
     /// best weights are restored; when it only pauses after `epochs`, the network
     /// keeps its current weights and the trainer can be saved and resumed.
+    ///
+    /// On [`Error::Diverged`] or [`Error::ValidationDiverged`] the network and the
+    /// trainer (optimiser state, early stopping, epoch count) are as they were after
+    /// the last complete epoch, so [`Trainer::to_bytes`] gives the same bytes as
+    /// before the failing epoch.
+    ///
+    /// If `callback` panics, the panic propagates and the pair is as if the run had
+    /// paused after the epoch the callback was called for: the network holds that
+    /// epoch's weights (early stopping's best weights are not restored), and the
+    /// trainer counts the epoch as complete, with its optimiser state and early
+    /// stopping's verdict on it. Calling `run` again goes on from there (and ends at
+    /// once, restoring the best weights, if early stopping had run out).
     pub fn run(
         &mut self,
         net: &mut N,
@@ -163,15 +180,22 @@ impl<N: Network> Trainer<N> {
         let mut batch_inputs: Vec<N::Input> = Vec::with_capacity(batch);
         let mut batch_targets: Vec<N::Target> = Vec::with_capacity(batch);
         let mut outputs = alloc::vec![N::Output::default(); crate::network::DEFAULT_CHUNK];
-        let mut last_good = net.clone();
+        // The network and optimiser after the last complete epoch, put back when an
+        // epoch diverges; refreshed in place each epoch, so a run allocates them once.
+        let mut last_good = (net.clone(), self.optimizer.clone());
         #[cfg(feature = "progress")]
         let bar = progress::Bar::new(settings.progress, settings.epochs);
         #[cfg(feature = "progress")]
         bar.skip(self.epoch);
 
         let end = settings.epochs.min(self.epoch.saturating_add(epochs));
-        let mut ended = false;
-        while self.epoch < end {
+        // A trainer whose early stopping ran out (its callback panicked before the run
+        // could end) ends now, as the uninterrupted run did.
+        let mut ended = settings.patience.is_some_and(|p| self.waited >= p);
+        if ended {
+            history.stop = Stop::EarlyStopping;
+        }
+        while !ended && self.epoch < end {
             let epoch = self.epoch;
             let rate = settings
                 .schedule
@@ -203,8 +227,7 @@ impl<N: Network> Trainer<N> {
                 );
                 let loss = (sum * scale).to_f64() + regularise(net, &mut grads, settings.l2);
                 if !loss.is_finite() || !(0..2 * N::layers()).all(|t| all_finite(grads.tensor(t))) {
-                    *net = last_good;
-                    return Err(Error::Diverged { epoch, loss });
+                    return Err(self.roll_back(net, last_good, Error::Diverged { epoch, loss }));
                 }
                 for (layer, norm) in norms.iter_mut().enumerate() {
                     *norm += layer_norm(&grads, layer);
@@ -217,11 +240,11 @@ impl<N: Network> Trainer<N> {
                 steps += 1;
             }
             if !(0..2 * N::layers()).all(|t| all_finite(net.tensor(t))) {
-                *net = last_good;
-                return Err(Error::Diverged {
+                let error = Error::Diverged {
                     epoch,
                     loss: f64::NAN,
-                });
+                };
+                return Err(self.roll_back(net, last_good, error));
             }
             let (train_loss, train_accuracy) = if settings.training_metrics {
                 let (l, a) = evaluate(net, &mut ws, train, &mut outputs);
@@ -247,29 +270,36 @@ impl<N: Network> Trainer<N> {
                 gradient_norms: norms.iter().map(|n| n / steps as f64).collect(),
             };
             if !record.step_loss.is_finite() || train_loss.is_some_and(|l| !l.is_finite()) {
-                *net = last_good;
-                return Err(Error::Diverged {
+                let error = Error::Diverged {
                     epoch,
                     loss: record.step_loss,
-                });
+                };
+                return Err(self.roll_back(net, last_good, error));
             }
-            last_good = net.clone();
+            if let Some(loss) = validation_loss.filter(|l| !l.is_finite()) {
+                let error = Error::ValidationDiverged { epoch, loss };
+                return Err(self.roll_back(net, last_good, error));
+            }
+            last_good.0.clone_from(net);
+            last_good.1.clone_from(&self.optimizer);
             self.epoch += 1;
-            #[cfg(feature = "progress")]
-            bar.epoch(&record);
-            let control = callback(&record, net);
-            let monitored = record
-                .validation_loss
-                .or(record.train_loss)
-                .unwrap_or(record.step_loss);
-            history.epochs.push(record);
-
+            // Early stopping sees the epoch before the callback does, so a callback
+            // that panics leaves a trainer that has completed this epoch.
             if let Some(patience) = settings.patience {
-                match &self.best {
-                    Some((_, loss, _)) if monitored >= loss - settings.min_delta => {
+                let monitored = record
+                    .validation_loss
+                    .or(record.train_loss)
+                    .unwrap_or(record.step_loss);
+                match &mut self.best {
+                    Some((_, loss, _)) if monitored >= *loss - settings.min_delta => {
                         self.waited += 1
                     }
-                    _ => {
+                    Some((weights, loss, best)) => {
+                        weights.clone_from(net);
+                        (*loss, *best) = (monitored, epoch);
+                        self.waited = 0;
+                    }
+                    None => {
                         self.best = Some((net.clone(), monitored, epoch));
                         self.waited = 0;
                     }
@@ -277,13 +307,15 @@ impl<N: Network> Trainer<N> {
                 if self.waited >= patience {
                     history.stop = Stop::EarlyStopping;
                     ended = true;
-                    break;
                 }
             }
-            if control == Control::Stop {
+            #[cfg(feature = "progress")]
+            bar.epoch(&record);
+            let control = callback(&record, net);
+            history.epochs.push(record);
+            if !ended && control == Control::Stop {
                 history.stop = Stop::Callback;
                 ended = true;
-                break;
             }
         }
         #[cfg(feature = "progress")]
@@ -291,11 +323,27 @@ impl<N: Network> Trainer<N> {
         if ended || self.epoch >= settings.epochs {
             self.finished = true;
             if let Some((weights, _, epoch)) = &self.best {
-                *net = weights.clone();
+                net.clone_from(weights);
                 history.best_epoch = Some(*epoch);
             }
         }
         Ok(history)
+    }
+}
+
+impl<N: Network> Trainer<N> {
+    /// Puts back the network and optimiser of the last complete epoch and returns
+    /// `error`; the counters and early stopping's state change only after an epoch
+    /// completes, so they need nothing.
+    fn roll_back(
+        &mut self,
+        net: &mut N,
+        (weights, optimizer): (N, State<N>),
+        error: Error,
+    ) -> Error {
+        *net = weights;
+        self.optimizer = optimizer;
+        error
     }
 }
 
