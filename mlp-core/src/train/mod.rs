@@ -103,6 +103,7 @@ impl<N: Network> Trainer<N> {
     /// A run of `settings` at epoch 0; the settings are checked here.
     pub fn new(settings: Fit) -> Result<Self, Error> {
         check_settings(&settings)?;
+        check_in_scalar::<N::Scalar>(&settings)?;
         let optimizer = State::new(settings.optimizer);
         Ok(Self {
             settings,
@@ -546,6 +547,73 @@ fn check_settings(s: &Fit) -> Result<(), Error> {
             }
         }
         Optimizer::Momentum { .. } => {}
+    }
+    Ok(())
+}
+
+/// Checks the settings the optimiser converts to the network's scalar `T` as `T`
+/// holds them: a learning rate of `1e-308` is 0 in `f32` and would train nothing.
+fn check_in_scalar<T: Real>(s: &Fit) -> Result<(), Error> {
+    let check = |setting, value: f64, ok: fn(T) -> bool, expected| {
+        let converted = T::of(value);
+        if ok(converted) {
+            Ok(())
+        } else {
+            Err(Error::SettingOutOfScalarRange {
+                setting,
+                value,
+                converted: converted.to_f64(),
+                scalar: T::NAME,
+                expected,
+            })
+        }
+    };
+    let positive: fn(T) -> bool = |v| v.finite() && v > T::ZERO;
+    let unit: fn(T) -> bool = |v| v < T::ONE;
+    // Zero is allowed where the f64 check allows it; what must not happen is a
+    // positive setting that the scalar rounds to 0 or infinity.
+    let off_or_positive = |setting, value: f64| {
+        if value == 0.0 {
+            Ok(())
+        } else {
+            check(setting, value, positive, "0 or a finite number above 0")
+        }
+    };
+    let above_zero = "a finite number above 0";
+    check("learning_rate", s.learning_rate, positive, above_zero)?;
+    // The smallest rate a schedule reaches is its last epoch's.
+    let last = s.schedule.rate(s.learning_rate, s.epochs - 1, s.epochs);
+    match s.schedule {
+        Schedule::Constant => {}
+        Schedule::Step { .. } => check("schedule", last, positive, "a last-epoch rate above 0")?,
+        Schedule::Cosine { min_rate } => off_or_positive("schedule", min_rate)?,
+    }
+    off_or_positive("l2", s.l2)?;
+    if let Some(c) = s.clip_norm {
+        check("clip_norm", c, positive, above_zero)?;
+    }
+    let below_one = "a value below 1";
+    match s.optimizer {
+        Optimizer::Sgd => {}
+        Optimizer::Momentum { beta, .. } => check("momentum", beta, unit, below_one)?,
+        Optimizer::Adam {
+            beta1,
+            beta2,
+            epsilon,
+        }
+        | Optimizer::AdamW {
+            beta1,
+            beta2,
+            epsilon,
+            ..
+        } => {
+            check("beta1", beta1, unit, below_one)?;
+            check("beta2", beta2, unit, below_one)?;
+            check("epsilon", epsilon, positive, above_zero)?;
+            if let Optimizer::AdamW { weight_decay, .. } = s.optimizer {
+                off_or_positive("weight_decay", weight_decay)?;
+            }
+        }
     }
     Ok(())
 }
