@@ -369,3 +369,38 @@ fn settings_are_checked_as_the_network_scalar_holds_them() {
         "learning_rate = 1e-308 becomes 0.0 in the network's f32; use a finite number above 0 that f32 can hold"
     );
 }
+
+#[test]
+fn cce_targets_must_be_probability_rows() {
+    network! { struct Soft { 2 => 3 softmax; loss = cce; } }
+    let net = Soft::seeded(1);
+    let x = [[0.1, 0.2], [0.3, 0.4]];
+    let ok = [0.2, 0.3, 0.5];
+    assert!(net.loss(&x, &[ok, [0.0, 1.0, 0.0]]).is_ok());
+    let cases: [([f32; 3], usize); 5] = [
+        ([1.0, 1.0, 1.0], 1),
+        ([0.0, 0.0, 0.0], 2),
+        ([0.5, 0.5, 0.1], 2),
+        ([0.5, 0.4, 0.0], 2),
+        ([1.5, -0.5, 0.0], 0),
+    ];
+    for (row, column) in cases {
+        let err = net.loss(&x, &[ok, row]).unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidTarget { row: 1, column: c, loss: "cce", .. } if c == column),
+            "{row:?}: {err}"
+        );
+    }
+    assert!(net.loss(&x, &[ok, [-0.1, 0.6, 0.5]]).is_err());
+    assert_eq!(
+        net.loss(&x, &[ok, [1.0, 1.0, 1.0]])
+            .unwrap_err()
+            .to_string(),
+        "target row 1, column 1 is 1; cce expects a row of probabilities summing to 1 (within 1e-4)"
+    );
+    // Soft labels rounded in f32 are within the tolerance.
+    assert!(
+        net.loss(&x, &[ok, [0.1; 3].map(|v: f32| v + 0.233_333_33)])
+            .is_ok()
+    );
+}

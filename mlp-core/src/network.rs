@@ -581,6 +581,12 @@ pub(crate) fn check_batch<N: Network>(
             what: "target",
         });
     }
+    check_inputs::<N>(inputs)?;
+    N::check_targets(targets)
+}
+
+/// Checks that every input value is finite, naming the first that is not.
+pub(crate) fn check_inputs<N: Network>(inputs: &[N::Input]) -> Result<(), Error> {
     for (row, x) in inputs.iter().enumerate() {
         if all_finite(x.as_ref()) {
             continue;
@@ -593,7 +599,7 @@ pub(crate) fn check_batch<N: Network>(
             });
         }
     }
-    N::check_targets(targets)
+    Ok(())
 }
 
 /// The buffers batch methods compute in. Make one with [`Network::workspace`] and

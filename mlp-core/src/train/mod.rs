@@ -404,7 +404,7 @@ fn evaluate<N: Network>(
             .expect("outputs match inputs");
         loss += N::loss_sum(ws.buffers_mut(), y).to_f64();
         for (o, t) in out.iter().zip(y) {
-            if let Some(a) = N::accuracy(o, t) {
+            if let Some(a) = crate::metrics::correct::<N>(o, t) {
                 right += a;
                 classified = true;
             }
