@@ -102,8 +102,7 @@ pub struct Trainer<N: Network> {
 impl<N: Network> Trainer<N> {
     /// A run of `settings` at epoch 0; the settings are checked here.
     pub fn new(settings: Fit) -> Result<Self, Error> {
-        check_settings(&settings)?;
-        check_in_scalar::<N::Scalar>(&settings)?;
+        check_settings::<N::Scalar>(&settings)?;
         let optimizer = State::new(settings.optimizer);
         Ok(Self {
             settings,
@@ -456,7 +455,10 @@ fn clip<N: Network>(grads: &mut N, max: f64) {
     }
 }
 
-fn check_settings(s: &Fit) -> Result<(), Error> {
+/// Checks every setting's range, then those the optimiser converts to the network's
+/// scalar `T` as `T` holds them: a learning rate of `1e-308` is 0 in `f32` and would
+/// train nothing.
+fn check_settings<T: Real>(s: &Fit) -> Result<(), Error> {
     let bad = |setting, value: f64, expected| {
         Err(Error::InvalidSetting {
             setting,
@@ -464,97 +466,7 @@ fn check_settings(s: &Fit) -> Result<(), Error> {
             expected,
         })
     };
-    let unit = |v: f64| (0.0..1.0).contains(&v);
-    if s.epochs == 0 {
-        return bad("epochs", 0.0, "at least 1");
-    }
-    if !(s.learning_rate.is_finite() && s.learning_rate > 0.0) {
-        return bad("learning_rate", s.learning_rate, "a finite number above 0");
-    }
-    if s.batching == Batching::MiniBatch(0) {
-        return bad("mini_batch", 0.0, "at least 1 row");
-    }
-    if !(s.l2.is_finite() && s.l2 >= 0.0) {
-        return bad("l2", s.l2, "a finite number, 0 or more");
-    }
-    if let Some(c) = s.clip_norm
-        && !(c.is_finite() && c > 0.0)
-    {
-        return bad("clip_norm", c, "a finite number above 0");
-    }
-    if let Some(f) = s.validation_split
-        && !(f > 0.0 && f < 1.0)
-    {
-        return bad("validation_split", f, "a fraction between 0 and 1");
-    }
-    if s.patience == Some(0) {
-        return bad("early_stopping", 0.0, "a patience of at least 1 epoch");
-    }
-    if !(s.min_delta.is_finite() && s.min_delta >= 0.0) {
-        return bad("min_delta", s.min_delta, "a finite number, 0 or more");
-    }
-    match s.schedule {
-        Schedule::Step { every: 0, .. } => {
-            return bad("schedule", 0.0, "a step every 1 epoch or more");
-        }
-        Schedule::Step { gamma, .. } if !(gamma > 0.0 && gamma <= 1.0) => {
-            return bad("schedule", gamma, "a step factor in (0, 1]");
-        }
-        Schedule::Cosine { min_rate } if !(min_rate >= 0.0 && min_rate <= s.learning_rate) => {
-            return bad(
-                "schedule",
-                min_rate,
-                "a minimum rate between 0 and the learning rate",
-            );
-        }
-        _ => {}
-    }
-    match s.optimizer {
-        Optimizer::Sgd => {}
-        Optimizer::Momentum { beta, .. } if !unit(beta) => {
-            return bad("momentum", beta, "a value in [0, 1)");
-        }
-        Optimizer::Adam {
-            beta1,
-            beta2,
-            epsilon,
-        }
-        | Optimizer::AdamW {
-            beta1,
-            beta2,
-            epsilon,
-            ..
-        } => {
-            if !unit(beta1) {
-                return bad("beta1", beta1, "a value in [0, 1)");
-            }
-            if !unit(beta2) {
-                return bad("beta2", beta2, "a value in [0, 1)");
-            }
-            if !(epsilon.is_finite() && epsilon > 0.0) {
-                return bad("epsilon", epsilon, "a finite number above 0");
-            }
-            if let Optimizer::AdamW { weight_decay, .. } = s.optimizer
-                && !(weight_decay.is_finite()
-                    && weight_decay >= 0.0
-                    && weight_decay * s.learning_rate < 1.0)
-            {
-                return bad(
-                    "weight_decay",
-                    weight_decay,
-                    "0 or more, with weight_decay * learning_rate below 1",
-                );
-            }
-        }
-        Optimizer::Momentum { .. } => {}
-    }
-    Ok(())
-}
-
-/// Checks the settings the optimiser converts to the network's scalar `T` as `T`
-/// holds them: a learning rate of `1e-308` is 0 in `f32` and would train nothing.
-fn check_in_scalar<T: Real>(s: &Fit) -> Result<(), Error> {
-    let check = |setting, value: f64, ok: fn(T) -> bool, expected| {
+    let in_scalar = |setting, value: f64, ok: fn(T) -> bool, expected| {
         let converted = T::of(value);
         if ok(converted) {
             Ok(())
@@ -568,34 +480,80 @@ fn check_in_scalar<T: Real>(s: &Fit) -> Result<(), Error> {
             })
         }
     };
+    let above_zero = "a finite number above 0";
     let positive: fn(T) -> bool = |v| v.finite() && v > T::ZERO;
-    let unit: fn(T) -> bool = |v| v < T::ONE;
-    // Zero is allowed where the f64 check allows it; what must not happen is a
-    // positive setting that the scalar rounds to 0 or infinity.
-    let off_or_positive = |setting, value: f64| {
+    // Where 0 is allowed, a positive value must not round to 0 or infinity.
+    let zero_or_positive = |setting, value: f64| {
         if value == 0.0 {
             Ok(())
         } else {
-            check(setting, value, positive, "0 or a finite number above 0")
+            in_scalar(setting, value, positive, "0 or a finite number above 0")
         }
     };
-    let above_zero = "a finite number above 0";
-    check("learning_rate", s.learning_rate, positive, above_zero)?;
-    // The smallest rate a schedule reaches is its last epoch's.
-    let last = s.schedule.rate(s.learning_rate, s.epochs - 1, s.epochs);
+    // A value in [0, 1) as f64 must stay below 1 as T.
+    let unit = |setting, value: f64| {
+        if (0.0..1.0).contains(&value) {
+            in_scalar(setting, value, |v| v < T::ONE, "a value below 1")
+        } else {
+            bad(setting, value, "a value in [0, 1)")
+        }
+    };
+    if s.epochs == 0 {
+        return bad("epochs", 0.0, "at least 1");
+    }
+    if !(s.learning_rate.is_finite() && s.learning_rate > 0.0) {
+        return bad("learning_rate", s.learning_rate, above_zero);
+    }
+    in_scalar("learning_rate", s.learning_rate, positive, above_zero)?;
+    if s.batching == Batching::MiniBatch(0) {
+        return bad("mini_batch", 0.0, "at least 1 row");
+    }
+    if !(s.l2.is_finite() && s.l2 >= 0.0) {
+        return bad("l2", s.l2, "a finite number, 0 or more");
+    }
+    zero_or_positive("l2", s.l2)?;
+    if let Some(c) = s.clip_norm {
+        if !(c.is_finite() && c > 0.0) {
+            return bad("clip_norm", c, above_zero);
+        }
+        in_scalar("clip_norm", c, positive, above_zero)?;
+    }
+    if let Some(f) = s.validation_split
+        && !(f > 0.0 && f < 1.0)
+    {
+        return bad("validation_split", f, "a fraction between 0 and 1");
+    }
+    if s.patience == Some(0) {
+        return bad("early_stopping", 0.0, "a patience of at least 1 epoch");
+    }
+    if !(s.min_delta.is_finite() && s.min_delta >= 0.0) {
+        return bad("min_delta", s.min_delta, "a finite number, 0 or more");
+    }
     match s.schedule {
         Schedule::Constant => {}
-        Schedule::Step { .. } => check("schedule", last, positive, "a last-epoch rate above 0")?,
-        Schedule::Cosine { min_rate } => off_or_positive("schedule", min_rate)?,
+        Schedule::Step { every: 0, .. } => {
+            return bad("schedule", 0.0, "a step every 1 epoch or more");
+        }
+        Schedule::Step { gamma, .. } if !(gamma > 0.0 && gamma <= 1.0) => {
+            return bad("schedule", gamma, "a step factor in (0, 1]");
+        }
+        Schedule::Step { .. } => {
+            // The smallest rate a step schedule reaches is its last epoch's.
+            let last = s.schedule.rate(s.learning_rate, s.epochs - 1, s.epochs);
+            in_scalar("schedule", last, positive, "a last-epoch rate above 0")?;
+        }
+        Schedule::Cosine { min_rate } if !(min_rate >= 0.0 && min_rate <= s.learning_rate) => {
+            return bad(
+                "schedule",
+                min_rate,
+                "a minimum rate between 0 and the learning rate",
+            );
+        }
+        Schedule::Cosine { min_rate } => zero_or_positive("schedule", min_rate)?,
     }
-    off_or_positive("l2", s.l2)?;
-    if let Some(c) = s.clip_norm {
-        check("clip_norm", c, positive, above_zero)?;
-    }
-    let below_one = "a value below 1";
     match s.optimizer {
         Optimizer::Sgd => {}
-        Optimizer::Momentum { beta, .. } => check("momentum", beta, unit, below_one)?,
+        Optimizer::Momentum { beta, .. } => unit("momentum", beta)?,
         Optimizer::Adam {
             beta1,
             beta2,
@@ -607,11 +565,24 @@ fn check_in_scalar<T: Real>(s: &Fit) -> Result<(), Error> {
             epsilon,
             ..
         } => {
-            check("beta1", beta1, unit, below_one)?;
-            check("beta2", beta2, unit, below_one)?;
-            check("epsilon", epsilon, positive, above_zero)?;
+            unit("beta1", beta1)?;
+            unit("beta2", beta2)?;
+            if !(epsilon.is_finite() && epsilon > 0.0) {
+                return bad("epsilon", epsilon, above_zero);
+            }
+            in_scalar("epsilon", epsilon, positive, above_zero)?;
             if let Optimizer::AdamW { weight_decay, .. } = s.optimizer {
-                off_or_positive("weight_decay", weight_decay)?;
+                if !(weight_decay.is_finite()
+                    && weight_decay >= 0.0
+                    && weight_decay * s.learning_rate < 1.0)
+                {
+                    return bad(
+                        "weight_decay",
+                        weight_decay,
+                        "0 or more, with weight_decay * learning_rate below 1",
+                    );
+                }
+                zero_or_positive("weight_decay", weight_decay)?;
             }
         }
     }
