@@ -79,8 +79,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         elapsed.as_secs_f64()
     );
 
-    let train_accuracy = metrics::accuracy(&net, &train_x, &train_y)?.unwrap_or(f64::NAN);
-    let test_accuracy = metrics::accuracy(&net, &test_x, &test_y)?.unwrap_or(f64::NAN);
+    let train_accuracy = metrics::accuracy(&net, &train_x, &train_y)?;
+    let test_accuracy = metrics::accuracy(&net, &test_x, &test_y)?;
     println!("train accuracy {train_accuracy:.4}");
     println!("test accuracy  {test_accuracy:.4}");
     println!("confusion matrix of the test rows (0 setosa, 1 versicolor, 2 virginica):");

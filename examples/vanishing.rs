@@ -183,7 +183,7 @@ fn run<N: Deep>(
         "  training loss {:.4}, training accuracy {:.3}, test accuracy {:.3}",
         last.train_loss.unwrap_or(last.step_loss),
         last.train_accuracy.unwrap_or(f64::NAN),
-        accuracy(&net, &data.test_x, &data.test_y)?.unwrap_or(f64::NAN)
+        accuracy(&net, &data.test_x, &data.test_y)?
     );
     Ok(history)
 }

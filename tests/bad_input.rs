@@ -264,3 +264,143 @@ fn flat_layout_is_row_major_weights_then_bias() {
     copy.set_flat(&flat).unwrap();
     assert_eq!(copy, net);
 }
+
+#[test]
+fn a_step_to_a_non_finite_parameter_is_refused() {
+    let mut net = Placement::seeded(1);
+    let before = net.clone();
+    let mut g = net.gradients(&X, &Y).unwrap();
+    // The gradient and the rate are finite, but lr * g overflows.
+    g.layers.0.weight[(1, 2)] = 2.0;
+    let err = net.step(&g, f32::MAX).unwrap_err();
+    assert!(matches!(err, Error::NonFiniteStep { .. }), "{err}");
+    assert!(err.to_string().contains("no step was taken"), "{err}");
+    assert_eq!(net, before);
+    // The last parameter alone overflows: nothing before it changes either.
+    let mut g = Placement::zeros();
+    g.layers.2.bias[0] = -1.0;
+    net.layers.2.bias[0] = f32::MAX;
+    let before = net.clone();
+    let err = net.step(&g, f32::MAX).unwrap_err();
+    let tensor = TensorId {
+        layer: 2,
+        kind: TensorKind::Bias,
+    };
+    assert!(
+        matches!(err, Error::NonFiniteStep { tensor: t, index: 0, gradient, .. } if t == tensor && gradient == -1.0),
+        "{err}"
+    );
+    assert_eq!(net, before);
+}
+
+#[test]
+fn settings_are_checked_as_the_network_scalar_holds_them() {
+    use mlp::core::train::{Fit, Optimizer, Schedule};
+    let quiet = || Fit::new().progress(false).epochs(3);
+    let cases = [
+        (quiet().learning_rate(1e-308), "learning_rate"),
+        (quiet().learning_rate(1e300), "learning_rate"),
+        (
+            quiet().schedule(Schedule::Step {
+                every: 1,
+                gamma: 1e-30,
+            }),
+            "schedule",
+        ),
+        (
+            quiet().schedule(Schedule::Cosine { min_rate: 1e-300 }),
+            "schedule",
+        ),
+        (quiet().l2(1e-300), "l2"),
+        (quiet().clip_norm(1e-300), "clip_norm"),
+        (
+            quiet().optimizer(Optimizer::Momentum {
+                beta: 1.0 - 1e-12,
+                nesterov: false,
+            }),
+            "momentum",
+        ),
+        (
+            quiet().optimizer(Optimizer::Adam {
+                beta1: 0.9,
+                beta2: 1.0 - 1e-12,
+                epsilon: 1e-8,
+            }),
+            "beta2",
+        ),
+        (
+            quiet().optimizer(Optimizer::Adam {
+                beta1: 0.9,
+                beta2: 0.999,
+                epsilon: 1e-50,
+            }),
+            "epsilon",
+        ),
+        (
+            quiet().optimizer(Optimizer::AdamW {
+                beta1: 0.9,
+                beta2: 0.999,
+                epsilon: 1e-8,
+                weight_decay: 1e-300,
+            }),
+            "weight_decay",
+        ),
+    ];
+    for (settings, name) in cases {
+        let mut net = Placement::seeded(1);
+        let before = net.clone();
+        let err = net.fit(&X, &Y, &settings).unwrap_err();
+        assert!(
+            matches!(err, Error::SettingOutOfScalarRange { setting, scalar: "f32", .. } if setting == name),
+            "{name}: {err}"
+        );
+        assert_eq!(net, before);
+    }
+    // An f64 network holds these values.
+    network! { struct Wide { 4 => 1 sigmoid; loss = bce; scalar = f64; } }
+    assert!(
+        mlp::core::train::Trainer::<Wide>::new(quiet().learning_rate(1e-308).l2(1e-300)).is_ok()
+    );
+    let err = Placement::seeded(1)
+        .fit(&X, &Y, &quiet().learning_rate(1e-308))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "learning_rate = 1e-308 becomes 0.0 in the network's f32; use a finite number above 0 that f32 can hold"
+    );
+}
+
+#[test]
+fn cce_targets_must_be_probability_rows() {
+    network! { struct Soft { 2 => 3 softmax; loss = cce; } }
+    let net = Soft::seeded(1);
+    let x = [[0.1, 0.2], [0.3, 0.4]];
+    let ok = [0.2, 0.3, 0.5];
+    assert!(net.loss(&x, &[ok, [0.0, 1.0, 0.0]]).is_ok());
+    let cases: [([f32; 3], usize); 5] = [
+        ([1.0, 1.0, 1.0], 1),
+        ([0.0, 0.0, 0.0], 2),
+        ([0.5, 0.5, 0.1], 2),
+        ([0.5, 0.4, 0.0], 2),
+        ([1.5, -0.5, 0.0], 0),
+    ];
+    for (row, column) in cases {
+        let err = net.loss(&x, &[ok, row]).unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidTarget { row: 1, column: c, loss: "cce", .. } if c == column),
+            "{row:?}: {err}"
+        );
+    }
+    assert!(net.loss(&x, &[ok, [-0.1, 0.6, 0.5]]).is_err());
+    assert_eq!(
+        net.loss(&x, &[ok, [1.0, 1.0, 1.0]])
+            .unwrap_err()
+            .to_string(),
+        "target row 1, column 1 is 1; cce expects a row of probabilities summing to 1 (within 1e-4)"
+    );
+    // Soft labels rounded in f32 are within the tolerance.
+    assert!(
+        net.loss(&x, &[ok, [0.1; 3].map(|v: f32| v + 0.233_333_33)])
+            .is_ok()
+    );
+}

@@ -4,6 +4,7 @@
 use mlp::core::metrics;
 use mlp::core::train::{Control, Fit, Optimizer, Rows, Schedule, Stop, fit};
 use mlp::{Error, network};
+use std::collections::BTreeMap;
 
 network! { struct Xor { 2 => 8 tanh => 1 sigmoid; loss = bce; } }
 network! { struct Line { 1 => 1 linear; loss = mse; scalar = f64; } }
@@ -355,10 +356,10 @@ fn metrics_on_hand_checked_networks() {
     let m = metrics::confusion_matrix(&net, &x, &labels).unwrap();
     assert_eq!(
         (m.count(2, 2), m.count(0, 0), m.count(1, 1), m.count(0, 2)),
-        (1, 1, 1, 1)
+        (Some(1), Some(1), Some(1), Some(1))
     );
     assert_eq!(m.accuracy(), 0.75);
-    assert_eq!(metrics::accuracy(&net, &x, &labels).unwrap(), Some(0.75));
+    assert_eq!(metrics::accuracy(&net, &x, &labels).unwrap(), 0.75);
     println!("{m}");
 
     let line = Line::from_weights(([[2.0]], [1.0]));
@@ -372,7 +373,10 @@ fn metrics_on_hand_checked_networks() {
         metrics::mean_absolute_error(&line, &x, &y).unwrap(),
         (0.5 + 1.0) / 2.0
     );
-    assert_eq!(metrics::accuracy(&line, &x, &y).unwrap(), None);
+    assert_eq!(
+        metrics::accuracy(&line, &x, &y).unwrap_err(),
+        Error::NotAClassifier { loss: "mse" }
+    );
 }
 
 #[test]
@@ -389,7 +393,7 @@ fn training_from_nalgebra_matrices() {
         &quiet().epochs(500).full_batch().learning_rate(0.05),
     )
     .unwrap();
-    assert_eq!(metrics::accuracy(&net, &x, &y).unwrap(), Some(1.0));
+    assert_eq!(metrics::accuracy(&net, &x, &y).unwrap(), 1.0);
     let wide = DMatrix::<f32>::zeros(4, 3);
     let err = rows::<f32, 2, _, _, _>(&wide).unwrap_err();
     assert_eq!(
@@ -485,4 +489,173 @@ fn a_trainer_saved_for_one_optimizer_does_not_load_for_another() {
         ),
         "{err}"
     );
+}
+
+/// What a trainer's checkpoint holds: its metadata and tensors, in name order.
+type Checkpoint = (BTreeMap<String, String>, BTreeMap<String, Vec<u8>>);
+
+fn checkpoint<N: mlp::core::Network>(trainer: &mlp::core::train::Trainer<N>) -> Checkpoint {
+    use safetensors::SafeTensors;
+    let bytes = trainer.to_bytes().unwrap();
+    let (_, header) = SafeTensors::read_metadata(&bytes).unwrap();
+    let metadata = header.metadata().clone().unwrap_or_default();
+    let tensors = SafeTensors::deserialize(&bytes).unwrap().tensors();
+    (
+        metadata.into_iter().collect(),
+        tensors
+            .into_iter()
+            .map(|(name, t)| (name, t.data().to_vec()))
+            .collect(),
+    )
+}
+
+/// The line `y = 2x` on eight rows, trained hard enough to diverge.
+fn steep_line() -> (Vec<[f64; 1]>, Vec<[f64; 1]>) {
+    let x: Vec<[f64; 1]> = (0..8).map(|i| [i as f64]).collect();
+    let y = x.iter().map(|r| [2.0 * r[0]]).collect();
+    (x, y)
+}
+
+#[test]
+fn a_diverged_epoch_leaves_the_trainer_as_before_it() {
+    use mlp::core::train::Trainer;
+    let (x, y) = steep_line();
+    let rows = Rows::new(&x, &y);
+    for (optimizer, rate) in [(Optimizer::momentum(), 10.0), (Optimizer::adam(), 1e153)] {
+        let settings = quiet()
+            .epochs(1000)
+            .mini_batch(3)
+            .optimizer(optimizer)
+            .learning_rate(rate)
+            .early_stopping(900);
+        // One epoch at a time: the failing call leaves what the call before it left.
+        let mut trainer = Trainer::new(settings.clone()).unwrap();
+        let mut net = Line::from_weights(([[0.5]], [0.0]));
+        let err = loop {
+            let (bytes, weights) = (checkpoint(&trainer), net.clone());
+            match trainer.run(&mut net, rows, None, 1, |_, _| Control::Continue) {
+                Ok(_) => assert!(!trainer.finished(), "{optimizer:?} did not diverge"),
+                Err(err) => {
+                    assert_eq!(checkpoint(&trainer), bytes, "{optimizer:?}");
+                    assert_eq!(net, weights, "{optimizer:?}");
+                    break err;
+                }
+            }
+        };
+        let Error::Diverged { epoch, .. } = err else {
+            panic!("{err}")
+        };
+        assert!(
+            epoch > 0 && trainer.epoch() == epoch,
+            "{optimizer:?}: {err}"
+        );
+        // In one call: the trainer equals one paused before the failing epoch.
+        let mut whole = Trainer::new(settings.clone()).unwrap();
+        let mut net = Line::from_weights(([[0.5]], [0.0]));
+        let err = whole
+            .run(&mut net, rows, None, usize::MAX, |_, _| Control::Continue)
+            .unwrap_err();
+        assert!(matches!(err, Error::Diverged { epoch: e, .. } if e == epoch));
+        let mut paused = Trainer::new(settings).unwrap();
+        let mut paused_net = Line::from_weights(([[0.5]], [0.0]));
+        paused
+            .run(&mut paused_net, rows, None, epoch, |_, _| Control::Continue)
+            .unwrap();
+        assert_eq!(checkpoint(&whole), checkpoint(&paused));
+        assert_eq!(net, paused_net);
+    }
+}
+
+#[test]
+fn a_non_finite_validation_loss_stops_training() {
+    // Validation at x = 1e153 overflows the squared error once the slope passes ~13.
+    let x: Vec<[f64; 1]> = (0..8).map(|i| [i as f64 / 8.0]).collect();
+    let y: Vec<[f64; 1]> = x.iter().map(|r| [20.0 * r[0]]).collect();
+    let (vx, vy) = ([[1e153]], [[0.0]]);
+    let mut net = Line::from_weights(([[0.5]], [0.0]));
+    let mut last = net.clone();
+    let settings = quiet()
+        .epochs(5000)
+        .full_batch()
+        .optimizer(Optimizer::Sgd)
+        .learning_rate(0.1);
+    let err = fit(
+        &mut net,
+        Rows::new(&x, &y),
+        Some(Rows::new(&vx, &vy)),
+        &settings,
+        |e, n| {
+            assert!(e.validation_loss.unwrap().is_finite());
+            last = n.clone();
+            Control::Continue
+        },
+    )
+    .unwrap_err();
+    let Error::ValidationDiverged { epoch, loss } = err else {
+        panic!("{err}")
+    };
+    assert!(epoch > 0 && loss.is_infinite(), "{err}");
+    assert!(err.to_string().contains("validation loss"), "{err}");
+    assert_eq!(net, last);
+}
+
+#[test]
+fn a_panicking_callback_leaves_the_last_complete_epoch() {
+    use mlp::core::train::Trainer;
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+    let (x, y, vx, vy) = conflicting();
+    let (train, validation) = (Rows::new(&x, &y), Some(Rows::new(&vx, &vy)));
+    let settings = quiet()
+        .epochs(200)
+        .full_batch()
+        .learning_rate(0.05)
+        .early_stopping(3);
+    let mut whole = Trainer::new(settings.clone()).unwrap();
+    let mut best = Classes::zeros();
+    let history = whole
+        .run(&mut best, train, validation, usize::MAX, |_, _| {
+            Control::Continue
+        })
+        .unwrap();
+    let last = history.epochs.len() - 1;
+    assert_eq!(history.stop, Stop::EarlyStopping);
+
+    // `fit`: the network holds the epoch the callback saw, not the best one.
+    let mut net = Classes::zeros();
+    let mut seen = Vec::new();
+    let panicked = catch_unwind(AssertUnwindSafe(|| {
+        fit(&mut net, train, validation, &settings, |e, n| {
+            seen.push(n.clone());
+            assert!(e.epoch < last, "callback panics in epoch {}", e.epoch);
+            Control::Continue
+        })
+    }));
+    assert!(panicked.is_err());
+    assert_eq!(seen.len(), last + 1);
+    assert_eq!(net, seen[last]);
+    assert_ne!(net, best);
+
+    // `Trainer::run`: the trainer has completed the epoch, and running it again
+    // ends exactly as the uninterrupted run did.
+    for panic_at in [2, last] {
+        let mut trainer = Trainer::new(settings.clone()).unwrap();
+        let mut net = Classes::zeros();
+        let panicked = catch_unwind(AssertUnwindSafe(|| {
+            trainer.run(&mut net, train, validation, usize::MAX, |e, _| {
+                assert!(e.epoch < panic_at, "callback panics in epoch {}", e.epoch);
+                Control::Continue
+            })
+        }));
+        assert!(panicked.is_err());
+        assert_eq!((trainer.epoch(), trainer.finished()), (panic_at + 1, false));
+        let rest = trainer
+            .run(&mut net, train, validation, usize::MAX, |_, _| {
+                Control::Continue
+            })
+            .unwrap();
+        assert_eq!(rest.stop, Stop::EarlyStopping, "panic in epoch {panic_at}");
+        assert_eq!(rest.best_epoch, history.best_epoch);
+        assert_eq!(net, best, "panic in epoch {panic_at}");
+        assert_eq!(checkpoint(&trainer), checkpoint(&whole));
+    }
 }

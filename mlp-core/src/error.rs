@@ -97,6 +97,70 @@ pub enum Error {
         /// The loss when it was noticed.
         loss: f64,
     },
+    /// The loss on the validation rows turned NaN or infinite; the network and the
+    /// optimiser hold the state of the last complete epoch.
+    #[error(
+        "the validation loss turned {loss:.3e} in epoch {epoch}; the weights of the last complete epoch were restored"
+    )]
+    ValidationDiverged {
+        /// The 0-based epoch.
+        epoch: usize,
+        /// The validation loss.
+        loss: f64,
+    },
+    /// A descent step would make a parameter NaN or infinite.
+    #[error(
+        "a step of learning rate {learning_rate:e} along gradient {gradient:e} takes {tensor}[{index}] = {value:e} out of range; no step was taken: lower the learning rate or clip the gradient"
+    )]
+    NonFiniteStep {
+        /// The tensor, e.g. `layers.0.weight`.
+        tensor: crate::tensor::TensorId,
+        /// Index within the tensor in row-major order.
+        index: usize,
+        /// The parameter before the step.
+        value: f64,
+        /// Its gradient.
+        gradient: f64,
+        /// The learning rate.
+        learning_rate: f64,
+    },
+    /// A training setting that is valid as written but not once converted to the
+    /// network's scalar (a learning rate of `1e-308` is 0 in `f32`).
+    #[error(
+        "{setting} = {value:?} becomes {converted:?} in the network's {scalar}; use {expected} that {scalar} can hold"
+    )]
+    SettingOutOfScalarRange {
+        /// The setting's name, as the builder method is called.
+        setting: &'static str,
+        /// The value given.
+        value: f64,
+        /// The value as the network's scalar holds it.
+        converted: f64,
+        /// The network's scalar type.
+        scalar: &'static str,
+        /// What is accepted.
+        expected: &'static str,
+    },
+    /// Accuracy of a network whose loss is not a classification loss.
+    #[error(
+        "accuracy needs a classification loss (bce, cce, sparse_cce, hinge, perceptron); this network's loss is {loss}: use mean_squared_error or mean_absolute_error"
+    )]
+    NotAClassifier {
+        /// The network's loss.
+        loss: &'static str,
+    },
+    /// The network's output for a row is NaN or infinite, so it names no class.
+    #[error(
+        "the network's output {output} for row {row} is {value}; it names no class (its weights or that input are too large)"
+    )]
+    NonFiniteOutput {
+        /// 0-based row.
+        row: usize,
+        /// 0-based output.
+        output: usize,
+        /// The value found.
+        value: f64,
+    },
     /// A matrix of rows with the wrong number of columns.
     #[error("the matrix has {found} columns; the network needs {expected}")]
     ColumnCount {

@@ -190,6 +190,10 @@ const FINITE: &str = "a finite number";
 const PROBABILITY: &str = "a probability in [0, 1]";
 const SIGN_LABEL: &str = "a label of -1 or +1";
 const CLASS: &str = "a class index below the number of outputs";
+const DISTRIBUTION: &str = "a row of probabilities summing to 1 (within 1e-4)";
+
+/// How far a cce target row's sum may be from 1 (rounding of soft labels in `f32`).
+pub const CCE_SUM_TOLERANCE: f64 = 1e-4;
 
 fn check_each<T: Real, const K: usize>(
     y: &[T; K],
@@ -452,8 +456,23 @@ impl Loss for Cce {
     const NAME: &'static str = "cce";
     type Target<T: Real, const K: usize> = [T; K];
 
+    /// Each row is a probability distribution: values in [0, 1] summing to 1 within
+    /// [`CCE_SUM_TOLERANCE`]. The fault names the column where the running sum
+    /// passes 1, or the last column when the row sums to less.
     fn check<T: Real, const K: usize>(&self, y: &[T; K]) -> Result<(), TargetFault> {
-        check_each(y, |v| v >= T::zero() && v <= T::one(), PROBABILITY)
+        check_each(y, |v| v >= T::zero() && v <= T::one(), PROBABILITY)?;
+        let mut sum = 0.0;
+        for (column, v) in y.iter().enumerate() {
+            sum += v.to_f64();
+            if sum > 1.0 + CCE_SUM_TOLERANCE || (column == K - 1 && sum < 1.0 - CCE_SUM_TOLERANCE) {
+                return Err(TargetFault {
+                    column,
+                    value: v.to_f64(),
+                    expected: DISTRIBUTION,
+                });
+            }
+        }
+        Ok(())
     }
 
     fn value<T: Real, const K: usize>(

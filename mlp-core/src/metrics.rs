@@ -2,28 +2,42 @@
 
 use crate::error::Error;
 use crate::loss::argmax;
-use crate::network::Network;
+use crate::network::{Network, all_finite, check_batch, check_inputs};
 use crate::real::Real;
 use alloc::vec::Vec;
 use core::fmt;
 
 /// The fraction of outputs a classifier gets right (argmax for cce and sparse_cce,
-/// 0.5 for bce, the sign for hinge and perceptron); `None` for a regression loss.
+/// 0.5 for bce, the sign for hinge and perceptron).
+///
+/// The rows are checked as [`Network::loss`] checks them (non-empty, equal counts,
+/// finite inputs, targets valid for the loss); a regression network gets
+/// [`Error::NotAClassifier`]. An output that is NaN or infinite (weights too large
+/// for the input) counts as wrong.
 pub fn accuracy<N: Network>(
     net: &N,
     inputs: &[N::Input],
     targets: &[N::Target],
-) -> Result<Option<f64>, Error> {
-    check_rows(inputs.len(), targets.len())?;
-    let outputs = net.predict_batch(inputs);
-    let mut right = 0.0;
-    for (o, t) in outputs.iter().zip(targets) {
-        match N::accuracy(o, t) {
-            Some(a) => right += a,
-            None => return Ok(None),
-        }
+) -> Result<f64, Error> {
+    check_batch::<N>(inputs, targets)?;
+    // Regression losses have no accuracy whatever the output.
+    if N::accuracy(&N::Output::default(), &targets[0]).is_none() {
+        return Err(Error::NotAClassifier { loss: N::LOSS });
     }
-    Ok(Some(right / inputs.len() as f64))
+    let outputs = net.predict_batch(inputs);
+    let right: f64 = outputs
+        .iter()
+        .zip(targets)
+        .filter_map(|(o, t)| correct::<N>(o, t))
+        .sum();
+    Ok(right / inputs.len() as f64)
+}
+
+/// [`Network::accuracy`] of one output, 0 for a non-finite output (whose argmax or
+/// threshold would be an accident of NaN comparisons).
+pub(crate) fn correct<N: Network>(output: &N::Output, target: &N::Target) -> Option<f64> {
+    let a = N::accuracy(output, target)?;
+    Some(if all_finite(output.as_ref()) { a } else { 0.0 })
 }
 
 /// The class a network's output stands for: the largest output, or for one output
@@ -51,8 +65,13 @@ pub struct ConfusionMatrix {
 }
 
 impl ConfusionMatrix {
-    /// How many rows of class `truth` were predicted as `predicted`.
-    pub fn count(&self, truth: usize, predicted: usize) -> usize {
+    /// How many rows of class `truth` were predicted as `predicted`; `None` when
+    /// either is not one of the matrix's classes.
+    pub fn count(&self, truth: usize, predicted: usize) -> Option<usize> {
+        (truth < self.classes && predicted < self.classes).then(|| self.cell(truth, predicted))
+    }
+
+    fn cell(&self, truth: usize, predicted: usize) -> usize {
         self.counts[truth * self.classes + predicted]
     }
 
@@ -64,7 +83,7 @@ impl ConfusionMatrix {
     /// The fraction on the diagonal.
     pub fn accuracy(&self) -> f64 {
         let total: usize = self.counts.iter().sum();
-        let right: usize = (0..self.classes).map(|c| self.count(c, c)).sum();
+        let right: usize = (0..self.classes).map(|c| self.cell(c, c)).sum();
         right as f64 / total.max(1) as f64
     }
 }
@@ -79,7 +98,7 @@ impl fmt::Display for ConfusionMatrix {
         for t in 0..self.classes {
             write!(f, "\n{t:>9}")?;
             for p in 0..self.classes {
-                write!(f, " {:>5}", self.count(t, p))?;
+                write!(f, " {:>5}", self.cell(t, p))?;
             }
         }
         Ok(())
@@ -88,12 +107,17 @@ impl fmt::Display for ConfusionMatrix {
 
 /// The confusion matrix of a classifier on rows with class labels (for a one-output
 /// network, classes 0 and 1).
+///
+/// The rows are checked first (non-empty, equal counts, finite inputs, labels below
+/// the number of classes); a row whose output is NaN or infinite names no class and
+/// gives [`Error::NonFiniteOutput`].
 pub fn confusion_matrix<N: Network>(
     net: &N,
     inputs: &[N::Input],
     labels: &[usize],
 ) -> Result<ConfusionMatrix, Error> {
     check_rows(inputs.len(), labels.len())?;
+    check_inputs::<N>(inputs)?;
     let classes = N::OUTPUTS.max(2);
     if let Some((row, &label)) = labels.iter().enumerate().find(|(_, l)| **l >= classes) {
         return Err(Error::InvalidTarget {
@@ -105,7 +129,14 @@ pub fn confusion_matrix<N: Network>(
         });
     }
     let mut counts = alloc::vec![0; classes * classes];
-    for (o, &t) in net.predict_batch(inputs).iter().zip(labels) {
+    for (row, (o, &t)) in net.predict_batch(inputs).iter().zip(labels).enumerate() {
+        if let Some(output) = o.as_ref().iter().position(|v| !v.finite()) {
+            return Err(Error::NonFiniteOutput {
+                row,
+                output,
+                value: o.as_ref()[output].to_f64(),
+            });
+        }
         counts[t * classes + predicted_class::<N>(o)] += 1;
     }
     Ok(ConfusionMatrix { classes, counts })

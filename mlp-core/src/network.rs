@@ -296,15 +296,12 @@ pub trait Network: Clone + Sized {
 
     /// One step of plain gradient descent, `W <- W - lr * dL/dW` for every parameter.
     ///
-    /// The learning rate must be finite and positive and every gradient finite;
-    /// otherwise nothing changes and the error says what was wrong.
+    /// The learning rate must be finite and positive, every gradient finite, and
+    /// every parameter after the step finite; otherwise nothing changes and the
+    /// error says what was wrong.
     fn step(&mut self, grads: &Self, learning_rate: Self::Scalar) -> Result<(), Error> {
         check_learning_rate(learning_rate)?;
-        check_finite(grads, |tensor, index, value| Error::NonFiniteGradient {
-            tensor,
-            index,
-            value,
-        })?;
+        check_step(self, grads, learning_rate)?;
         for t in 0..2 * Self::layers() {
             for (p, &g) in self.tensor_mut(t).iter_mut().zip(grads.tensor(t)) {
                 *p -= learning_rate * g;
@@ -332,8 +329,9 @@ pub trait Network: Clone + Sized {
 
     /// Trains on the rows as `settings` say (see [`crate::train::Fit`]) and returns
     /// every epoch's measurements. Settings and rows are checked before any weight
-    /// changes; a loss that turns NaN or infinite stops the run with
-    /// [`Error::Diverged`] and restores the weights of the last complete epoch.
+    /// changes; a training or validation loss that turns NaN or infinite stops the
+    /// run with [`Error::Diverged`] or [`Error::ValidationDiverged`] and restores the
+    /// weights of the last complete epoch.
     #[cfg(feature = "alloc")]
     fn fit(
         &mut self,
@@ -493,24 +491,59 @@ pub(crate) fn check_learning_rate<T: Real>(lr: T) -> Result<(), Error> {
     }
 }
 
-fn check_finite<N: Network>(
-    net: &N,
-    error: impl Fn(TensorId, usize, f64) -> Error,
-) -> Result<(), Error> {
+/// Checks that `p - lr * g` is finite for every parameter `p` and its gradient `g`,
+/// computed as [`Network::step`] computes it, without writing anything. This pass
+/// reads the parameters as well as the gradients (a non-finite gradient gives a
+/// non-finite result too), so the step still makes only two passes.
+fn check_step<N: Network>(net: &N, grads: &N, lr: N::Scalar) -> Result<(), Error> {
     for t in 0..2 * N::layers() {
-        let values = net.tensor(t);
-        if all_finite(values) {
+        let (p, g) = (net.tensor(t), grads.tensor(t));
+        if steps_finite(p, g, lr) {
             continue;
         }
-        let k = values.iter().position(|v| !v.finite()).unwrap_or(0);
+        // The slow path: name the first bad value.
         let id = TensorId::from_index(t);
-        let index = match id.shape(N::WIDTHS) {
+        let row_major = |k| match id.shape(N::WIDTHS) {
             Shape::Matrix(rows, cols) => (k % rows) * cols + k / rows,
             Shape::Vector(_) => k,
         };
-        return Err(error(id, index, values[k].to_f64()));
+        if let Some(k) = g.iter().position(|v| !v.finite()) {
+            return Err(Error::NonFiniteGradient {
+                tensor: id,
+                index: row_major(k),
+                value: g[k].to_f64(),
+            });
+        }
+        let k = (0..p.len())
+            .find(|&k| !(p[k] - lr * g[k]).finite())
+            .unwrap_or(0);
+        return Err(Error::NonFiniteStep {
+            tensor: id,
+            index: row_major(k),
+            value: p[k].to_f64(),
+            gradient: g[k].to_f64(),
+            learning_rate: lr.to_f64(),
+        });
     }
     Ok(())
+}
+
+/// Whether `p - lr * g` is finite everywhere, in one vectorised pass (the product
+/// and the difference rounded separately, as the step computes them).
+fn steps_finite<T: Real>(p: &[T], g: &[T], lr: T) -> bool {
+    let lanes = T::Lanes::LANES;
+    let full = p.len() / lanes * lanes;
+    let (zero, lr_lanes) = (T::Lanes::splat(T::ZERO), T::Lanes::splat(lr));
+    let mut acc = zero;
+    for i in (0..full).step_by(lanes) {
+        let next = T::Lanes::load(p, i) - lr_lanes * T::Lanes::load(g, i);
+        acc = next.mul_add(zero, acc);
+    }
+    let mut sum = acc.sum();
+    for k in full..p.len() {
+        sum += (p[k] - lr * g[k]) * T::ZERO;
+    }
+    sum.finite()
 }
 
 /// Whether every value is finite, in one vectorised pass: `v * 0` is 0 for a finite
@@ -548,6 +581,12 @@ pub(crate) fn check_batch<N: Network>(
             what: "target",
         });
     }
+    check_inputs::<N>(inputs)?;
+    N::check_targets(targets)
+}
+
+/// Checks that every input value is finite, naming the first that is not.
+pub(crate) fn check_inputs<N: Network>(inputs: &[N::Input]) -> Result<(), Error> {
     for (row, x) in inputs.iter().enumerate() {
         if all_finite(x.as_ref()) {
             continue;
@@ -560,7 +599,7 @@ pub(crate) fn check_batch<N: Network>(
             });
         }
     }
-    N::check_targets(targets)
+    Ok(())
 }
 
 /// The buffers batch methods compute in. Make one with [`Network::workspace`] and

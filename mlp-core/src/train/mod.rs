@@ -2,7 +2,8 @@
 //!
 //! Every setting and every row is checked before the first weight changes. A loss
 //! or gradient that turns NaN or infinite stops the run with
-//! [`Error::Diverged`] and puts back the weights of the last complete epoch.
+//! [`Error::Diverged`] ([`Error::ValidationDiverged`] for the validation loss) and
+//! puts back the weights and the optimiser state of the last complete epoch.
 
 mod checkpoint;
 mod config;
@@ -67,6 +68,10 @@ pub enum Control {
 /// Trains `net` on `train` as `settings` say, validating on `validation` when
 /// given (or on the split `settings` asks for), calling `callback` after every
 /// epoch with its measurements and the network (to log or stop).
+///
+/// If `callback` panics, the panic propagates and `net` holds the weights of the
+/// epoch the callback was called for, without early stopping's restore of its best
+/// weights.
 pub fn fit<N: Network>(
     net: &mut N,
     train: Rows<'_, N>,
@@ -97,7 +102,7 @@ pub struct Trainer<N: Network> {
 impl<N: Network> Trainer<N> {
     /// A run of `settings` at epoch 0; the settings are checked here.
     pub fn new(settings: Fit) -> Result<Self, Error> {
-        check_settings(&settings)?;
+        check_settings::<N::Scalar>(&settings)?;
         let optimizer = State::new(settings.optimizer);
         Ok(Self {
             settings,
@@ -128,6 +133,18 @@ impl<N: Network> Trainer<N> {
     /// epoch, early stopping or the callback's [`Control::Stop`]) early stopping's
     /// best weights are restored; when it only pauses after `epochs`, the network
     /// keeps its current weights and the trainer can be saved and resumed.
+    ///
+    /// On [`Error::Diverged`] or [`Error::ValidationDiverged`] the network and the
+    /// trainer (optimiser state, early stopping, epoch count) are as they were after
+    /// the last complete epoch, so [`Trainer::to_bytes`] gives the same bytes as
+    /// before the failing epoch.
+    ///
+    /// If `callback` panics, the panic propagates and the pair is as if the run had
+    /// paused after the epoch the callback was called for: the network holds that
+    /// epoch's weights (early stopping's best weights are not restored), and the
+    /// trainer counts the epoch as complete, with its optimiser state and early
+    /// stopping's verdict on it. Calling `run` again goes on from there (and ends at
+    /// once, restoring the best weights, if early stopping had run out).
     pub fn run(
         &mut self,
         net: &mut N,
@@ -163,15 +180,22 @@ impl<N: Network> Trainer<N> {
         let mut batch_inputs: Vec<N::Input> = Vec::with_capacity(batch);
         let mut batch_targets: Vec<N::Target> = Vec::with_capacity(batch);
         let mut outputs = alloc::vec![N::Output::default(); crate::network::DEFAULT_CHUNK];
-        let mut last_good = net.clone();
+        // The network and optimiser after the last complete epoch, put back when an
+        // epoch diverges; refreshed in place each epoch, so a run allocates them once.
+        let mut last_good = (net.clone(), self.optimizer.clone());
         #[cfg(feature = "progress")]
         let bar = progress::Bar::new(settings.progress, settings.epochs);
         #[cfg(feature = "progress")]
         bar.skip(self.epoch);
 
         let end = settings.epochs.min(self.epoch.saturating_add(epochs));
-        let mut ended = false;
-        while self.epoch < end {
+        // A trainer whose early stopping ran out (its callback panicked before the run
+        // could end) ends now, as the uninterrupted run did.
+        let mut ended = settings.patience.is_some_and(|p| self.waited >= p);
+        if ended {
+            history.stop = Stop::EarlyStopping;
+        }
+        while !ended && self.epoch < end {
             let epoch = self.epoch;
             let rate = settings
                 .schedule
@@ -203,8 +227,7 @@ impl<N: Network> Trainer<N> {
                 );
                 let loss = (sum * scale).to_f64() + regularise(net, &mut grads, settings.l2);
                 if !loss.is_finite() || !(0..2 * N::layers()).all(|t| all_finite(grads.tensor(t))) {
-                    *net = last_good;
-                    return Err(Error::Diverged { epoch, loss });
+                    return Err(self.roll_back(net, last_good, Error::Diverged { epoch, loss }));
                 }
                 for (layer, norm) in norms.iter_mut().enumerate() {
                     *norm += layer_norm(&grads, layer);
@@ -217,11 +240,11 @@ impl<N: Network> Trainer<N> {
                 steps += 1;
             }
             if !(0..2 * N::layers()).all(|t| all_finite(net.tensor(t))) {
-                *net = last_good;
-                return Err(Error::Diverged {
+                let error = Error::Diverged {
                     epoch,
                     loss: f64::NAN,
-                });
+                };
+                return Err(self.roll_back(net, last_good, error));
             }
             let (train_loss, train_accuracy) = if settings.training_metrics {
                 let (l, a) = evaluate(net, &mut ws, train, &mut outputs);
@@ -247,29 +270,36 @@ impl<N: Network> Trainer<N> {
                 gradient_norms: norms.iter().map(|n| n / steps as f64).collect(),
             };
             if !record.step_loss.is_finite() || train_loss.is_some_and(|l| !l.is_finite()) {
-                *net = last_good;
-                return Err(Error::Diverged {
+                let error = Error::Diverged {
                     epoch,
                     loss: record.step_loss,
-                });
+                };
+                return Err(self.roll_back(net, last_good, error));
             }
-            last_good = net.clone();
+            if let Some(loss) = validation_loss.filter(|l| !l.is_finite()) {
+                let error = Error::ValidationDiverged { epoch, loss };
+                return Err(self.roll_back(net, last_good, error));
+            }
+            last_good.0.clone_from(net);
+            last_good.1.clone_from(&self.optimizer);
             self.epoch += 1;
-            #[cfg(feature = "progress")]
-            bar.epoch(&record);
-            let control = callback(&record, net);
-            let monitored = record
-                .validation_loss
-                .or(record.train_loss)
-                .unwrap_or(record.step_loss);
-            history.epochs.push(record);
-
+            // Early stopping sees the epoch before the callback does, so a callback
+            // that panics leaves a trainer that has completed this epoch.
             if let Some(patience) = settings.patience {
-                match &self.best {
-                    Some((_, loss, _)) if monitored >= loss - settings.min_delta => {
+                let monitored = record
+                    .validation_loss
+                    .or(record.train_loss)
+                    .unwrap_or(record.step_loss);
+                match &mut self.best {
+                    Some((_, loss, _)) if monitored >= *loss - settings.min_delta => {
                         self.waited += 1
                     }
-                    _ => {
+                    Some((weights, loss, best)) => {
+                        weights.clone_from(net);
+                        (*loss, *best) = (monitored, epoch);
+                        self.waited = 0;
+                    }
+                    None => {
                         self.best = Some((net.clone(), monitored, epoch));
                         self.waited = 0;
                     }
@@ -277,13 +307,15 @@ impl<N: Network> Trainer<N> {
                 if self.waited >= patience {
                     history.stop = Stop::EarlyStopping;
                     ended = true;
-                    break;
                 }
             }
-            if control == Control::Stop {
+            #[cfg(feature = "progress")]
+            bar.epoch(&record);
+            let control = callback(&record, net);
+            history.epochs.push(record);
+            if !ended && control == Control::Stop {
                 history.stop = Stop::Callback;
                 ended = true;
-                break;
             }
         }
         #[cfg(feature = "progress")]
@@ -291,11 +323,27 @@ impl<N: Network> Trainer<N> {
         if ended || self.epoch >= settings.epochs {
             self.finished = true;
             if let Some((weights, _, epoch)) = &self.best {
-                *net = weights.clone();
+                net.clone_from(weights);
                 history.best_epoch = Some(*epoch);
             }
         }
         Ok(history)
+    }
+}
+
+impl<N: Network> Trainer<N> {
+    /// Puts back the network and optimiser of the last complete epoch and returns
+    /// `error`; the counters and early stopping's state change only after an epoch
+    /// completes, so they need nothing.
+    fn roll_back(
+        &mut self,
+        net: &mut N,
+        (weights, optimizer): (N, State<N>),
+        error: Error,
+    ) -> Error {
+        *net = weights;
+        self.optimizer = optimizer;
+        error
     }
 }
 
@@ -355,7 +403,7 @@ fn evaluate<N: Network>(
             .expect("outputs match inputs");
         loss += N::loss_sum(ws.buffers_mut(), y).to_f64();
         for (o, t) in out.iter().zip(y) {
-            if let Some(a) = N::accuracy(o, t) {
+            if let Some(a) = crate::metrics::correct::<N>(o, t) {
                 right += a;
                 classified = true;
             }
@@ -407,7 +455,10 @@ fn clip<N: Network>(grads: &mut N, max: f64) {
     }
 }
 
-fn check_settings(s: &Fit) -> Result<(), Error> {
+/// Checks every setting's range, then those the optimiser converts to the network's
+/// scalar `T` as `T` holds them: a learning rate of `1e-308` is 0 in `f32` and would
+/// train nothing.
+fn check_settings<T: Real>(s: &Fit) -> Result<(), Error> {
     let bad = |setting, value: f64, expected| {
         Err(Error::InvalidSetting {
             setting,
@@ -415,23 +466,57 @@ fn check_settings(s: &Fit) -> Result<(), Error> {
             expected,
         })
     };
-    let unit = |v: f64| (0.0..1.0).contains(&v);
+    let in_scalar = |setting, value: f64, ok: fn(T) -> bool, expected| {
+        let converted = T::of(value);
+        if ok(converted) {
+            Ok(())
+        } else {
+            Err(Error::SettingOutOfScalarRange {
+                setting,
+                value,
+                converted: converted.to_f64(),
+                scalar: T::NAME,
+                expected,
+            })
+        }
+    };
+    let above_zero = "a finite number above 0";
+    let positive: fn(T) -> bool = |v| v.finite() && v > T::ZERO;
+    // Where 0 is allowed, a positive value must not round to 0 or infinity.
+    let zero_or_positive = |setting, value: f64| {
+        if value == 0.0 {
+            Ok(())
+        } else {
+            in_scalar(setting, value, positive, "0 or a finite number above 0")
+        }
+    };
+    // A value in [0, 1) as f64 must stay below 1 as T.
+    let unit = |setting, value: f64| {
+        if (0.0..1.0).contains(&value) {
+            in_scalar(setting, value, |v| v < T::ONE, "a value below 1")
+        } else {
+            bad(setting, value, "a value in [0, 1)")
+        }
+    };
     if s.epochs == 0 {
         return bad("epochs", 0.0, "at least 1");
     }
     if !(s.learning_rate.is_finite() && s.learning_rate > 0.0) {
-        return bad("learning_rate", s.learning_rate, "a finite number above 0");
+        return bad("learning_rate", s.learning_rate, above_zero);
     }
+    in_scalar("learning_rate", s.learning_rate, positive, above_zero)?;
     if s.batching == Batching::MiniBatch(0) {
         return bad("mini_batch", 0.0, "at least 1 row");
     }
     if !(s.l2.is_finite() && s.l2 >= 0.0) {
         return bad("l2", s.l2, "a finite number, 0 or more");
     }
-    if let Some(c) = s.clip_norm
-        && !(c.is_finite() && c > 0.0)
-    {
-        return bad("clip_norm", c, "a finite number above 0");
+    zero_or_positive("l2", s.l2)?;
+    if let Some(c) = s.clip_norm {
+        if !(c.is_finite() && c > 0.0) {
+            return bad("clip_norm", c, above_zero);
+        }
+        in_scalar("clip_norm", c, positive, above_zero)?;
     }
     if let Some(f) = s.validation_split
         && !(f > 0.0 && f < 1.0)
@@ -445,11 +530,17 @@ fn check_settings(s: &Fit) -> Result<(), Error> {
         return bad("min_delta", s.min_delta, "a finite number, 0 or more");
     }
     match s.schedule {
+        Schedule::Constant => {}
         Schedule::Step { every: 0, .. } => {
             return bad("schedule", 0.0, "a step every 1 epoch or more");
         }
         Schedule::Step { gamma, .. } if !(gamma > 0.0 && gamma <= 1.0) => {
             return bad("schedule", gamma, "a step factor in (0, 1]");
+        }
+        Schedule::Step { .. } => {
+            // The smallest rate a step schedule reaches is its last epoch's.
+            let last = s.schedule.rate(s.learning_rate, s.epochs - 1, s.epochs);
+            in_scalar("schedule", last, positive, "a last-epoch rate above 0")?;
         }
         Schedule::Cosine { min_rate } if !(min_rate >= 0.0 && min_rate <= s.learning_rate) => {
             return bad(
@@ -458,13 +549,11 @@ fn check_settings(s: &Fit) -> Result<(), Error> {
                 "a minimum rate between 0 and the learning rate",
             );
         }
-        _ => {}
+        Schedule::Cosine { min_rate } => zero_or_positive("schedule", min_rate)?,
     }
     match s.optimizer {
         Optimizer::Sgd => {}
-        Optimizer::Momentum { beta, .. } if !unit(beta) => {
-            return bad("momentum", beta, "a value in [0, 1)");
-        }
+        Optimizer::Momentum { beta, .. } => unit("momentum", beta)?,
         Optimizer::Adam {
             beta1,
             beta2,
@@ -476,28 +565,26 @@ fn check_settings(s: &Fit) -> Result<(), Error> {
             epsilon,
             ..
         } => {
-            if !unit(beta1) {
-                return bad("beta1", beta1, "a value in [0, 1)");
-            }
-            if !unit(beta2) {
-                return bad("beta2", beta2, "a value in [0, 1)");
-            }
+            unit("beta1", beta1)?;
+            unit("beta2", beta2)?;
             if !(epsilon.is_finite() && epsilon > 0.0) {
-                return bad("epsilon", epsilon, "a finite number above 0");
+                return bad("epsilon", epsilon, above_zero);
             }
-            if let Optimizer::AdamW { weight_decay, .. } = s.optimizer
-                && !(weight_decay.is_finite()
+            in_scalar("epsilon", epsilon, positive, above_zero)?;
+            if let Optimizer::AdamW { weight_decay, .. } = s.optimizer {
+                if !(weight_decay.is_finite()
                     && weight_decay >= 0.0
                     && weight_decay * s.learning_rate < 1.0)
-            {
-                return bad(
-                    "weight_decay",
-                    weight_decay,
-                    "0 or more, with weight_decay * learning_rate below 1",
-                );
+                {
+                    return bad(
+                        "weight_decay",
+                        weight_decay,
+                        "0 or more, with weight_decay * learning_rate below 1",
+                    );
+                }
+                zero_or_positive("weight_decay", weight_decay)?;
             }
         }
-        Optimizer::Momentum { .. } => {}
     }
     Ok(())
 }

@@ -24,6 +24,87 @@ pub(crate) enum State<N> {
     },
 }
 
+// By hand, so that `clone_from` copies the moments into the existing buffers: the
+// trainer snapshots the state every epoch to roll back a diverged one.
+impl<N: Clone> Clone for State<N> {
+    fn clone(&self) -> Self {
+        match self {
+            State::Sgd => State::Sgd,
+            State::Momentum {
+                velocity,
+                beta,
+                nesterov,
+            } => State::Momentum {
+                velocity: velocity.clone(),
+                beta: *beta,
+                nesterov: *nesterov,
+            },
+            State::Adam {
+                m,
+                v,
+                steps,
+                beta1,
+                beta2,
+                epsilon,
+                weight_decay,
+            } => State::Adam {
+                m: m.clone(),
+                v: v.clone(),
+                steps: *steps,
+                beta1: *beta1,
+                beta2: *beta2,
+                epsilon: *epsilon,
+                weight_decay: *weight_decay,
+            },
+        }
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        match (&mut *self, source) {
+            (
+                State::Momentum {
+                    velocity,
+                    beta,
+                    nesterov,
+                },
+                State::Momentum {
+                    velocity: from,
+                    beta: b,
+                    nesterov: n,
+                },
+            ) => {
+                velocity.clone_from(from);
+                (*beta, *nesterov) = (*b, *n);
+            }
+            (
+                State::Adam {
+                    m,
+                    v,
+                    steps,
+                    beta1,
+                    beta2,
+                    epsilon,
+                    weight_decay,
+                },
+                State::Adam {
+                    m: from_m,
+                    v: from_v,
+                    steps: s,
+                    beta1: b1,
+                    beta2: b2,
+                    epsilon: e,
+                    weight_decay: w,
+                },
+            ) => {
+                m.clone_from(from_m);
+                v.clone_from(from_v);
+                (*steps, *beta1, *beta2, *epsilon, *weight_decay) = (*s, *b1, *b2, *e, *w);
+            }
+            (this, source) => *this = source.clone(),
+        }
+    }
+}
+
 impl<N: Network> State<N> {
     pub(crate) fn new(optimizer: Optimizer) -> Self {
         match optimizer {
