@@ -181,7 +181,16 @@ fn write_seeds() {
             "seed-f32-metadata".into(),
             plain(&Small::seeded(2), &described),
         ),
-        ("seed-f32-non-finite".into(), plain(&non_finite, &no_vector)),
+        (
+            "seed-f32-non-finite".into(),
+            plain(
+                &non_finite,
+                &SaveOptions {
+                    allow_non_finite: true,
+                    ..no_vector.clone()
+                },
+            ),
+        ),
         (
             "seed-transposed".into(),
             rewritten(&Small::seeded(4), |n| n.to_string(), true),

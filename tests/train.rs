@@ -152,6 +152,14 @@ fn schedules() {
         [0.1, 0.1, 0.05]
     );
     assert!((step.rate(0.1, 25, 30) - 0.025).abs() < 1e-15);
+    // More decays than an i32 counts: the rate keeps falling, it does not wrap.
+    let slow = Schedule::Step {
+        every: 1,
+        gamma: 1.0 - 1e-10,
+    };
+    let far = 1usize << 33;
+    let expected = 0.1 * (1.0_f64 - 1e-10).powf(far as f64);
+    assert!((slow.rate(0.1, far, far + 1) / expected - 1.0).abs() < 1e-9);
     let cosine = Schedule::Cosine { min_rate: 0.01 };
     assert_eq!(cosine.rate(0.1, 0, 11), 0.1);
     assert!((cosine.rate(0.1, 5, 11) - 0.055).abs() < 1e-15);

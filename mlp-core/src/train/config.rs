@@ -113,7 +113,12 @@ impl Schedule {
         match *self {
             Schedule::Constant => rate,
             Schedule::Step { every, gamma } => {
-                rate * ComplexField::powi(gamma, (epoch / every.max(1)) as i32)
+                let decays = epoch / every.max(1);
+                // powi takes an i32; past that the count is exact as an f64 exponent.
+                rate * i32::try_from(decays).map_or_else(
+                    |_| ComplexField::powf(gamma, decays as f64),
+                    |n| ComplexField::powi(gamma, n),
+                )
             }
             Schedule::Cosine { min_rate } => {
                 let progress = if epochs > 1 {
