@@ -1,10 +1,7 @@
-//! Pictures for the examples: PNG files drawn in memory by plotters' bitmap
-//! backend, with text set in the bundled DejaVu Sans (`DejaVuSans.ttf`, licence in
-//! `LICENSE-DejaVuSans.txt` beside it), so drawing needs no system library.
-//!
-//! Each example includes this file with `#[path = "plot/mod.rs"] mod plot;` and
-//! uses the part it needs.
-#![allow(dead_code)]
+//! Pictures for the examples of this package: PNG files drawn in memory by
+//! plotters' bitmap backend, with text set in the bundled DejaVu Sans
+//! (`font/DejaVuSans.ttf`, licence in `font/LICENSE-DejaVuSans.txt`), so drawing
+//! needs no system library.
 
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
@@ -49,7 +46,7 @@ fn register_font() -> Result<()> {
     static ONCE: Once = Once::new();
     let mut result = Ok(());
     ONCE.call_once(|| {
-        let bytes: &'static [u8] = include_bytes!("DejaVuSans.ttf");
+        let bytes: &'static [u8] = include_bytes!("../font/DejaVuSans.ttf");
         if plotters::style::register_font(FONT, FontStyle::Normal, bytes).is_err() {
             result = Err("the bundled DejaVuSans.ttf is not a font plotters can read".into());
         }
