@@ -15,7 +15,10 @@ fn locked_packages() -> Vec<String> {
 #[test]
 fn tests_build_no_plotting_crates() {
     let packages = locked_packages();
-    assert!(packages.iter().any(|p| p == "mlp"), "Cargo.lock lists no mlp: {packages:?}");
+    assert!(
+        packages.iter().any(|p| p == "mlp"),
+        "Cargo.lock lists no mlp: {packages:?}"
+    );
     for drawing in ["plotters", "ab_glyph"] {
         assert!(
             !packages.iter().any(|p| p == drawing),
