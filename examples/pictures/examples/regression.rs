@@ -12,11 +12,9 @@
 //! linearly), and both stay near sin(x). Writes one picture with the data, the
 //! outliers and the three fitted curves.
 //!
-//! Run: `cargo run --release --example regression`
+//! Run from the repository root:
+//! `cargo run --release --manifest-path examples/pictures/Cargo.toml --example regression`
 //! (the picture goes to `target/examples-output/` under the current directory).
-
-#[path = "plot/mod.rs"]
-mod plot;
 
 use mlp::core::init::Uniform;
 use mlp::metrics::{mean_absolute_error, mean_squared_error};

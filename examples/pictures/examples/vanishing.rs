@@ -16,11 +16,9 @@
 //! first and last epoch for both networks, with their accuracies, and writes a
 //! picture of every layer's gradient norm over the epochs on a log scale.
 //!
-//! Run: `cargo run --release --example vanishing`
+//! Run from the repository root:
+//! `cargo run --release --manifest-path examples/pictures/Cargo.toml --example vanishing`
 //! (the picture goes to `target/examples-output/` under the current directory).
-
-#[path = "plot/mod.rs"]
-mod plot;
 
 use mlp::core::init::Uniform;
 use mlp::core::train::Epoch;

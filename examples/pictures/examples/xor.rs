@@ -6,11 +6,9 @@
 //! decision boundary (the network's output over [-0.5, 1.5]^2, the 0.5 level as a
 //! black line, and the four points).
 //!
-//! Run: `cargo run --release --example xor`
+//! Run from the repository root:
+//! `cargo run --release --manifest-path examples/pictures/Cargo.toml --example xor`
 //! (pictures go to `target/examples-output/` under the current directory).
-
-#[path = "plot/mod.rs"]
-mod plot;
 
 use mlp::{Fit, Optimizer, network};
 use plot::{Marker, Panel, Scale, Series};

@@ -1,10 +1,7 @@
-//! Pictures for the examples: PNG files drawn in memory by plotters' bitmap
-//! backend, with text set in the bundled DejaVu Sans (`DejaVuSans.ttf`, licence in
-//! `LICENSE-DejaVuSans.txt` beside it), so drawing needs no system library.
-//!
-//! Each example includes this file with `#[path = "plot/mod.rs"] mod plot;` and
-//! uses the part it needs.
-#![allow(dead_code)]
+//! Pictures for the examples of this package: PNG files drawn in memory by
+//! plotters' bitmap backend, with text set in the bundled DejaVu Sans
+//! (`font/DejaVuSans.ttf`, licence in `font/LICENSE-DejaVuSans.txt`), so drawing
+//! needs no system library.
 
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
@@ -49,7 +46,7 @@ fn register_font() -> Result<()> {
     static ONCE: Once = Once::new();
     let mut result = Ok(());
     ONCE.call_once(|| {
-        let bytes: &'static [u8] = include_bytes!("DejaVuSans.ttf");
+        let bytes: &'static [u8] = include_bytes!("../font/DejaVuSans.ttf");
         if plotters::style::register_font(FONT, FontStyle::Normal, bytes).is_err() {
             result = Err("the bundled DejaVuSans.ttf is not a font plotters can read".into());
         }
@@ -201,13 +198,14 @@ pub fn charts(
         match scale {
             Scale::Linear => {
                 let pad = 0.05 * (y_max - y_min).max(1e-12);
-                draw_panel(area, panel, x_range.clone(), y_min - pad..y_max + pad)?;
+                let y = y_min - pad..y_max + pad;
+                draw_panel(area, panel, x_range.clone(), y.clone(), y.end - y.start)?;
             }
             Scale::Log => {
                 // Whole powers of ten around the data, so the ticks are 10^k.
                 let low = 10f64.powf(y_min.log10().floor());
                 let high = 10f64.powf(y_max.log10().ceil());
-                draw_panel(area, panel, x_range.clone(), (low..high).log_scale())?;
+                draw_panel(area, panel, x_range.clone(), (low..high).log_scale(), 0.0)?;
             }
         }
     }
@@ -215,12 +213,14 @@ pub fn charts(
     Ok(())
 }
 
-/// One chart of `panel` over the ranges `x` and `y`.
+/// One chart of `panel` over the ranges `x` and `y`; `y_span` is the extent of a
+/// linear `y`, 0 for a log scale (whose ticks are powers of ten, never near zero).
 fn draw_panel<Y>(
     area: &DrawingArea<BitMapBackend<'_>, Shift>,
     panel: &Panel,
     x: std::ops::Range<f64>,
     y: Y,
+    y_span: f64,
 ) -> Result<()>
 where
     Y: AsRangedCoord<Value = f64>,
@@ -231,15 +231,15 @@ where
         .margin(12)
         .x_label_area_size(45)
         .y_label_area_size(70)
-        .build_cartesian_2d::<std::ops::Range<f64>, Y>(x, y)?;
+        .build_cartesian_2d::<std::ops::Range<f64>, Y>(x.clone(), y)?;
     chart
         .configure_mesh()
         .x_desc(&panel.x_label)
         .y_desc(&panel.y_label)
         .axis_desc_style((FONT, 16))
         .label_style((FONT, 14))
-        .x_label_formatter(&|v| tick(*v))
-        .y_label_formatter(&|v| tick(*v))
+        .x_label_formatter(&|v| linear_tick(*v, x.end - x.start))
+        .y_label_formatter(&|v| linear_tick(*v, y_span))
         .light_line_style(RGBColor(235, 235, 235))
         .bold_line_style(RGBColor(210, 210, 210))
         .draw()?;
@@ -324,6 +324,13 @@ pub fn tick(v: f64) -> String {
     }
 }
 
+/// A tick label on a linear axis of extent `span`. Plotters reaches its ticks by
+/// adding steps, so the one at zero can come out as -5.6e-17: a value that small
+/// against the span is zero.
+fn linear_tick(v: f64, span: f64) -> String {
+    tick(if v.abs() < 1e-9 * span { 0.0 } else { v })
+}
+
 /// The smallest and largest finite value.
 fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (low, high) = values
@@ -377,8 +384,8 @@ pub fn probability_map(
         .y_desc("x2")
         .axis_desc_style((FONT, 16))
         .label_style((FONT, 14))
-        .x_label_formatter(&|v| tick(*v))
-        .y_label_formatter(&|v| tick(*v))
+        .x_label_formatter(&|v| linear_tick(*v, range.end - range.start))
+        .y_label_formatter(&|v| linear_tick(*v, range.end - range.start))
         .draw()?;
 
     let step = (range.end - range.start) / cells as f64;
@@ -516,4 +523,21 @@ fn level_segments(grid: &[Vec<f64>], level: f64) -> Vec<((f64, f64), (f64, f64))
         }
     }
     segments
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{linear_tick, tick};
+
+    #[test]
+    fn a_tick_at_zero_reads_zero() {
+        // Zero reached from -0.5 by steps of 0.1, as plotters lays out its ticks.
+        let zero = (0..5).fold(-0.5f64, |v, _| v + 0.1);
+        assert_ne!(zero, 0.0);
+        assert_eq!(linear_tick(zero, 2.0), "0");
+        assert_eq!(linear_tick(0.2, 2.0), "0.2");
+        assert_eq!(linear_tick(-0.4, 2.0), "-0.4");
+        // A log axis keeps its small ticks.
+        assert_eq!(tick(1e-5), "1e-5");
+    }
 }
