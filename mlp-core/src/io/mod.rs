@@ -486,7 +486,7 @@ pub fn load<N: Network>(path: impl AsRef<Path>, options: &LoadOptions) -> Result
 pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
     std::fs::read(path).map_err(|e| Error::Io {
         path: path.display().to_string(),
-        message: e.to_string(),
+        source: e.into(),
     })
 }
 
