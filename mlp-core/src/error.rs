@@ -412,7 +412,10 @@ mod tests {
     fn io_errors_keep_their_source() {
         let path = std::env::temp_dir().join("mlp-no-such-dir/model.safetensors");
         let e = crate::io::read_file(&path).unwrap_err();
-        assert!(e.to_string().starts_with(&path.display().to_string()), "{e}");
+        assert!(
+            e.to_string().starts_with(&path.display().to_string()),
+            "{e}"
+        );
         let source = e.source().expect("an Io error has a source");
         let source = source
             .downcast_ref::<std::io::Error>()

@@ -511,6 +511,11 @@ pub fn expand(net: &Network) -> TokenStream {
             }
 
             /// The loss over a batch of rows and their targets.
+            ///
+            /// # Errors
+            ///
+            /// As [`mlp::Network::loss_with`]: no rows, unequal row counts, a NaN or
+            /// infinite input, or a target the loss does not accept.
             pub fn loss(
                 &self,
                 inputs: &[[#t; #w_in]],
@@ -521,6 +526,10 @@ pub fn expand(net: &Network) -> TokenStream {
 
             /// The gradient of the batch loss with respect to every parameter, as a
             /// value of this network's own shape.
+            ///
+            /// # Errors
+            ///
+            /// As [`Self::loss`].
             pub fn gradients(
                 &self,
                 inputs: &[[#t; #w_in]],
@@ -531,6 +540,10 @@ pub fn expand(net: &Network) -> TokenStream {
 
             /// Trains on the rows as `settings` say and returns every epoch's
             /// measurements; nothing changes if a setting or a row is invalid.
+            ///
+            /// # Errors
+            ///
+            /// As [`mlp::core::train::fit`].
             pub fn fit(
                 &mut self,
                 inputs: &[[#t; #w_in]],
@@ -545,6 +558,10 @@ pub fn expand(net: &Network) -> TokenStream {
         impl #name {
             /// One step of gradient descent, `W <- W - learning_rate * dL/dW`.
             /// Nothing changes if the rate or a gradient is not finite.
+            ///
+            /// # Errors
+            ///
+            /// As [`mlp::Network::step`].
             pub fn step(
                 &mut self,
                 grads: &Self,
