@@ -66,7 +66,13 @@
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
-pub use mlp_core as core;
+/// The runtime the generated code calls: layers, activations, losses, training,
+/// model I/O and the [`Real`](core::Real) scalars. Everything of `mlp-core`, by the
+/// path users write (a module rather than `pub use mlp_core as core`, so that rustc's
+/// hints also say `mlp::core::...` instead of a crate name users cannot write).
+pub mod core {
+    pub use mlp_core::*;
+}
 #[cfg(feature = "alloc")]
 pub use mlp_core::train::{Fit, History, Optimizer, Schedule};
 pub use mlp_core::{Error, Gradients, Network};
@@ -76,14 +82,15 @@ pub use mlp_core::{ParallelNetwork, ParallelWorkspace};
 pub use mlp_core::{Workspace, metrics};
 pub use mlp_macros::network;
 
-/// `use mlp::prelude::*;` brings the macro and the trait every network implements.
+/// `use mlp::prelude::*;` brings the macro, the trait every network implements and
+/// [`Real`](crate::core::Real), the bound of code generic over the scalar.
 pub mod prelude {
     pub use crate::network;
     #[cfg(feature = "alloc")]
     pub use mlp_core::Workspace;
     #[cfg(feature = "alloc")]
     pub use mlp_core::train::{Fit, History, Optimizer, Schedule};
-    pub use mlp_core::{Error, Gradients, Network};
+    pub use mlp_core::{Error, Gradients, Network, Real};
 }
 
 /// The README's examples run as doctests, so they stay true.

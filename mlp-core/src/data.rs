@@ -10,6 +10,10 @@ use nalgebra::{Dim, Matrix, RawStorage};
 /// The rows of `matrix` (one sample per row) as arrays of `N` columns, checking the
 /// column count.
 ///
+/// # Errors
+///
+/// [`Error::ColumnCount`] when the matrix does not have `N` columns.
+///
 /// ```
 /// use mlp_core::data::rows;
 /// use mlp_core::nalgebra::DMatrix;

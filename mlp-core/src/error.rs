@@ -225,14 +225,15 @@ pub enum Error {
         /// What the loaded network computes.
         found: f64,
     },
-    /// Reading or writing a file failed.
-    #[cfg(feature = "alloc")]
-    #[error("{path}: {message}")]
+    /// Reading or writing a file failed; [`std::error::Error::source`] is the
+    /// `std::io::Error`.
+    #[cfg(feature = "std")]
+    #[error("{path}: {source}")]
     Io {
         /// The file.
         path: alloc::string::String,
-        /// The operating system's message.
-        message: alloc::string::String,
+        /// What the operating system reported.
+        source: IoSource,
     },
     /// A stored parameter is NaN or infinite (`LoadOptions::allow_non_finite`
     /// accepts it).
@@ -353,4 +354,81 @@ pub enum Error {
         /// The number of values the file has.
         found: usize,
     },
+}
+
+/// The `std::io::Error` of an [`Error::Io`], shared so that [`Error`] stays `Clone`.
+/// It dereferences to the `std::io::Error`, which is what `source()` returns, and
+/// compares equal to another of the same kind and message.
+#[cfg(feature = "std")]
+#[derive(Clone, Debug)]
+pub struct IoSource(std::sync::Arc<std::io::Error>);
+
+#[cfg(feature = "std")]
+impl From<std::io::Error> for IoSource {
+    fn from(e: std::io::Error) -> Self {
+        Self(std::sync::Arc::new(e))
+    }
+}
+
+// No `std::error::Error` impl on purpose: thiserror's `source()` then reaches the
+// `std::io::Error` through `Deref`, so callers can downcast to it.
+#[cfg(feature = "std")]
+impl core::ops::Deref for IoSource {
+    type Target = std::io::Error;
+
+    fn deref(&self) -> &std::io::Error {
+        &self.0
+    }
+}
+
+#[cfg(feature = "std")]
+impl core::fmt::Display for IoSource {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+#[cfg(feature = "std")]
+impl PartialEq for IoSource {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.kind() == other.0.kind() && self.0.to_string() == other.0.to_string()
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+    use std::io::ErrorKind;
+
+    fn io(kind: ErrorKind, message: &str) -> Error {
+        Error::Io {
+            path: "model.safetensors".into(),
+            source: std::io::Error::new(kind, message).into(),
+        }
+    }
+
+    #[test]
+    fn io_errors_keep_their_source() {
+        let path = std::env::temp_dir().join("mlp-no-such-dir/model.safetensors");
+        let e = crate::io::read_file(&path).unwrap_err();
+        assert!(
+            e.to_string().starts_with(&path.display().to_string()),
+            "{e}"
+        );
+        let source = e.source().expect("an Io error has a source");
+        let source = source
+            .downcast_ref::<std::io::Error>()
+            .expect("the source is the std::io::Error");
+        assert_eq!(source.kind(), ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn io_errors_compare_by_path_kind_and_message() {
+        let e = io(ErrorKind::NotFound, "gone");
+        assert_eq!(e.clone(), e);
+        assert_eq!(e, io(ErrorKind::NotFound, "gone"));
+        assert_ne!(e, io(ErrorKind::NotFound, "elsewhere"));
+        assert_ne!(e, io(ErrorKind::PermissionDenied, "gone"));
+    }
 }

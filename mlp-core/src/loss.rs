@@ -35,6 +35,10 @@ pub trait Loss: Copy {
     type Target<T: Real, const K: usize>: Copy;
 
     /// Checks one sample's target.
+    ///
+    /// # Errors
+    ///
+    /// A [`TargetFault`] saying which value breaks the loss's rule.
     fn check<T: Real, const K: usize>(&self, y: &Self::Target<T, K>) -> Result<(), TargetFault>;
 
     /// The per-sample loss `l` from the output layer's `z` and `a`.
@@ -747,6 +751,11 @@ pub fn sample_accuracy<L: Loss, T: Real, const K: usize>(
 }
 
 /// Checks every target row, naming the first bad one.
+///
+/// # Errors
+///
+/// [`Error::InvalidTarget`] for the first value the loss does not accept, naming its row
+/// and column.
 pub fn check_targets<L: Loss, T: Real, const K: usize>(
     loss: &L,
     targets: &[L::Target<T, K>],

@@ -14,6 +14,10 @@ use core::fmt;
 /// finite inputs, targets valid for the loss); a regression network gets
 /// [`Error::NotAClassifier`]. An output that is NaN or infinite (weights too large
 /// for the input) counts as wrong.
+///
+/// # Errors
+///
+/// The errors of [`Network::loss`], and [`Error::NotAClassifier`] for a regression loss.
 pub fn accuracy<N: Network>(
     net: &N,
     inputs: &[N::Input],
@@ -111,6 +115,12 @@ impl fmt::Display for ConfusionMatrix {
 /// The rows are checked first (non-empty, equal counts, finite inputs, labels below
 /// the number of classes); a row whose output is NaN or infinite names no class and
 /// gives [`Error::NonFiniteOutput`].
+///
+/// # Errors
+///
+/// [`Error::Empty`], [`Error::RowCountMismatch`] or [`Error::NonFiniteInput`] for the rows,
+/// [`Error::InvalidTarget`] for a label that is no class, and [`Error::NonFiniteOutput`]
+/// for a NaN or infinite output.
 pub fn confusion_matrix<N: Network>(
     net: &N,
     inputs: &[N::Input],
@@ -143,6 +153,11 @@ pub fn confusion_matrix<N: Network>(
 }
 
 /// Mean over rows and outputs of `(output - target)^2`.
+///
+/// # Errors
+///
+/// [`Error::Empty`] for no rows and [`Error::RowCountMismatch`] when there are not as many
+/// target rows as input rows.
 pub fn mean_squared_error<N: Network>(
     net: &N,
     inputs: &[N::Input],
@@ -152,6 +167,10 @@ pub fn mean_squared_error<N: Network>(
 }
 
 /// Mean over rows and outputs of `|output - target|`.
+///
+/// # Errors
+///
+/// As [`mean_squared_error`].
 pub fn mean_absolute_error<N: Network>(
     net: &N,
     inputs: &[N::Input],

@@ -89,6 +89,10 @@ pub trait Network: Clone + Sized {
     fn outputs(buffers: &Self::Buffers, outputs: &mut [Self::Output]);
 
     /// Checks targets against the loss's rules.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidTarget`] for the first value the loss does not accept.
     fn check_targets(targets: &[Self::Target]) -> Result<(), Error>;
 
     /// For a classification loss, the fraction of one sample's outputs classified
@@ -146,6 +150,10 @@ pub trait Network: Clone + Sized {
     }
 
     /// Predicts every row of `inputs` into `outputs`, without allocating.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::RowCountMismatch`] when `outputs` has not as many rows as `inputs`.
     #[cfg(feature = "alloc")]
     fn predict_batch_with(
         &self,
@@ -179,6 +187,12 @@ pub trait Network: Clone + Sized {
     }
 
     /// The loss over a batch, without allocating.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Empty`] for no rows, [`Error::RowCountMismatch`] when there are not as many
+    /// target rows as input rows, [`Error::NonFiniteInput`] for a NaN or infinite input and
+    /// [`Error::InvalidTarget`] for a target the loss does not accept, each naming the row.
     #[cfg(feature = "alloc")]
     fn loss_with(
         &self,
@@ -197,6 +211,10 @@ pub trait Network: Clone + Sized {
     }
 
     /// The loss over a batch.
+    ///
+    /// # Errors
+    ///
+    /// As [`Network::loss_with`].
     #[cfg(feature = "alloc")]
     fn loss(
         &self,
@@ -209,6 +227,10 @@ pub trait Network: Clone + Sized {
 
     /// Overwrites `grads` with the gradient of the batch loss with respect to every
     /// parameter and returns the loss, without allocating.
+    ///
+    /// # Errors
+    ///
+    /// As [`Network::loss_with`]; `grads` is then unchanged.
     #[cfg(feature = "alloc")]
     fn gradients_with(
         &self,
@@ -225,6 +247,10 @@ pub trait Network: Clone + Sized {
     /// [`Network::gradients_with`] as a training step sees it: layers declared with
     /// `dropout(rate)` drop units with masks drawn from `masks`. The same generator
     /// state gives the same masks, so the result is reproducible.
+    ///
+    /// # Errors
+    ///
+    /// As [`Network::loss_with`].
     #[cfg(feature = "alloc")]
     fn dropout_gradients_with(
         &self,
@@ -241,6 +267,10 @@ pub trait Network: Clone + Sized {
 
     /// The gradient of the batch loss with respect to every parameter, with the
     /// same shapes as the network's parameters.
+    ///
+    /// # Errors
+    ///
+    /// As [`Network::loss_with`].
     #[cfg(feature = "alloc")]
     fn gradients(
         &self,
@@ -255,6 +285,10 @@ pub trait Network: Clone + Sized {
 
     /// The loss over a batch, one sample at a time on the stack: the same value as
     /// [`Network::loss_with`] (to rounding) with no workspace and no allocator.
+    ///
+    /// # Errors
+    ///
+    /// As [`Network::loss_with`].
     fn loss_by_sample(
         &self,
         inputs: &[Self::Input],
@@ -273,6 +307,10 @@ pub trait Network: Clone + Sized {
     /// [`Network::gradients_with`] (to rounding) with no workspace and no
     /// allocator. For a few samples per step, and where there is no heap; a
     /// training step is this and [`Network::step`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Network::loss_with`].
     fn gradients_by_sample(
         &self,
         inputs: &[Self::Input],
@@ -284,6 +322,10 @@ pub trait Network: Clone + Sized {
 
     /// [`Network::gradients_by_sample`] as a training step sees it: layers declared
     /// with `dropout(rate)` drop units with masks drawn from `masks`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Network::loss_with`].
     fn dropout_gradients_by_sample(
         &self,
         inputs: &[Self::Input],
@@ -299,6 +341,11 @@ pub trait Network: Clone + Sized {
     /// The learning rate must be finite and positive, every gradient finite, and
     /// every parameter after the step finite; otherwise nothing changes and the
     /// error says what was wrong.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidLearningRate`], [`Error::NonFiniteGradient`] or
+    /// [`Error::NonFiniteStep`], naming the tensor and index.
     fn step(&mut self, grads: &Self, learning_rate: Self::Scalar) -> Result<(), Error> {
         check_learning_rate(learning_rate)?;
         check_step(self, grads, learning_rate)?;
@@ -312,6 +359,10 @@ pub trait Network: Clone + Sized {
 
     /// Computes the gradient of a batch into `grads` and takes one descent step;
     /// returns the loss before the step. Allocates nothing.
+    ///
+    /// # Errors
+    ///
+    /// As [`Network::loss_with`] and [`Network::step`]; the network is then unchanged.
     #[cfg(feature = "alloc")]
     fn train_step_with(
         &mut self,
@@ -332,6 +383,10 @@ pub trait Network: Clone + Sized {
     /// changes; a training or validation loss that turns NaN or infinite stops the
     /// run with [`Error::Diverged`] or [`Error::ValidationDiverged`] and restores the
     /// weights of the last complete epoch.
+    ///
+    /// # Errors
+    ///
+    /// As [`crate::train::fit`].
     #[cfg(feature = "alloc")]
     fn fit(
         &mut self,
@@ -347,6 +402,10 @@ pub trait Network: Clone + Sized {
 
     /// Saves the network as safetensors at `path`, atomically, with a test vector
     /// (see [`crate::io`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`crate::io::save`].
     #[cfg(feature = "std")]
     fn save(&self, path: impl AsRef<std::path::Path>) -> Result<(), Error> {
         crate::io::save(self, path, &crate::io::SaveOptions::default())
@@ -355,6 +414,10 @@ pub trait Network: Clone + Sized {
     /// Loads a network saved by [`Network::save`], checking names, dtypes, shapes,
     /// finite values and the test vector first (see [`crate::io::load`] for other
     /// layouts such as PyTorch's).
+    ///
+    /// # Errors
+    ///
+    /// As [`crate::io::load`].
     #[cfg(feature = "std")]
     fn load(path: impl AsRef<std::path::Path>) -> Result<Self, Error> {
         crate::io::load(path, &crate::io::LoadOptions::default())
@@ -376,6 +439,11 @@ pub trait Network: Clone + Sized {
 
     /// Sets every parameter from `values` in the order of [`Network::to_flat`].
     /// The length and every value are checked before anything changes.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ParameterCount`] when `values` has not [`Network::PARAMS`] values, and
+    /// [`Error::NonFiniteParameter`] for a NaN or infinite one.
     fn set_flat(&mut self, values: &[Self::Scalar]) -> Result<(), Error> {
         if values.len() != Self::PARAMS {
             return Err(Error::ParameterCount {

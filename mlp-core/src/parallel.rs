@@ -55,6 +55,10 @@ where
     Self::Buffers: Send,
 {
     /// [`Network::predict_batch_with`] with the rows split across the workers.
+    ///
+    /// # Errors
+    ///
+    /// As [`Network::predict_batch_with`].
     fn par_predict_batch_with(
         &self,
         pws: &mut ParallelWorkspace<Self>,
@@ -78,6 +82,10 @@ where
 
     /// [`Network::gradients_with`] with the rows split across the workers: `grads`
     /// receives the gradient of the whole batch's loss, which is returned.
+    ///
+    /// # Errors
+    ///
+    /// As [`Network::gradients_with`].
     fn par_gradients_with(
         &self,
         pws: &mut ParallelWorkspace<Self>,
@@ -110,6 +118,10 @@ where
     }
 
     /// [`Network::train_step_with`] with the gradient computed in parallel.
+    ///
+    /// # Errors
+    ///
+    /// As [`Network::train_step_with`].
     fn par_train_step_with(
         &mut self,
         pws: &mut ParallelWorkspace<Self>,

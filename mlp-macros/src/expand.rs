@@ -13,6 +13,8 @@ use crate::keyword::{activation_name, loss_name};
 use crate::{fallback, parse, validate};
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
+use syn::punctuated::Punctuated;
+use syn::{Attribute, Meta, Path, Token};
 
 /// Layers with more parameters than this live on the heap, so that large networks
 /// never pass through the stack.
@@ -166,7 +168,7 @@ pub fn expand(net: &Network) -> TokenStream {
         .clone()
         .unwrap_or_else(|| format_ident!("AnonymousNetwork"));
     let vis = &net.vis;
-    let attrs = &net.attrs;
+    let attrs = struct_attributes(&net.attrs);
     // The scalar type carries the span of the user's `scalar = ...`, if written.
     let t = match net.scalar.kind {
         ScalarKind::F32 => Ident::new("f32", net.scalar.span),
@@ -509,6 +511,11 @@ pub fn expand(net: &Network) -> TokenStream {
             }
 
             /// The loss over a batch of rows and their targets.
+            ///
+            /// # Errors
+            ///
+            /// As [`mlp::Network::loss_with`]: no rows, unequal row counts, a NaN or
+            /// infinite input, or a target the loss does not accept.
             pub fn loss(
                 &self,
                 inputs: &[[#t; #w_in]],
@@ -519,6 +526,10 @@ pub fn expand(net: &Network) -> TokenStream {
 
             /// The gradient of the batch loss with respect to every parameter, as a
             /// value of this network's own shape.
+            ///
+            /// # Errors
+            ///
+            /// As [`Self::loss`].
             pub fn gradients(
                 &self,
                 inputs: &[[#t; #w_in]],
@@ -529,6 +540,10 @@ pub fn expand(net: &Network) -> TokenStream {
 
             /// Trains on the rows as `settings` say and returns every epoch's
             /// measurements; nothing changes if a setting or a row is invalid.
+            ///
+            /// # Errors
+            ///
+            /// As [`mlp::core::train::fit`].
             pub fn fit(
                 &mut self,
                 inputs: &[[#t; #w_in]],
@@ -543,6 +558,10 @@ pub fn expand(net: &Network) -> TokenStream {
         impl #name {
             /// One step of gradient descent, `W <- W - learning_rate * dL/dW`.
             /// Nothing changes if the rate or a gradient is not finite.
+            ///
+            /// # Errors
+            ///
+            /// As [`mlp::Network::step`].
             pub fn step(
                 &mut self,
                 grads: &Self,
@@ -780,6 +799,64 @@ fn loss(net: &Network) -> (TokenStream, TokenStream) {
     }
 }
 
+/// The traits the expansion implements itself, with the `core` module of each.
+const GENERATED_IMPLS: [(&str, &str); 4] = [
+    ("clone", "Clone"),
+    ("fmt", "Debug"),
+    ("cmp", "PartialEq"),
+    ("default", "Default"),
+];
+
+/// The item's attributes as the struct carries them. A derive of a trait the
+/// expansion implements itself would conflict with that impl, so it is dropped:
+/// `#[derive(Clone, Hash)]` becomes `#[derive(Hash)]`, `#[derive(Debug)]` goes away.
+/// Every other attribute, and a derive that is not a list of paths, passes through
+/// for rustc to judge.
+fn struct_attributes(attrs: &[Attribute]) -> Vec<Attribute> {
+    let mut kept = Vec::with_capacity(attrs.len());
+    for attr in attrs {
+        let paths = match &attr.meta {
+            Meta::List(list) if list.path.is_ident("derive") => {
+                list.parse_args_with(Punctuated::<Path, Token![,]>::parse_terminated)
+            }
+            _ => {
+                kept.push(attr.clone());
+                continue;
+            }
+        };
+        let Ok(paths) = paths else {
+            kept.push(attr.clone());
+            continue;
+        };
+        if !paths.iter().any(is_generated_impl) {
+            kept.push(attr.clone());
+            continue;
+        }
+        let others: Vec<&Path> = paths.iter().filter(|p| !is_generated_impl(p)).collect();
+        if !others.is_empty() {
+            let mut attr = attr.clone();
+            if let Meta::List(list) = &mut attr.meta {
+                list.tokens = quote!(#(#others),*);
+            }
+            kept.push(attr);
+        }
+    }
+    kept
+}
+
+/// Whether a derive names one of [`GENERATED_IMPLS`]: `Clone`, or its full path
+/// `std::clone::Clone` / `::core::clone::Clone`.
+fn is_generated_impl(path: &Path) -> bool {
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    GENERATED_IMPLS
+        .iter()
+        .any(|(module, name)| match segments.as_slice() {
+            [only] => path.leading_colon.is_none() && only == name,
+            [krate, m, n] => (krate == "std" || krate == "core") && m == module && n == name,
+            _ => false,
+        })
+}
+
 /// The network as the DSL writes it, e.g. `4 => 3 sigmoid => 1 sigmoid; loss = bce`.
 pub fn architecture(net: &Network, widths: &[usize]) -> String {
     let mut s = widths[0].to_string();
@@ -797,4 +874,77 @@ pub fn architecture(net: &Network, widths: &[usize]) -> String {
         s += &format!("({})", p.value);
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The attributes the struct of `item` gets, as text.
+    fn emitted(item: TokenStream) -> Vec<String> {
+        let net = parse::parse(item).expect("the item parses");
+        struct_attributes(&net.attrs)
+            .iter()
+            .map(|a| quote!(#a).to_string())
+            .collect()
+    }
+
+    #[test]
+    fn derives_of_generated_impls_are_dropped() {
+        let attrs = emitted(quote! {
+            #[derive(Clone, Debug, PartialEq, Default)]
+            #[derive(std::clone::Clone, ::core::fmt::Debug, core::cmp::PartialEq)]
+            struct Net { 2 => 1 linear; loss = mse }
+        });
+        assert!(attrs.is_empty(), "{attrs:?}");
+    }
+
+    #[test]
+    fn other_derives_in_the_same_attribute_are_kept_in_order() {
+        let attrs = emitted(quote! {
+            #[derive(Copy, Clone, Hash, Debug)]
+            struct Net { 2 => 1 linear; loss = mse }
+        });
+        assert_eq!(attrs, ["# [derive (Copy , Hash)]"]);
+    }
+
+    #[test]
+    fn other_attributes_and_derives_pass_through_untouched() {
+        let attrs = emitted(quote! {
+            /// Docs.
+            #[derive(Hash)]
+            #[allow(dead_code)]
+            #[derive(my::Clone, Clone::Clone)]
+            #[derive(3)]
+            #[derive]
+            #[cfg_attr(test, derive(Debug))]
+            struct Net { 2 => 1 linear; loss = mse }
+        });
+        assert_eq!(
+            attrs,
+            [
+                "# [doc = r\" Docs.\"]",
+                "# [derive (Hash)]",
+                "# [allow (dead_code)]",
+                "# [derive (my :: Clone , Clone :: Clone)]",
+                "# [derive (3)]",
+                "# [derive]",
+                "# [cfg_attr (test , derive (Debug))]",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_derive_of_a_generated_impl_expands_without_errors() {
+        let tokens = network(
+            quote! {
+                #[derive(Clone, Debug)]
+                struct Net { 2 => 1 linear; loss = mse }
+            },
+            None,
+        )
+        .to_string();
+        assert!(!tokens.contains("compile_error"), "{tokens}");
+        assert!(!tokens.contains("derive"), "{tokens}");
+    }
 }

@@ -79,9 +79,9 @@ pub const SCALARS: &[Entry<ScalarKind>] =
 pub const LOSS: &str = "loss";
 /// The option that picks the float type: `scalar = f64`.
 pub const SCALAR: &str = "scalar";
-/// The clauses that may follow the layers, in the order messages list them.
 /// The option naming a weights file compiled into the program.
 pub const WEIGHTS: &str = "weights";
+/// The clauses that may follow the layers, in the order messages list them.
 pub const CLAUSES: &[&str] = &[LOSS, SCALAR, WEIGHTS];
 /// The word that may follow a layer's activation.
 pub const DROPOUT: &str = "dropout";
@@ -258,9 +258,23 @@ pub fn unknown_option(word: &str) -> String {
     } else if let Some(name) = closest(word, CLAUSES) {
         format!("did you mean `{name}`?")
     } else {
-        "expected `loss` or `scalar`".to_owned()
+        format!("expected {}", clause_list(""))
     };
     format!("unknown option `{word}`; {hint}")
+}
+
+/// Every clause for a message, each followed by `tail`: with `" = ..."`,
+/// "`loss = ...`, `scalar = ...` or `weights = ...`".
+pub fn clause_list(tail: &str) -> String {
+    let quoted: Vec<String> = CLAUSES.iter().map(|c| format!("`{c}{tail}`")).collect();
+    let (last, rest) = quoted.split_last().expect("there are several clauses");
+    format!("{} or {last}", rest.join(", "))
+}
+
+/// The scalars for a message: "`f32` or `f64`".
+pub fn scalar_list() -> String {
+    let names: Vec<String> = SCALARS.iter().map(|e| format!("`{}`", e.name)).collect();
+    names.join(" or ")
 }
 
 /// The message for a scalar type that is not in [`SCALARS`].
@@ -272,7 +286,7 @@ pub fn unknown_scalar(word: &str) -> String {
         format!("write `{name}`")
     } else {
         // No fuzzy match: `f16` is as close to `f32` as to `f64`, and neither is meant.
-        "expected `f32` or `f64`".to_owned()
+        format!("expected {}", scalar_list())
     };
     format!("unknown scalar `{word}`; {hint}")
 }
@@ -536,7 +550,7 @@ mod tests {
         );
         assert_eq!(
             unknown_option("epochs"),
-            "unknown option `epochs`; expected `loss` or `scalar`"
+            "unknown option `epochs`; expected `loss`, `scalar` or `weights`"
         );
     }
 

@@ -4,18 +4,20 @@
 //! input      := item | body
 //! item       := attrs vis 'struct' Ident '{' body '}'
 //! body       := INPUT ('=>' layer)+ (';' clause)+ ';'?
-//! clause     := 'loss' '=' loss | option       any order; `loss` exactly once
-//! layer      := WIDTH activation
+//! clause     := 'loss' '=' loss | option       any order; each once, `loss` required
+//! layer      := WIDTH activation ['dropout' '(' rate ')']
 //! activation := sigmoid | tanh | relu | leaky_relu ['(' slope ')'] | linear | softmax
 //!             | elu ['(' alpha ')'] | softplus | gelu
 //! loss       := mse | sse | mae | huber ['(' delta ')'] | bce | cce | sparse_cce
 //!             | hinge | perceptron
 //! option     := 'scalar' '=' ('f32' | 'f64')  default f32
+//!             | 'weights' '=' STRING          a safetensors file, read while compiling
 //! ```
 //!
-//! `INPUT` and `WIDTH` are integer literals, parameters are int or float
-//! literals with an optional leading `-`. Range checks (zero widths, negative
-//! parameters) and loss/activation pairings are left to [`crate::validate`];
+//! `INPUT` and `WIDTH` are integer literals, parameters (and the dropout `rate`)
+//! are int or float literals with an optional leading `-`. Range checks (zero
+//! widths, negative parameters, dropout rates and where dropout may go) and
+//! loss/activation pairings are left to [`crate::validate`];
 //! this module rejects only what cannot be represented in the AST, each time
 //! at the offending token and with what to write instead.
 
@@ -399,7 +401,10 @@ impl Parse for Clause {
             return Err(input.error("remove the extra `;`"));
         }
         if !input.peek(Ident::peek_any) {
-            return Err(input.error("expected `loss = ...` or `scalar = ...` after `;`"));
+            return Err(input.error(format!(
+                "expected {} after `;`",
+                keyword::clause_list(" = ...")
+            )));
         }
         let keyword = input.call(Ident::parse_any)?;
         let name = keyword.unraw().to_string();
@@ -421,7 +426,7 @@ impl Parse for Clause {
                     return Err(error_at_next(
                         input,
                         eq,
-                        "expected `f32` or `f64` after `scalar =`",
+                        format!("expected {} after `scalar =`", keyword::scalar_list()),
                     ));
                 }
                 Ok(Clause::Scalar(keyword, input.parse()?))
@@ -894,7 +899,7 @@ mod tests {
         );
         assert_eq!(
             err(quote!(2 => 1 linear; loss = mse; epochs = 10)),
-            "unknown option `epochs`; expected `loss` or `scalar`"
+            "unknown option `epochs`; expected `loss`, `scalar` or `weights`"
         );
         assert_eq!(
             err(quote!(2 => 1 linear; los = mse)),
@@ -1188,7 +1193,7 @@ mod tests {
         );
         assert_eq!(
             err(quote!(2 => 1 linear; loss = mse; 3)),
-            "expected `loss = ...` or `scalar = ...` after `;`"
+            "expected `loss = ...`, `scalar = ...` or `weights = ...` after `;`"
         );
     }
 

@@ -11,7 +11,6 @@ use crate::keyword::{activation_name, loss_name};
 /// Runs every check; all violations come back combined into one error.
 pub fn validate(net: &Network) -> syn::Result<()> {
     let mut errors = Vec::new();
-    check_derives(net, &mut errors);
     check_input_width(net, &mut errors);
     check_layer_widths(net, &mut errors);
     check_leaky_relu_slope(net, &mut errors);
@@ -32,29 +31,6 @@ pub fn validate(net: &Network) -> syn::Result<()> {
             }
             Err(first)
         }
-    }
-}
-
-/// The traits the expansion implements itself.
-const GENERATED_IMPLS: [&str; 4] = ["Clone", "Debug", "PartialEq", "Default"];
-
-// The network implements Clone, Debug, PartialEq and Default itself, so a derive of
-// one of them would conflict: `#[derive(Debug)] struct Net { ... }` is an error at
-// `Debug`; `#[derive(Hash)]` is left to the compiler.
-fn check_derives(net: &Network, errors: &mut Vec<Error>) {
-    for attr in net.attrs.iter().filter(|a| a.path().is_ident("derive")) {
-        let _ = attr.parse_nested_meta(|meta| {
-            if let Some(name) = GENERATED_IMPLS.iter().find(|n| meta.path.is_ident(n)) {
-                errors.push(Error::new_spanned(
-                    &meta.path,
-                    format!(
-                        "`network!` already implements Clone, Debug, PartialEq and Default \
-                         for this network; remove `{name}` from the derive"
-                    ),
-                ));
-            }
-            Ok(())
-        });
     }
 }
 
@@ -387,19 +363,12 @@ mod tests {
     }
 
     #[test]
-    fn derives_of_generated_impls_are_rejected() {
-        assert_eq!(
-            errors(quote! {
-                #[derive(Debug, Hash, Clone)]
-                struct Net { 2 => 1 linear; loss = mse; }
-            }),
-            [
-                "`network!` already implements Clone, Debug, PartialEq and Default for this \
-                 network; remove `Debug` from the derive",
-                "`network!` already implements Clone, Debug, PartialEq and Default for this \
-                 network; remove `Clone` from the derive",
-            ]
-        );
+    fn derives_of_generated_impls_are_valid() {
+        valid(quote! {
+            #[derive(Debug, Hash, Clone)]
+            #[derive(PartialEq, Default)]
+            struct Net { 2 => 1 linear; loss = mse; }
+        });
     }
 
     #[test]

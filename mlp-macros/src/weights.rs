@@ -2,6 +2,7 @@
 //! compiling, and its values become constants of the program.
 
 use crate::ast::ScalarKind;
+use crate::keyword;
 use mlp_core::Error as CoreError;
 use mlp_core::io;
 use std::path::{Path, PathBuf};
@@ -88,9 +89,17 @@ pub fn read(
         })?;
         if stored.dtype != name {
             let found = &stored.dtype;
+            // Suggest `scalar = ...` only for a scalar a network can have.
+            let fix = match keyword::scalar(found) {
+                Some(kind) => format!("write `scalar = {}` or", keyword::scalar_name(kind)),
+                None => format!(
+                    "networks compute in {}; convert and",
+                    keyword::scalar_list()
+                ),
+            };
             return Err(err(format!(
                 "`{written}` stores `{tensor}` as {found}; this network computes in {name}: \
-                 write `scalar = {found}` or save the weights as {name}"
+                 {fix} save the weights as {name}"
             )));
         }
         if stored.shape != *shape {
@@ -116,4 +125,28 @@ pub fn read(
             ScalarKind::F64 => v.iter().map(|x| x.to_bits()).collect(),
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_fixture(file: &str, widths: &[usize], scalar: ScalarKind) -> String {
+        let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/ui/fail/weights");
+        let lit = LitStr::new(file, proc_macro2::Span::call_site());
+        let architecture = "2 => 1 linear; loss = mse";
+        match read(&lit, Some(&base), widths, scalar, architecture) {
+            Ok(_) => panic!("`{file}` should be refused"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_dtype_no_network_has_is_not_suggested_as_the_scalar() {
+        assert_eq!(
+            read_fixture("f16.safetensors", &[2, 1], ScalarKind::F32),
+            "`f16.safetensors` stores `layers.0.weight` as f16; this network computes in f32: \
+             networks compute in `f32` or `f64`; convert and save the weights as f32"
+        );
+    }
 }

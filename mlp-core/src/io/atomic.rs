@@ -36,16 +36,18 @@ const ATTEMPTS: usize = 3;
 pub(super) fn write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let io = |e: std::io::Error| Error::Io {
         path: path.display().to_string(),
-        message: e.to_string(),
+        source: e.into(),
     };
     let target = resolve(path)?;
     let dir = target
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = target.file_name().ok_or_else(|| Error::Io {
-        path: path.display().to_string(),
-        message: "the path names no file".into(),
+    let name = target.file_name().ok_or_else(|| {
+        io(std::io::Error::new(
+            ErrorKind::InvalidInput,
+            "the path names no file",
+        ))
     })?;
     let temporaries = Temporaries::of(name);
     temporaries.clean(dir);
@@ -89,7 +91,7 @@ pub(super) fn write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 fn resolve(path: &Path) -> Result<PathBuf, Error> {
     let io = |e: std::io::Error| Error::Io {
         path: path.display().to_string(),
-        message: e.to_string(),
+        source: e.into(),
     };
     let target = match fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => match fs::canonicalize(path) {

@@ -87,6 +87,10 @@ fn le_bytes(dtype: &str, values: &[f64]) -> Vec<u8> {
 }
 
 /// The network as a JSON document.
+///
+/// # Errors
+///
+/// As [`super::to_bytes`].
 pub fn to_json<N: Network>(net: &N, options: &SaveOptions) -> Result<String, Error> {
     let mut metadata = super::saved_metadata(net, options)?;
     let tensors: BTreeMap<String, Tensor> = (0..2 * N::layers())
@@ -128,6 +132,11 @@ fn checksum(metadata: &Metadata, tensors: &BTreeMap<String, Tensor>) -> String {
 }
 
 /// A network from a JSON document, with every check of [`super::from_bytes`].
+///
+/// # Errors
+///
+/// [`Error::CorruptFile`] for text that is not such a document, and every error of
+/// [`super::from_bytes`].
 pub fn from_json<N: Network>(json: &str, options: &LoadOptions) -> Result<N, Error> {
     let file: File = serde_json::from_str(json).map_err(|e| Error::CorruptFile {
         message: e.to_string(),

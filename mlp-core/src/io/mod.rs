@@ -143,6 +143,12 @@ fn dtype_name(d: Dtype) -> String {
 }
 
 /// The network as safetensors bytes.
+///
+/// # Errors
+///
+/// [`Error::ReservedMetadataKey`] for user metadata under `mlp.`, and
+/// [`Error::NonFiniteInFile`] for a NaN or infinite parameter unless
+/// [`SaveOptions::allow_non_finite`] is set.
 pub fn to_bytes<N: Network>(net: &N, options: &SaveOptions) -> Result<Vec<u8>, Error> {
     serialize::<N::Scalar>(&tensors_of(net, ""), saved_metadata(net, options)?)
 }
@@ -251,6 +257,15 @@ fn verify(metadata: &Metadata, computed: impl FnOnce() -> String) -> Result<(), 
 }
 
 /// A network from safetensors bytes, every check done first.
+///
+/// # Errors
+///
+/// [`Error::CorruptFile`] or [`Error::ChecksumMismatch`] for bytes that are not an intact
+/// safetensors file, [`Error::ArchitectureMismatch`] for a file of another network,
+/// [`Error::MissingTensor`], [`Error::UnexpectedTensor`], [`Error::WrongDtype`] or
+/// [`Error::WrongShape`] naming the tensor, [`Error::NonFiniteInFile`] for a NaN or
+/// infinite value, and [`Error::TestVectorMismatch`] when the loaded network does not
+/// reproduce the stored output.
 pub fn from_bytes<N: Network>(bytes: &[u8], options: &LoadOptions) -> Result<N, Error> {
     let (tensors, metadata) = read(bytes)?;
     build(&tensors, &metadata, options)
@@ -458,6 +473,11 @@ pub(crate) fn build<N: Network>(
 
 /// Saves `net` to `path` atomically: a temporary file in the same directory, synced,
 /// then renamed over `path`.
+///
+/// # Errors
+///
+/// As [`to_bytes`], and [`Error::Io`], [`Error::IsDirectory`] or [`Error::DanglingLink`]
+/// when the file cannot be written; `path` is then unchanged.
 #[cfg(feature = "std")]
 pub fn save<N: Network>(
     net: &N,
@@ -475,6 +495,11 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 }
 
 /// Loads a network from `path`, every check done first.
+///
+/// # Errors
+///
+/// [`Error::Io`] when the file cannot be read, and every error of [`from_bytes`], naming
+/// the file.
 #[cfg(feature = "std")]
 pub fn load<N: Network>(path: impl AsRef<Path>, options: &LoadOptions) -> Result<N, Error> {
     let path = path.as_ref();
@@ -486,7 +511,7 @@ pub fn load<N: Network>(path: impl AsRef<Path>, options: &LoadOptions) -> Result
 pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
     std::fs::read(path).map_err(|e| Error::Io {
         path: path.display().to_string(),
-        message: e.to_string(),
+        source: e.into(),
     })
 }
 

@@ -23,6 +23,10 @@ const BEST_EPOCH: &str = "mlp.trainer.best_epoch";
 
 impl<N: Network> Trainer<N> {
     /// The trainer's state as safetensors bytes.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CorruptFile`] if the state cannot be serialised.
     pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
         let mut tensors = Vec::new();
         let mut metadata = Metadata::new();
@@ -59,6 +63,14 @@ impl<N: Network> Trainer<N> {
     /// A trainer from [`Trainer::to_bytes`], for the same `settings` (the optimiser
     /// must match the saved one). Every counter is checked: a missing, unreadable or
     /// impossible one is refused by its key, a wrong tensor by its full name.
+    ///
+    /// # Errors
+    ///
+    /// The settings errors of [`Trainer::new`], the file errors of
+    /// [`crate::io::from_bytes`], [`Error::ArchitectureMismatch`] for a checkpoint of
+    /// another network, [`Error::CheckpointField`] for a missing, unreadable or
+    /// impossible counter, and [`Error::InvalidSetting`] when `settings` has another
+    /// optimiser than the saved one.
     pub fn from_bytes(bytes: &[u8], settings: Fit) -> Result<Self, Error> {
         let mut trainer = Self::new(settings)?;
         let (tensors, metadata) = io::read(bytes)?;
@@ -186,12 +198,22 @@ impl<N: Network> Trainer<N> {
     }
 
     /// Saves the trainer's state to `path`, atomically.
+    ///
+    /// # Errors
+    ///
+    /// As [`Trainer::to_bytes`], and [`Error::Io`], [`Error::IsDirectory`] or
+    /// [`Error::DanglingLink`] when the file cannot be written.
     #[cfg(feature = "std")]
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), Error> {
         io::write_atomic(path.as_ref(), &self.to_bytes()?)
     }
 
     /// Loads a trainer saved by [`Trainer::save`], for the same `settings`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] when the file cannot be read, and every error of
+    /// [`Trainer::from_bytes`], naming the file.
     #[cfg(feature = "std")]
     pub fn load(path: impl AsRef<Path>, settings: Fit) -> Result<Self, Error> {
         let path = path.as_ref();

@@ -72,6 +72,10 @@ pub enum Control {
 /// If `callback` panics, the panic propagates and `net` holds the weights of the
 /// epoch the callback was called for, without early stopping's restore of its best
 /// weights.
+///
+/// # Errors
+///
+/// As [`Trainer::new`] and [`Trainer::run`].
 pub fn fit<N: Network>(
     net: &mut N,
     train: Rows<'_, N>,
@@ -101,6 +105,10 @@ pub struct Trainer<N: Network> {
 
 impl<N: Network> Trainer<N> {
     /// A run of `settings` at epoch 0; the settings are checked here.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidSetting`] or [`Error::SettingOutOfScalarRange`] naming the setting.
     pub fn new(settings: Fit) -> Result<Self, Error> {
         check_settings::<N::Scalar>(&settings)?;
         let optimizer = State::new(settings.optimizer);
@@ -145,6 +153,13 @@ impl<N: Network> Trainer<N> {
     /// trainer counts the epoch as complete, with its optimiser state and early
     /// stopping's verdict on it. Calling `run` again goes on from there (and ends at
     /// once, restoring the best weights, if early stopping had run out).
+    ///
+    /// # Errors
+    ///
+    /// The row errors of [`Network::loss`] (for the training and the validation rows),
+    /// [`Error::InvalidSetting`] for a `validation_split` that leaves no row on a side
+    /// or comes with validation rows, and [`Error::Diverged`] or
+    /// [`Error::ValidationDiverged`] naming the epoch, with the state described above.
     pub fn run(
         &mut self,
         net: &mut N,
