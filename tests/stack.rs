@@ -315,6 +315,16 @@ macro_rules! stack_tests {
             }
 
             #[test]
+            fn json() {
+                let net = fixture();
+                let loaded: Net = small(&name("json"), move || {
+                    let text = io::json::to_json(&net, &SaveOptions::default()).unwrap();
+                    io::json::from_json(&text, &LoadOptions::default()).unwrap()
+                });
+                assert_eq!(loaded, fixture());
+            }
+
+            #[test]
             fn to_flat() {
                 let net = fixture();
                 let flat = small(&name("to_flat"), move || net.to_flat());
