@@ -137,6 +137,16 @@ macro_rules! stack_tests {
             }
 
             #[test]
+            fn clone_from() {
+                let (source, mut copy) = prepared(|| (fixture(), Net::zeros()));
+                let (source, copy) = small(&name("clone_from"), move || {
+                    copy.clone_from(&source);
+                    (source, copy)
+                });
+                assert_eq!(source.to_flat(), copy.to_flat());
+            }
+
+            #[test]
             fn eq() {
                 let (a, b, c) = prepared(|| (Net::seeded(7), Net::seeded(7), Net::seeded(8)));
                 let (same, different) = small(&name("eq"), move || (a == b, a == c));

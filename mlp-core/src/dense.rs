@@ -65,13 +65,19 @@ impl<T: Real, const IN: usize, const OUT: usize> Dense<T, IN, OUT> {
     #[cfg(feature = "alloc")]
     pub fn boxed_clone(&self) -> alloc::boxed::Box<Self> {
         let mut copy = Self::boxed_zeros();
-        copy.weight
-            .as_mut_slice()
-            .copy_from_slice(self.weight.as_slice());
-        copy.bias
-            .as_mut_slice()
-            .copy_from_slice(self.bias.as_slice());
+        copy.copy_from(self);
         copy
+    }
+
+    /// Overwrites every parameter with `source`'s in place, slice to slice: no
+    /// allocation, and no copy of the layer on the stack.
+    pub fn copy_from(&mut self, source: &Self) {
+        self.weight
+            .as_mut_slice()
+            .copy_from_slice(source.weight.as_slice());
+        self.bias
+            .as_mut_slice()
+            .copy_from_slice(source.bias.as_slice());
     }
 
     /// Draws the weights from `scheme`'s uniform distribution, row by row, and zeroes

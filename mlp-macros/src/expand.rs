@@ -251,6 +251,12 @@ pub fn expand(net: &Network) -> TokenStream {
             quote!(self.layers.#idx)
         }
     });
+    // Into the existing layers, so that snapshots (the trainer's, every epoch)
+    // allocate nothing.
+    let copies = layers.iter().map(|l| {
+        let (dst, src) = (l.params_mut(quote!(self)), l.params(quote!(source)));
+        quote!(::mlp::core::Dense::copy_from(#dst, #src);)
+    });
     let weight_args: Vec<Ident> = (0..layers.len())
         .map(|i| format_ident!("layer{}", i))
         .collect();
@@ -580,6 +586,10 @@ pub fn expand(net: &Network) -> TokenStream {
         impl ::core::clone::Clone for #name {
             fn clone(&self) -> Self {
                 Self { layers: (#(#clones,)*) }
+            }
+
+            fn clone_from(&mut self, source: &Self) {
+                #(#copies)*
             }
         }
 
