@@ -31,7 +31,7 @@ mod peak;
 mod scalar;
 
 use criterion::{Criterion, Throughput};
-use mlp::{Network, network};
+use mlp::prelude::*;
 use scalar::Activation::{Relu, Sigmoid, Softmax, Tanh};
 use scalar::{Activation, Loss, Mlp};
 use std::fmt::Write as _;
@@ -192,7 +192,7 @@ where
     let mut scratch = scalar.scratch();
 
     let (inputs, targets) = data::<I, O>(seed, BATCH, spec.loss);
-    let mut ws = net.workspace(BATCH);
+    let mut ws = Workspace::new(BATCH);
     let mut batch = vec![[0.0; O]; BATCH];
     net.predict_batch_with(&mut ws, &inputs, &mut batch)
         .expect("outputs match inputs");
@@ -216,10 +216,10 @@ where
     let lr = 0.1;
     let (x, y) = (&inputs[..MINI_BATCH], &targets[..MINI_BATCH]);
     let mut trained = net.clone();
-    let mut ws = trained.workspace(MINI_BATCH);
-    let mut grads = N::zeros();
+    let mut ws = Workspace::new(MINI_BATCH);
+    let mut grads = Gradients::zeros();
     let loss = trained
-        .train_step_with(&mut ws, &mut grads, x, y, lr)
+        .gradients_with(&mut ws, x, y, &mut grads).and_then(|loss| trained.step(&grads, lr).map(|()| loss))
         .expect("valid data");
     let scalar_loss = scalar.train_step(&mut scratch, x, y, lr);
     let loss_diff = (loss - scalar_loss).abs();
@@ -274,7 +274,7 @@ where
     let mut group = c.benchmark_group(format!("{}/b_batch256", spec.id));
     group.throughput(Throughput::Elements(BATCH as u64));
     let mut outputs = vec![[0.0; O]; BATCH];
-    let mut ws = net.workspace(BATCH);
+    let mut ws = Workspace::new(BATCH);
     group.bench_function("mlp", |b| {
         b.iter(|| {
             net.predict_batch_with(&mut ws, black_box(&inputs), &mut outputs)
@@ -294,12 +294,12 @@ where
     group.throughput(Throughput::Elements(MINI_BATCH as u64));
     let (x, y) = (&inputs[..MINI_BATCH], &targets[..MINI_BATCH]);
     let mut trained = net.clone();
-    let mut ws = trained.workspace(MINI_BATCH);
-    let mut grads = N::zeros();
+    let mut ws = Workspace::new(MINI_BATCH);
+    let mut grads = Gradients::zeros();
     group.bench_function("mlp", |b| {
         b.iter(|| {
             trained
-                .train_step_with(&mut ws, &mut grads, black_box(x), y, LEARNING_RATE)
+                .gradients_with(&mut ws, black_box(x), y, &mut grads).and_then(|loss| trained.step(&grads, LEARNING_RATE).map(|()| loss))
                 .expect("valid data")
         })
     });
@@ -309,7 +309,7 @@ where
     group.bench_function("mlp_by_sample", |b| {
         b.iter(|| {
             let loss = by_sample
-                .gradients_by_sample(black_box(x), y, &mut grads)
+                .gradients_with(&mut Workspace::by_sample(), black_box(x), y, &mut grads)
                 .expect("valid data");
             by_sample.step(&grads, LEARNING_RATE).expect("finite");
             loss

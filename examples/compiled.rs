@@ -7,7 +7,7 @@
 //! `cargo run --release --example compiled` (compile in, predict). A file whose shapes
 //! or dtype do not fit the declaration is a compile error at the path.
 
-use mlp::{Network, network};
+use mlp::prelude::*;
 use std::error::Error;
 
 network! {

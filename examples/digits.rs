@@ -25,7 +25,8 @@
 mod common;
 
 use mlp::core::train::{Control, Rows, fit};
-use mlp::{Fit, Network, Optimizer, metrics, network};
+use mlp::prelude::*;
+use mlp::metrics;
 use std::error::Error;
 use std::io::IsTerminal;
 use std::time::Instant;

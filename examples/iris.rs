@@ -14,7 +14,8 @@
 mod common;
 
 use mlp::core::train::{Control, Rows, fit};
-use mlp::{Fit, Optimizer, metrics, network};
+use mlp::prelude::*;
+use mlp::metrics;
 use std::error::Error;
 use std::time::Instant;
 

@@ -13,7 +13,7 @@
 //! Run: `cargo run --release --example placement`
 
 use mlp::core::train::{Control, Rows, fit};
-use mlp::{Fit, Optimizer, network};
+use mlp::prelude::*;
 use std::error::Error;
 
 network! {
@@ -97,7 +97,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     // The `compiled` example builds these weights into its binary.
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("examples/models/placement.safetensors");
-    mlp::Network::save(&net, &path)?;
+    mlp::Save::save(&net, &path)?;
     println!("saved to {}", path.display());
     Ok(())
 }

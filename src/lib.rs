@@ -2,7 +2,7 @@
 //! compiled into straight-line code over statically-sized nalgebra matrices.
 //!
 //! ```
-//! use mlp::network;
+//! use mlp::prelude::*;
 //!
 //! network! {
 //!     /// Predicts placement (yes/no) from four scores.
@@ -58,11 +58,13 @@
 //! # What a network offers
 //!
 //! Each generated type has public `layers` (a tuple of [`core::Dense`], with
-//! `weight` of shape `(out, in)` and `bias`), the consts `INPUTS`, `OUTPUTS` and
-//! `PARAMS`, inherent methods (`new`, `seeded`, `zeros`, `from_weights`, `predict`,
-//! `predict_vector`, `predict_batch`, `loss`, `gradients`, `step`) and the
-//! [`Network`] trait, whose `*_with` methods reuse a [`Workspace`] and allocate
-//! nothing.
+//! `weight` of shape `(out, in)` and `bias`), an inherent `new()` (seed 0), and the
+//! [`Network`] trait: the consts `INPUTS`, `OUTPUTS`, `LAYERS`, `PARAMS`; construction
+//! (`zeros`, `seeded`, `from_weights`, `from_flat`), `to_flat`, `predict`,
+//! `predict_batch`, `loss`, `gradients` and `step`, with `*_with` forms that compute
+//! in a [`Workspace`] and allocate nothing. Training is [`Train::fit`] (or the
+//! optimisers of [`core::optim`] in a loop of your own), model files are
+//! [`Save::save`] and [`Save::load`]; `use mlp::prelude::*` brings all of it.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -73,24 +75,27 @@
 pub mod core {
     pub use mlp_core::*;
 }
+#[cfg(feature = "std")]
+pub use mlp_core::io::Save;
 #[cfg(feature = "alloc")]
-pub use mlp_core::train::{Fit, History, Optimizer, Schedule};
-pub use mlp_core::{Error, Gradients, Network};
+pub use mlp_core::metrics;
+#[cfg(feature = "alloc")]
+pub use mlp_core::train::{Fit, History, Optimizer, Schedule, Train};
+pub use mlp_core::{Error, Gradients, Network, Workspace};
 #[cfg(feature = "parallel")]
 pub use mlp_core::{ParallelNetwork, ParallelWorkspace};
-#[cfg(feature = "alloc")]
-pub use mlp_core::{Workspace, metrics};
 pub use mlp_macros::network;
 
-/// `use mlp::prelude::*;` brings the macro, the trait every network implements and
+/// `use mlp::prelude::*;` brings the macro, the traits every network implements
+/// ([`Network`], [`Train`] and [`Save`]), what their methods take, and
 /// [`Real`](crate::core::Real), the bound of code generic over the scalar.
 pub mod prelude {
     pub use crate::network;
+    #[cfg(feature = "std")]
+    pub use mlp_core::io::Save;
     #[cfg(feature = "alloc")]
-    pub use mlp_core::Workspace;
-    #[cfg(feature = "alloc")]
-    pub use mlp_core::train::{Fit, History, Optimizer, Schedule};
-    pub use mlp_core::{Error, Gradients, Network, Real};
+    pub use mlp_core::train::{Fit, History, Optimizer, Schedule, Train};
+    pub use mlp_core::{Error, Gradients, Network, Real, Workspace};
 }
 
 /// The README's examples run as doctests, so they stay true.

@@ -3,7 +3,7 @@
 
 use mlp::core::Network;
 use mlp::core::train::{Control, Fit, Optimizer, Rows, Trainer};
-use mlp::{Error, network};
+use mlp::prelude::*;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use std::collections::HashMap;
 

@@ -1,7 +1,7 @@
 //! Networks without a hidden layer are the classic linear models; trained by
 //! gradient descent they must reach the solutions known in closed form.
 
-use mlp::network;
+use mlp::prelude::*;
 
 /// Full-batch gradient descent for `epochs` steps of `lr`.
 macro_rules! train {

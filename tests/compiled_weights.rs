@@ -3,7 +3,7 @@
 //! the generator below writes.
 
 use mlp::core::io::{self, SaveOptions};
-use mlp::{Network, network};
+use mlp::prelude::*;
 use safetensors::SafeTensors;
 
 network! {

@@ -3,7 +3,7 @@
 
 use mlp::core::Network;
 use mlp::core::init::Uniform;
-use mlp::network;
+use mlp::prelude::*;
 
 network! { struct Dropped { 3 => 16 tanh dropout(0.5) => 8 relu dropout(0.2) => 2 linear; loss = mse; scalar = f64; } }
 network! { struct Plain { 3 => 16 tanh => 8 relu => 2 linear; loss = mse; scalar = f64; } }
@@ -21,19 +21,17 @@ fn data(n: usize) -> (Vec<[f64; 3]>, Vec<[f64; 2]>) {
 
 fn with_random_biases(mut net: Dropped) -> Dropped {
     let mut rng = Uniform::new(4);
-    for t in [1, 3, 5] {
-        for b in net.tensor_mut(t) {
-            *b = rng.between(-0.5, 0.5);
-        }
-    }
+    let mut draw = |b: &mut f64| *b = rng.between(-0.5, 0.5);
+    net.layers.0.bias.iter_mut().for_each(&mut draw);
+    net.layers.1.bias.iter_mut().for_each(&mut draw);
+    net.layers.2.bias.iter_mut().for_each(&mut draw);
     net
 }
 
 #[test]
 fn inference_and_evaluation_ignore_dropout() {
     let dropped = Dropped::seeded(1);
-    let mut plain = Plain::zeros();
-    plain.set_flat(&dropped.to_flat()).unwrap();
+    let plain = Plain::from_flat(&dropped.to_flat()).unwrap();
     let (x, y) = data(20);
     assert_eq!(dropped.predict_batch(&x), plain.predict_batch(&x));
     assert_eq!(dropped.loss(&x, &y).unwrap(), plain.loss(&x, &y).unwrap());
@@ -43,37 +41,38 @@ fn inference_and_evaluation_ignore_dropout() {
     );
 }
 
-/// Checks a training gradient (`gradient(net, grads, masks)` returns the loss)
-/// against finite differences of its own loss under the same masks (the same seed
-/// every time), and that another mask gives another gradient.
+/// Checks a training gradient, computed in the workspace `ws(seed)` makes (in
+/// training mode, masks drawn from `seed`), against finite differences of its own
+/// loss under the same masks (the same seed every time), and that another mask
+/// gives another gradient.
 fn check_under_fixed_masks(
     path: &str,
-    mut gradient: impl FnMut(&Dropped, &mut Dropped, &mut Uniform) -> f64,
+    ws: impl Fn(u64) -> Workspace<Dropped>,
 ) {
     let net = with_random_biases(Dropped::seeded(2));
     let (x, y) = data(13);
-    let mut grads = Dropped::zeros();
-    let l = gradient(&net, &mut grads, &mut Uniform::new(77));
+    let gradient = |net: &Dropped, grads: &mut Gradients<Dropped>, seed| {
+        net.gradients_with(&mut ws(seed), &x, &y, grads).unwrap()
+    };
+    let mut grads = Gradients::zeros();
+    let l = gradient(&net, &mut grads, 77);
     assert!(l < net.loss(&x, &y).unwrap() * 10.0);
+    let (params, analytic) = (net.to_flat(), grads.to_flat());
     let mut worst = 0.0_f64;
-    for t in 0..6 {
-        for k in 0..net.tensor(t).len() {
-            let h = 1e-6;
-            let mut p = net.clone();
-            p.tensor_mut(t)[k] += h;
-            let plus = gradient(&p, &mut Dropped::zeros(), &mut Uniform::new(77));
-            p.tensor_mut(t)[k] -= 2.0 * h;
-            let minus = gradient(&p, &mut Dropped::zeros(), &mut Uniform::new(77));
-            let numeric = (plus - minus) / (2.0 * h);
-            let analytic = grads.tensor(t)[k];
-            worst =
-                worst.max((analytic - numeric).abs() / analytic.abs().max(numeric.abs()).max(1e-3));
-        }
+    for (k, &analytic) in analytic.iter().enumerate() {
+        let h = 1e-6;
+        let loss = |delta: f64| {
+            let mut p = params.clone();
+            p[k] += delta;
+            gradient(&Dropped::from_flat(&p).unwrap(), &mut Gradients::zeros(), 77)
+        };
+        let numeric = (loss(h) - loss(-h)) / (2.0 * h);
+        worst = worst.max((analytic - numeric).abs() / analytic.abs().max(numeric.abs()).max(1e-3));
     }
     println!("{path}: dropout gradient check: max error {worst:.2e}");
     assert!(worst < 1e-6, "{path}: {worst:e}");
-    let mut other = Dropped::zeros();
-    gradient(&net, &mut other, &mut Uniform::new(78));
+    let mut other = Gradients::zeros();
+    gradient(&net, &mut other, 78);
     assert_ne!(
         other.to_flat(),
         grads.to_flat(),
@@ -83,21 +82,12 @@ fn check_under_fixed_masks(
 
 #[test]
 fn training_gradients_match_finite_differences_under_the_same_masks() {
-    let (x, y) = data(13);
-    let mut ws = Dropped::zeros().workspace(16);
-    check_under_fixed_masks("batch", |net, grads, masks| {
-        net.dropout_gradients_with(&mut ws, &x, &y, grads, masks)
-            .unwrap()
-    });
+    check_under_fixed_masks("batch", |seed| Workspace::new(16).dropout(seed));
 }
 
 #[test]
 fn per_sample_training_gradients_match_finite_differences_under_the_same_masks() {
-    let (x, y) = data(13);
-    check_under_fixed_masks("by sample", |net, grads, masks| {
-        net.dropout_gradients_by_sample(&x, &y, grads, masks)
-            .unwrap()
-    });
+    check_under_fixed_masks("by sample", |seed| Workspace::by_sample().dropout(seed));
 }
 
 #[test]
@@ -108,11 +98,9 @@ fn masks_drop_about_the_rate_and_keep_the_expected_activation() {
     let mut net = Wide::zeros();
     net.layers.0.bias.fill(1.0);
     net.layers.1.weight.fill(1.0);
-    let mut ws = net.workspace(1);
-    let mut g = Wide::zeros();
-    let loss = net
-        .dropout_gradients_with(&mut ws, &[[0.0]], &[[0.0]], &mut g, &mut Uniform::new(5))
-        .unwrap();
+    let mut ws = Workspace::new(1).dropout(5);
+    let mut g = Gradients::zeros();
+    let loss: f64 = net.gradients_with(&mut ws, &[[0.0]], &[[0.0]], &mut g).unwrap();
     // Output = sum of kept units / 0.7: its expectation is 2000.
     let output = (2.0 * loss).sqrt();
     let dropped = g.layers.1.weight.iter().filter(|w| **w == 0.0).count();

@@ -164,8 +164,8 @@ fn write_seeds() {
     };
     let f32_file = plain(&Small::seeded(1), &SaveOptions::default());
     let mut non_finite = Small::seeded(2);
-    non_finite.tensor_mut(2)[1] = f32::NAN;
-    non_finite.tensor_mut(5)[0] = f32::INFINITY;
+    non_finite.layers.1.weight[(1, 0)] = f32::NAN;
+    non_finite.layers.2.bias[0] = f32::INFINITY;
 
     let mut seeds: Vec<(String, Vec<u8>)> = vec![
         ("seed-f32".into(), f32_file.clone()),

@@ -17,7 +17,7 @@
 
 use mlp::core::Network;
 use mlp::core::init::Uniform;
-use mlp::network;
+use mlp::prelude::*;
 
 const STEPS: [f64; 3] = [1e-5, 1e-6, 1e-7];
 const TOLERANCE: f64 = 1e-6;
@@ -30,72 +30,71 @@ const BATCHES: [usize; 3] = [1, 13, 300];
 fn max_error<N: Network<Scalar = f64>>(net: &N, x: &[N::Input], y: &[N::Target]) -> f64 {
     let grads = net.gradients(x, y).expect("valid data");
     assert!(grads.norm() > 1e-6, "vacuous check: the gradient is zero");
-    let mut by_sample = N::zeros();
-    let loss = net.gradients_by_sample(x, y, &mut by_sample).unwrap();
+    let mut by_sample = Gradients::zeros();
+    let loss = net.gradients_with(&mut Workspace::by_sample(), x, y, &mut by_sample).unwrap();
     let batch_loss = net.loss(x, y).unwrap();
-    for other in [batch_loss, net.loss_by_sample(x, y).unwrap()] {
+    for other in [batch_loss, net.loss_with(&mut Workspace::by_sample(), x, y).unwrap()] {
         assert!(
             (loss - other).abs() <= 1e-12 * other.abs().max(1.0),
             "{loss} vs {other}"
         );
     }
+    let (analytic, by_sample) = (grads.to_flat(), by_sample.to_flat());
     let mut sample_error = 0.0_f64;
-    for t in 0..2 * N::layers() {
-        for (a, b) in grads.tensor(t).iter().zip(by_sample.tensor(t)) {
-            sample_error = sample_error.max((a - b).abs() / a.abs().max(b.abs()).max(1e-3));
-        }
+    for (a, b) in analytic.iter().zip(&by_sample) {
+        sample_error = sample_error.max((a - b).abs() / a.abs().max(b.abs()).max(1e-3));
     }
     println!("  per-sample path: max difference from the batch gradient {sample_error:.2e}");
     assert!(
         sample_error < 1e-10,
         "per-sample gradient differs by {sample_error:e}"
     );
+    let params = net.to_flat();
     let mut worst = 0.0_f64;
-    for t in 0..2 * N::layers() {
-        for k in 0..net.tensor(t).len() {
-            let analytic = grads.tensor(t)[k];
-            let mut err = f64::INFINITY;
-            for h in STEPS {
-                let numeric = difference_quotient(net, x, y, t, k, h);
-                err = err
-                    .min((analytic - numeric).abs() / analytic.abs().max(numeric.abs()).max(1e-3));
-                if err < TOLERANCE {
-                    break;
-                }
+    for (k, &analytic) in analytic.iter().enumerate() {
+        let mut err = f64::INFINITY;
+        for h in STEPS {
+            let numeric = difference_quotient::<N>(&params, x, y, k, h);
+            err = err.min((analytic - numeric).abs() / analytic.abs().max(numeric.abs()).max(1e-3));
+            if err < TOLERANCE {
+                break;
             }
-            worst = worst.max(err);
         }
+        worst = worst.max(err);
     }
     worst
 }
 
-/// `(L(p + h) - L(p - h)) / 2h` for parameter `k` of tensor `t`.
+/// `(L(p + h) - L(p - h)) / 2h` for flat parameter `k` of `params`.
 fn difference_quotient<N: Network<Scalar = f64>>(
-    net: &N,
+    params: &[f64],
     x: &[N::Input],
     y: &[N::Target],
-    t: usize,
     k: usize,
     h: f64,
 ) -> f64 {
-    let mut p = net.clone();
-    p.tensor_mut(t)[k] += h;
-    let plus = p.loss(x, y).unwrap();
-    p.tensor_mut(t)[k] -= 2.0 * h;
-    let minus = p.loss(x, y).unwrap();
-    (plus - minus) / (2.0 * h)
+    let loss = |delta: f64| {
+        let mut p = params.to_vec();
+        p[k] += delta;
+        N::from_flat(&p).unwrap().loss(x, y).unwrap()
+    };
+    (loss(h) - loss(-h)) / (2.0 * h)
 }
 
 /// Seeded networks start with zero biases; random ones make the check cover them
 /// and keep relu pre-activations off exactly 0 (where relu'(0) = 0 by convention
 /// but the difference quotient sees half the slope).
-fn with_random_biases<N: Network<Scalar = f64>>(mut net: N, rng: &mut Uniform) -> N {
-    for layer in 0..N::layers() {
-        for b in net.tensor_mut(2 * layer + 1) {
+fn with_random_biases<N: Network<Scalar = f64>>(net: N, rng: &mut Uniform) -> N {
+    let mut flat = net.to_flat();
+    let mut offset = 0;
+    for w in N::WIDTHS.windows(2) {
+        offset += w[0] * w[1];
+        for b in &mut flat[offset..offset + w[1]] {
             *b = rng.between(-0.5, 0.5);
         }
+        offset += w[1];
     }
-    net
+    N::from_flat(&flat).unwrap()
 }
 
 /// `n` input rows of `N`, each value in [-2, 2).

@@ -3,7 +3,7 @@
 
 use mlp::core::Network;
 use mlp::core::io::{self, LoadOptions, SaveOptions};
-use mlp::{Error, network};
+use mlp::prelude::*;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use std::collections::HashMap;
 
@@ -91,10 +91,8 @@ fn bytes_of(t: &[(String, Dtype, Vec<usize>, Vec<f64>)]) -> Vec<u8> {
 }
 
 fn expected_placement() -> Placement {
-    let mut net = Placement::zeros();
     let flat: Vec<f32> = (1..=26).map(|v| v as f32 / 10.0).collect();
-    net.set_flat(&flat).unwrap();
-    net
+    Placement::from_flat(&flat).unwrap()
 }
 
 #[test]
@@ -644,7 +642,7 @@ fn reserved_metadata_keys_are_refused_at_save() {
 #[test]
 fn a_network_that_saves_always_loads() {
     let mut net = Placement::seeded(1);
-    net.tensor_mut(2)[1] = f32::NAN;
+    net.layers.1.weight[(1, 0)] = f32::NAN;
     let err = io::to_bytes(&net, &SaveOptions::default()).unwrap_err();
     assert!(
         matches!(&err, Error::NonFiniteInFile { tensor, .. } if tensor == "layers.1.weight"),
@@ -664,7 +662,7 @@ fn a_network_that_saves_always_loads() {
         ..LoadOptions::default()
     };
     let loaded: Placement = io::from_bytes(&bytes, &options).unwrap();
-    assert!(loaded.tensor(2)[1].is_nan());
+    assert!(loaded.layers.1.weight[(1, 0)].is_nan());
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! right or lands in another cell.
 
 use mlp::core::metrics::{accuracy, confusion_matrix};
-use mlp::{Error, network};
+use mlp::prelude::*;
 
 network! { struct Classes { 2 => 3 softmax; loss = sparse_cce; scalar = f64; } }
 network! { struct Yes { 1 => 2 linear => 1 sigmoid; loss = bce; scalar = f64; } }
@@ -10,7 +10,7 @@ network! { struct Line { 1 => 1 linear; loss = mse; scalar = f64; } }
 
 /// Output k has weight (k - 1) on x0: x0 > 0 is class 2, x0 < 0 class 0.
 fn classes() -> Classes {
-    Classes::from_weights(([[-1.0, 0.0], [0.0, 0.0], [1.0, 0.0]], [0.0, 0.1, 0.0]))
+    Classes::from_weights((([[-1.0, 0.0], [0.0, 0.0], [1.0, 0.0]], [0.0, 0.1, 0.0]),))
 }
 
 #[test]
@@ -51,10 +51,8 @@ fn accuracy_checks_its_rows_like_loss() {
 fn a_non_finite_output_is_never_right() {
     // A finite input whose hidden units overflow to +inf and -inf: the output is
     // NaN, which a 0.5 threshold used to read as "no", right for a 0 target.
-    let net = Yes::from_weights(
-        ([[f64::MAX], [-f64::MAX]], [0.0, 0.0]),
-        ([[1.0, 1.0]], [0.0]),
-    );
+    let net = Yes::from_weights((([[f64::MAX], [-f64::MAX]], [0.0, 0.0]),
+        ([[1.0, 1.0]], [0.0])));
     let x = [[2.0], [0.0]];
     let out = mlp::core::Network::predict(&net, &x[0]);
     assert!(out[0].is_nan(), "{out:?}");

@@ -3,7 +3,7 @@
 //! allocation made while they run.
 
 use mlp::core::Network;
-use mlp::network;
+use mlp::prelude::*;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
@@ -46,10 +46,12 @@ network! { struct Mnist { 784 => 128 relu => 64 relu => 10 softmax; loss = cce; 
 
 fn check<N: Network<Scalar = f32>>(x: &[N::Input], y: &[N::Target]) {
     let mut net = N::seeded(1);
-    let mut ws = net.workspace(32);
-    let mut grads = N::zeros();
+    let mut ws = Workspace::new(32);
+    let mut grads = Gradients::zeros();
     let mut out = vec![N::Output::default(); x.len()];
-    let mut masks = mlp::core::init::Uniform::new(3);
+    let mut by_sample = Workspace::by_sample();
+    let mut dropping = Workspace::new(32).dropout(3);
+    let mut dropping_by_sample = Workspace::by_sample().dropout(3);
     let n = allocations(|| {
         for _ in 0..3 {
             let _ = std::hint::black_box(net.predict(&x[0]));
@@ -57,12 +59,11 @@ fn check<N: Network<Scalar = f32>>(x: &[N::Input], y: &[N::Target]) {
             net.loss_with(&mut ws, x, y).unwrap();
             net.gradients_with(&mut ws, x, y, &mut grads).unwrap();
             net.step(&grads, 0.01).unwrap();
-            net.train_step_with(&mut ws, &mut grads, x, y, 0.01)
-                .unwrap();
-            // One sample at a time on the stack: no workspace at all.
-            net.loss_by_sample(x, y).unwrap();
-            net.gradients_by_sample(x, y, &mut grads).unwrap();
-            net.dropout_gradients_by_sample(x, y, &mut grads, &mut masks)
+            net.gradients_with(&mut dropping, x, y, &mut grads).unwrap();
+            // One sample at a time on the stack: no buffers at all.
+            net.loss_with(&mut by_sample, x, y).unwrap();
+            net.gradients_with(&mut by_sample, x, y, &mut grads).unwrap();
+            net.gradients_with(&mut dropping_by_sample, x, y, &mut grads)
                 .unwrap();
         }
     });

@@ -1,7 +1,7 @@
 //! Numerical edge cases: saturated logits, and networks too large for the stack.
 
 use mlp::core::Network;
-use mlp::network;
+use mlp::prelude::*;
 
 network! { struct Binary { 1 => 2 sigmoid; loss = bce; } }
 network! { struct Classes { 1 => 3 softmax; loss = cce; } }
@@ -10,7 +10,7 @@ network! { struct Labels { 1 => 3 softmax; loss = sparse_cce; } }
 #[test]
 fn bce_is_finite_and_exact_for_logits_of_magnitude_100() {
     // z = (100, -100): confidently wrong on both outputs costs 100 each.
-    let net = Binary::from_weights(([[100.0], [-100.0]], [0.0, 0.0]));
+    let net = Binary::from_weights((([[100.0], [-100.0]], [0.0, 0.0]),));
     let loss = net.loss(&[[1.0]], &[[0.0, 1.0]]).unwrap();
     assert_eq!(loss, 100.0);
     let g = net.gradients(&[[1.0]], &[[0.0, 1.0]]).unwrap();
@@ -24,7 +24,7 @@ fn bce_is_finite_and_exact_for_logits_of_magnitude_100() {
 
 #[test]
 fn cce_is_finite_and_exact_for_logits_of_magnitude_100() {
-    let net = Classes::from_weights(([[100.0], [-100.0], [0.0]], [0.0; 3]));
+    let net = Classes::from_weights((([[100.0], [-100.0], [0.0]], [0.0; 3]),));
     // Class 1 has logit -100 against a maximum of 100: the loss is 200.
     let loss = net.loss(&[[1.0]], &[[0.0, 1.0, 0.0]]).unwrap();
     assert!((loss - 200.0).abs() < 1e-4, "{loss}");
@@ -36,7 +36,7 @@ fn cce_is_finite_and_exact_for_logits_of_magnitude_100() {
     assert_eq!((db[0], db[1]), (1.0, -1.0));
     assert!((0.0..1e-40).contains(&db[2]), "{db}");
 
-    let sparse = Labels::from_weights(([[100.0], [-100.0], [0.0]], [0.0; 3]));
+    let sparse = Labels::from_weights((([[100.0], [-100.0], [0.0]], [0.0; 3]),));
     assert_eq!(sparse.loss(&[[1.0]], &[1]).unwrap(), loss);
     assert_eq!(sparse.gradients(&[[1.0]], &[1]).unwrap().layers, g.layers);
 }
@@ -104,7 +104,7 @@ fn batch_and_single_sample_paths_agree() {
             assert!((single[k] - out[k]).abs() < 1e-5, "{single:?} vs {out:?}");
         }
     }
-    let mut ws = net.workspace(7);
+    let mut ws = Workspace::new(7);
     let mut out = vec![[0.0_f32; 10]; 300];
     net.predict_batch_with(&mut ws, &x, &mut out).unwrap();
     assert_eq!(out, batch);

@@ -8,7 +8,7 @@
 
 use mlp::core::Network;
 use mlp::core::io::{self, LoadOptions};
-use mlp::{Error, network};
+use mlp::prelude::*;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
 network! {

@@ -2,7 +2,7 @@
 //! symbolic links, directories.
 
 use mlp::core::Network;
-use mlp::{Error, network};
+use mlp::prelude::*;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 

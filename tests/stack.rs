@@ -14,7 +14,7 @@
 use mlp::core::Network;
 use mlp::core::io::{self, LoadOptions, SaveOptions};
 use mlp::core::train::{Control, Fit, Optimizer, Rows, Trainer};
-use mlp::network;
+use mlp::prelude::*;
 use std::path::PathBuf;
 
 network! { struct Mnist { 784 => 128 relu => 64 relu => 10 softmax; loss = cce; } }
@@ -103,26 +103,6 @@ macro_rules! stack_tests {
             #[test]
             fn seeded() {
                 let net = small(&name("seeded"), || Net::seeded(7));
-                assert_eq!(net, fixture());
-            }
-
-            #[test]
-            fn initialise() {
-                let mut net = prepared(Net::zeros);
-                net = small(&name("initialise"), move || {
-                    Network::initialise(&mut net, 7);
-                    net
-                });
-                assert_eq!(net, fixture());
-            }
-
-            #[test]
-            fn reinitialise() {
-                let mut net = prepared(Net::zeros);
-                net = small(&name("reinitialise"), move || {
-                    net.reinitialise(7);
-                    net
-                });
                 assert_eq!(net, fixture());
             }
 
@@ -342,23 +322,19 @@ macro_rules! stack_tests {
             }
 
             #[test]
-            fn set_flat() {
+            fn from_flat() {
                 let flat = prepared(|| Net::seeded(7).to_flat());
-                let mut net = prepared(Net::zeros);
-                net = small(&name("set_flat"), move || {
-                    net.set_flat(&flat).unwrap();
-                    net
-                });
+                let net = small(&name("from_flat"), move || Net::from_flat(&flat).unwrap());
                 assert_eq!(net, fixture());
             }
 
             #[test]
             fn gradients_by_sample() {
                 let net = fixture();
-                let mut grads = prepared(Net::zeros);
+                let mut grads = prepared(Gradients::<Net>::zeros);
                 let (inputs, targets) = data();
                 grads = small(&name("gradients_by_sample"), move || {
-                    net.gradients_by_sample(&inputs, &targets, &mut grads)
+                    net.gradients_with(&mut Workspace::by_sample(), &inputs, &targets, &mut grads)
                         .unwrap();
                     grads
                 });
@@ -370,7 +346,7 @@ macro_rules! stack_tests {
                 let net = fixture();
                 let (inputs, targets) = data();
                 let loss = small(&name("loss_by_sample"), move || {
-                    net.loss_by_sample(&inputs, &targets).unwrap()
+                    net.loss_with(&mut Workspace::by_sample(), &inputs, &targets).unwrap()
                 });
                 assert!(loss.is_finite());
             }

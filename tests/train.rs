@@ -3,7 +3,7 @@
 
 use mlp::core::metrics;
 use mlp::core::train::{Control, Fit, Optimizer, Rows, Schedule, Stop, fit};
-use mlp::{Error, network};
+use mlp::prelude::*;
 use std::collections::BTreeMap;
 
 network! { struct Xor { 2 => 8 tanh => 1 sigmoid; loss = bce; } }
@@ -81,7 +81,7 @@ fn every_batching_and_optimizer_lowers_the_loss() {
 fn one_epoch(optimizer: Optimizer, settings: Fit) -> (f64, f64, f64, f64) {
     let x = [[1.0], [2.0]];
     let y = [[3.0], [5.0]];
-    let mut net = Line::from_weights(([[0.5]], [0.25]));
+    let mut net = Line::from_weights((([[0.5]], [0.25]),));
     let g = net.gradients(&x, &y).unwrap();
     let (gw, gb) = (g.layers.0.weight[0], g.layers.0.bias[0]);
     net.fit(
@@ -266,7 +266,7 @@ fn validation_split_holds_out_the_last_rows() {
 fn divergence_restores_the_last_complete_epoch() {
     let x: Vec<[f64; 1]> = (0..8).map(|i| [i as f64]).collect();
     let y: Vec<[f64; 1]> = (0..8).map(|i| [2.0 * i as f64]).collect();
-    let mut net = Line::from_weights(([[0.5]], [0.0]));
+    let mut net = Line::from_weights((([[0.5]], [0.0]),));
     let mut last = net.clone();
     let settings = quiet()
         .epochs(1000)
@@ -358,7 +358,7 @@ fn a_callback_can_stop_and_sees_every_epoch() {
 #[test]
 fn metrics_on_hand_checked_networks() {
     // Output k has weight (k - 1) on x0, so x0 > 0 predicts class 2, x0 < 0 class 0.
-    let net = Classes::from_weights(([[-1.0, 0.0], [0.0, 0.0], [1.0, 0.0]], [0.0, 0.1, 0.0]));
+    let net = Classes::from_weights((([[-1.0, 0.0], [0.0, 0.0], [1.0, 0.0]], [0.0, 0.1, 0.0]),));
     let x = [[2.0, 0.0], [-2.0, 0.0], [0.0, 0.0], [3.0, 1.0]];
     let labels = [2, 0, 1, 0];
     let m = metrics::confusion_matrix(&net, &x, &labels).unwrap();
@@ -370,7 +370,7 @@ fn metrics_on_hand_checked_networks() {
     assert_eq!(metrics::accuracy(&net, &x, &labels).unwrap(), 0.75);
     println!("{m}");
 
-    let line = Line::from_weights(([[2.0]], [1.0]));
+    let line = Line::from_weights((([[2.0]], [1.0]),));
     let x = [[0.0], [1.0]];
     let y = [[1.5], [2.0]];
     assert_eq!(
@@ -538,7 +538,7 @@ fn a_diverged_epoch_leaves_the_trainer_as_before_it() {
             .early_stopping(900);
         // One epoch at a time: the failing call leaves what the call before it left.
         let mut trainer = Trainer::new(settings.clone()).unwrap();
-        let mut net = Line::from_weights(([[0.5]], [0.0]));
+        let mut net = Line::from_weights((([[0.5]], [0.0]),));
         let err = loop {
             let (bytes, weights) = (checkpoint(&trainer), net.clone());
             match trainer.run(&mut net, rows, None, 1, |_, _| Control::Continue) {
@@ -559,13 +559,13 @@ fn a_diverged_epoch_leaves_the_trainer_as_before_it() {
         );
         // In one call: the trainer equals one paused before the failing epoch.
         let mut whole = Trainer::new(settings.clone()).unwrap();
-        let mut net = Line::from_weights(([[0.5]], [0.0]));
+        let mut net = Line::from_weights((([[0.5]], [0.0]),));
         let err = whole
             .run(&mut net, rows, None, usize::MAX, |_, _| Control::Continue)
             .unwrap_err();
         assert!(matches!(err, Error::Diverged { epoch: e, .. } if e == epoch));
         let mut paused = Trainer::new(settings).unwrap();
-        let mut paused_net = Line::from_weights(([[0.5]], [0.0]));
+        let mut paused_net = Line::from_weights((([[0.5]], [0.0]),));
         paused
             .run(&mut paused_net, rows, None, epoch, |_, _| Control::Continue)
             .unwrap();
@@ -580,7 +580,7 @@ fn a_non_finite_validation_loss_stops_training() {
     let x: Vec<[f64; 1]> = (0..8).map(|i| [i as f64 / 8.0]).collect();
     let y: Vec<[f64; 1]> = x.iter().map(|r| [20.0 * r[0]]).collect();
     let (vx, vy) = ([[1e153]], [[0.0]]);
-    let mut net = Line::from_weights(([[0.5]], [0.0]));
+    let mut net = Line::from_weights((([[0.5]], [0.0]),));
     let mut last = net.clone();
     let settings = quiet()
         .epochs(5000)

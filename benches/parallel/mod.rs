@@ -2,7 +2,7 @@
 //! thread of the rayon pool, in one group, so the speed-up is read off one run.
 
 use criterion::{Criterion, Throughput};
-use mlp::{ParallelNetwork, ParallelWorkspace};
+use mlp::{Gradients, ParallelNetwork, ParallelWorkspace, Workspace};
 use std::hint::black_box;
 
 /// Rows of the batches measured.
@@ -20,13 +20,12 @@ where
     N::Input: Sync,
     N::Output: Send,
     N::Target: Sync,
-    N::Buffers: Send,
 {
     let (x, y) = (&inputs[..ROWS], &targets[..ROWS]);
     let mut outputs = vec![N::Output::default(); ROWS];
-    let mut ws = net.workspace(256);
+    let mut ws = Workspace::new(256);
     let mut pws = ParallelWorkspace::<N>::new(256);
-    let mut grads = N::zeros();
+    let mut grads = Gradients::zeros();
 
     let mut group = c.benchmark_group(GROUPS[0].0);
     group.throughput(Throughput::Elements(ROWS as u64));

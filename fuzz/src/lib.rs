@@ -5,7 +5,7 @@
 use mlp::core::io::{self, LoadOptions};
 use mlp::core::real::Real;
 use mlp::core::train::{Control, Rows, Trainer};
-use mlp::{Fit, Network, Optimizer};
+use mlp::prelude::*;
 use safetensors::SafeTensors;
 use std::collections::BTreeMap;
 

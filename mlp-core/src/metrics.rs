@@ -2,7 +2,9 @@
 
 use crate::error::Error;
 use crate::loss::argmax;
-use crate::network::{Network, all_finite, check_batch, check_inputs};
+use crate::checks::{all_finite, check_batch, check_inputs};
+use crate::compiled::Compiled;
+use crate::network::Network;
 use crate::real::Real;
 use alloc::vec::Vec;
 use core::fmt;
@@ -25,7 +27,7 @@ pub fn accuracy<N: Network>(
 ) -> Result<f64, Error> {
     check_batch::<N>(inputs, targets)?;
     // Regression losses have no accuracy whatever the output.
-    if N::accuracy(&N::Output::default(), &targets[0]).is_none() {
+    if <N::Compiled as Compiled<N>>::accuracy(&N::Output::default(), &targets[0]).is_none() {
         return Err(Error::NotAClassifier { loss: N::LOSS });
     }
     let outputs = net.predict_batch(inputs);
@@ -37,10 +39,10 @@ pub fn accuracy<N: Network>(
     Ok(right / inputs.len() as f64)
 }
 
-/// [`Network::accuracy`] of one output, 0 for a non-finite output (whose argmax or
+/// The loss's accuracy of one output, 0 for a non-finite output (whose argmax or
 /// threshold would be an accident of NaN comparisons).
 pub(crate) fn correct<N: Network>(output: &N::Output, target: &N::Target) -> Option<f64> {
-    let a = N::accuracy(output, target)?;
+    let a = <N::Compiled as Compiled<N>>::accuracy(output, target)?;
     Some(if all_finite(output.as_ref()) { a } else { 0.0 })
 }
 

@@ -6,8 +6,12 @@
 //! with one thread up to the reassociation of those sums.
 
 use crate::error::Error;
-use crate::network::{Network, Workspace, check_batch, check_learning_rate, clear, gradient_sum};
+use crate::checks::check_batch;
+use crate::compiled::{tensor, tensor_mut, tensor_ids};
+use crate::gradients::Gradients;
+use crate::network::{Network, gradient_sum};
 use crate::real::Real;
+use crate::workspace::Workspace;
 use alloc::vec::Vec;
 use rayon::prelude::*;
 
@@ -18,7 +22,7 @@ pub struct ParallelWorkspace<N: Network> {
 
 struct Worker<N: Network> {
     ws: Workspace<N>,
-    grads: N,
+    grads: Gradients<N>,
     loss: N::Scalar,
 }
 
@@ -28,7 +32,7 @@ impl<N: Network> ParallelWorkspace<N> {
         let workers = (0..rayon::current_num_threads().max(1))
             .map(|_| Worker {
                 ws: Workspace::new(capacity),
-                grads: N::zeros(),
+                grads: Gradients::zeros(),
                 loss: N::Scalar::ZERO,
             })
             .collect();
@@ -52,7 +56,6 @@ where
     Self::Input: Sync,
     Self::Output: Send,
     Self::Target: Sync,
-    Self::Buffers: Send,
 {
     /// [`Network::predict_batch_with`] with the rows split across the workers.
     ///
@@ -91,7 +94,7 @@ where
         pws: &mut ParallelWorkspace<Self>,
         inputs: &[Self::Input],
         targets: &[Self::Target],
-        grads: &mut Self,
+        grads: &mut Gradients<Self>,
     ) -> Result<Self::Scalar, Error> {
         check_batch::<Self>(inputs, targets)?;
         let scale = Self::Scalar::ONE / Self::Scalar::of(inputs.len() as f64);
@@ -102,38 +105,19 @@ where
             .zip(inputs.par_chunks(part))
             .zip(targets.par_chunks(part))
             .for_each(|((w, x), y)| {
-                w.loss = gradient_sum(self, &mut w.ws, x, y, scale, &mut w.grads, None)
+                w.loss = gradient_sum(self, &mut w.ws, x, y, scale, &mut w.grads)
             });
         let mut loss = Self::Scalar::ZERO;
-        clear(grads);
+        grads.clear();
         for w in &pws.workers[..used] {
             loss += w.loss;
-            for t in 0..2 * Self::layers() {
-                for (g, &p) in grads.tensor_mut(t).iter_mut().zip(w.grads.tensor(t)) {
+            for id in tensor_ids::<Self>() {
+                for (g, &p) in tensor_mut(&mut **grads, id).iter_mut().zip(tensor(&*w.grads, id)) {
                     *g += p;
                 }
             }
         }
         Ok(loss * scale)
-    }
-
-    /// [`Network::train_step_with`] with the gradient computed in parallel.
-    ///
-    /// # Errors
-    ///
-    /// As [`Network::train_step_with`].
-    fn par_train_step_with(
-        &mut self,
-        pws: &mut ParallelWorkspace<Self>,
-        grads: &mut Self,
-        inputs: &[Self::Input],
-        targets: &[Self::Target],
-        learning_rate: Self::Scalar,
-    ) -> Result<Self::Scalar, Error> {
-        check_learning_rate(learning_rate)?;
-        let loss = self.par_gradients_with(pws, inputs, targets, grads)?;
-        self.step(grads, learning_rate)?;
-        Ok(loss)
     }
 }
 
@@ -143,6 +127,5 @@ where
     N::Input: Sync,
     N::Output: Send,
     N::Target: Sync,
-    N::Buffers: Send,
 {
 }

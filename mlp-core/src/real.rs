@@ -10,12 +10,23 @@ mod sealed {
     impl Sealed for f64 {}
 }
 
+/// The scalar types, as files and generated code name them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Dtype {
+    /// IEEE 754 binary32.
+    F32,
+    /// IEEE 754 binary64.
+    F64,
+}
+
 /// A floating-point scalar a network computes in: `f32` (the default) or `f64`.
 ///
 /// Sealed: the heap allocation of large layers relies on all-zero bits being `0.0`.
 pub trait Real: RealField + Copy + Default + Debug + Display + sealed::Sealed + 'static {
     /// The name used in messages and saved files (`"f32"` or `"f64"`).
     const NAME: &'static str;
+    /// Which scalar this is.
+    const DTYPE: Dtype;
 
     /// The widest SIMD vector of this scalar the build supports.
     type Lanes: Lanes<Scalar = Self>;
@@ -38,6 +49,7 @@ pub trait Real: RealField + Copy + Default + Debug + Display + sealed::Sealed + 
 impl Real for f32 {
     type Lanes = F32Lanes;
     const NAME: &'static str = "f32";
+    const DTYPE: Dtype = Dtype::F32;
     const ZERO: Self = 0.0;
     const ONE: Self = 1.0;
 
@@ -60,6 +72,7 @@ impl Real for f32 {
 impl Real for f64 {
     type Lanes = F64Lanes;
     const NAME: &'static str = "f64";
+    const DTYPE: Dtype = Dtype::F64;
     const ZERO: Self = 0.0;
     const ONE: Self = 1.0;
 

@@ -84,6 +84,24 @@ impl Shape {
     }
 }
 
+/// Where row-major element `k` of a tensor of `shape` sits in nalgebra's
+/// column-major storage. The row-major order is the one files, [`crate::Network::to_flat`]
+/// and error messages use; storage is what the kernels read.
+pub(crate) fn storage_index(shape: Shape, k: usize) -> usize {
+    match shape {
+        Shape::Matrix(rows, cols) => (k % cols) * rows + k / cols,
+        Shape::Vector(_) => k,
+    }
+}
+
+/// The row-major index of storage element `k`: the inverse of [`storage_index`].
+pub(crate) fn row_major_index(shape: Shape, k: usize) -> usize {
+    match shape {
+        Shape::Matrix(rows, cols) => (k % rows) * cols + k / rows,
+        Shape::Vector(_) => k,
+    }
+}
+
 impl fmt::Display for Shape {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -30,7 +30,7 @@ extern crate alloc;
 
 pub use mlp::Error;
 use mlp::core::init::Uniform;
-use mlp::{Network, network};
+use mlp::prelude::*;
 
 network! {
     /// The placement network (see `examples/placement.rs`) with its trained weights.
@@ -75,31 +75,32 @@ pub const XOR_TARGETS: [[f32; 1]; 4] = [[0.0], [1.0], [1.0], [0.0]];
 /// with the mean loss before and after.
 pub fn train_xor(seed: u64, epochs: usize, learning_rate: f32) -> Result<(Xor, f32, f32), Error> {
     let mut net = Xor::seeded(seed);
-    let mut grads = Xor::zeros();
-    let before = net.loss_by_sample(&XOR_INPUTS, &XOR_TARGETS)?;
+    let mut grads = Gradients::zeros();
+    let before = net.loss_with(&mut Workspace::by_sample(), &XOR_INPUTS, &XOR_TARGETS)?;
     for _ in 0..epochs {
         for (x, y) in XOR_INPUTS.iter().zip(&XOR_TARGETS) {
             let (x, y) = (core::slice::from_ref(x), core::slice::from_ref(y));
-            net.gradients_by_sample(x, y, &mut grads)?;
+            net.gradients_with(&mut Workspace::by_sample(), x, y, &mut grads)?;
             net.step(&grads, learning_rate)?;
         }
     }
-    let after = net.loss_by_sample(&XOR_INPUTS, &XOR_TARGETS)?;
+    let after = net.loss_with(&mut Workspace::by_sample(), &XOR_INPUTS, &XOR_TARGETS)?;
     Ok((net, before, after))
 }
 
-/// One descent step of `net` on a mini-batch with dropout masks drawn from
-/// `masks`; `grads` is the scratch the gradient is written to. Returns the loss
-/// before the step; on an invalid row nothing changes.
+/// One descent step of `net` on a mini-batch, computed in `ws` (one sample at a
+/// time, with dropout when `ws` is in training mode); `grads` is the scratch the
+/// gradient is written to. Returns the loss before the step; on an invalid row
+/// nothing changes.
 pub fn digits_step(
     net: &mut Digits,
-    grads: &mut Digits,
+    grads: &mut Gradients<Digits>,
     images: &[[f32; 64]],
     labels: &[usize],
-    masks: &mut Uniform,
+    ws: &mut Workspace<Digits>,
     learning_rate: f32,
 ) -> Result<f32, Error> {
-    let loss = net.dropout_gradients_by_sample(images, labels, grads, masks)?;
+    let loss = net.gradients_with(ws, images, labels, grads)?;
     net.step(grads, learning_rate)?;
     Ok(loss)
 }
@@ -139,10 +140,11 @@ pub fn selftest() -> Result<Report, Error> {
         *v = rng.unit() as f32;
     }
     let labels: [usize; 8] = core::array::from_fn(|i| i % 10);
-    let (mut digits, mut grads) = (Digits::seeded(2), Digits::zeros());
-    let digits_before = digits.loss_by_sample(&images, &labels)?;
+    let (mut digits, mut grads) = (Digits::seeded(2), Gradients::zeros());
+    let mut ws = Workspace::by_sample().dropout(6);
+    let digits_before = digits.loss_with(&mut Workspace::by_sample(), &images, &labels)?;
     for _ in 0..50 {
-        digits_step(&mut digits, &mut grads, &images, &labels, &mut rng, 0.1)?;
+        digits_step(&mut digits, &mut grads, &images, &labels, &mut ws, 0.1)?;
     }
     Ok(Report {
         placement: placement(&[1.2, 0.4, -0.3, 0.8]),
@@ -150,7 +152,7 @@ pub fn selftest() -> Result<Report, Error> {
         xor_after,
         xor_correct,
         digits_before,
-        digits_after: digits.loss_by_sample(&images, &labels)?,
+        digits_after: digits.loss_with(&mut Workspace::by_sample(), &images, &labels)?,
     })
 }
 
@@ -175,7 +177,7 @@ pub struct HeapReport {
 #[cfg(feature = "alloc")]
 pub fn selftest_with_heap() -> Result<HeapReport, Error> {
     use mlp::core::io::{self, LoadOptions};
-    use mlp::{Fit, Optimizer};
+    use mlp::prelude::*;
 
     let bytes = include_bytes!("../../examples/models/placement.safetensors");
     let loaded: Placement = io::from_bytes(bytes, &LoadOptions::default())?;
@@ -206,10 +208,12 @@ pub fn selftest_with_heap() -> Result<HeapReport, Error> {
     let labels: [usize; 8] = core::array::from_fn(|i| (3 * i) % 10);
     let digits = Digits::seeded(4);
     let batch = digits.gradients(&images, &labels)?;
-    let mut by_sample = Digits::zeros();
-    digits.gradients_by_sample(&images, &labels, &mut by_sample)?;
-    let digits_gradient_difference = (0..4)
-        .flat_map(|t| batch.tensor(t).iter().zip(by_sample.tensor(t)))
+    let mut by_sample = Gradients::zeros();
+    digits.gradients_with(&mut Workspace::by_sample(), &images, &labels, &mut by_sample)?;
+    let digits_gradient_difference = batch
+        .to_flat()
+        .iter()
+        .zip(by_sample.to_flat())
         .map(|(a, b)| (a - b).abs())
         .fold(0.0, f32::max);
     Ok(HeapReport {
@@ -285,7 +289,7 @@ mod tests {
 
     #[test]
     fn a_refused_step_changes_nothing() {
-        let (mut net, mut grads) = (Digits::seeded(2), Digits::zeros());
+        let (mut net, mut grads) = (Digits::seeded(2), Gradients::zeros());
         let kept = net.clone();
         let images = [[0.5_f32; 64]; 3];
         let err = digits_step(
@@ -293,7 +297,7 @@ mod tests {
             &mut grads,
             &images,
             &[3, 4, 10],
-            &mut Uniform::new(1),
+            &mut Workspace::by_sample().dropout(1),
             0.1,
         )
         .unwrap_err();

@@ -18,7 +18,7 @@
 
 use mlp::core::init::Uniform;
 use mlp::metrics::{mean_absolute_error, mean_squared_error};
-use mlp::{Fit, Network, Optimizer, Schedule, network};
+use mlp::prelude::*;
 use plot::{Mark, Panel, Scale, Series};
 use std::error::Error;
 

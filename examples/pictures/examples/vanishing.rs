@@ -23,7 +23,7 @@
 use mlp::core::init::Uniform;
 use mlp::core::train::Epoch;
 use mlp::metrics::accuracy;
-use mlp::{Fit, History, Network, Optimizer, network};
+use mlp::prelude::*;
 use plot::{Panel, Scale, Series};
 use std::error::Error;
 
@@ -86,7 +86,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let relu = run(DeepRelu::seeded(1), "relu", &data, &settings)?;
 
     let path = plot::output_dir()?.join("vanishing-gradients.png");
-    let layers = DeepSigmoid::layers();
+    let layers = DeepSigmoid::LAYERS;
     // One legend (the colours are the same on both sides), where the relu panel
     // has room for it.
     let panel = |name: &str, history: &History, legend: bool| {

@@ -10,7 +10,7 @@
 //! `cargo run --release --manifest-path examples/pictures/Cargo.toml --example xor`
 //! (pictures go to `target/examples-output/` under the current directory).
 
-use mlp::{Fit, Optimizer, network};
+use mlp::prelude::*;
 use plot::{Marker, Panel, Scale, Series};
 use std::error::Error;
 

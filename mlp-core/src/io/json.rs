@@ -16,7 +16,7 @@ use super::{CHECKSUM_KEY, LoadOptions, Metadata, SaveOptions, Stored, Tensors};
 use crate::error::Error;
 use crate::network::Network;
 use crate::real::Real;
-use crate::tensor::TensorId;
+use crate::compiled::tensor_ids;
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -93,9 +93,8 @@ fn le_bytes(dtype: &str, values: &[f64]) -> Vec<u8> {
 /// As [`super::to_bytes`].
 pub fn to_json<N: Network>(net: &N, options: &SaveOptions) -> Result<String, Error> {
     let mut metadata = super::saved_metadata(net, options)?;
-    let tensors: BTreeMap<String, Tensor> = (0..2 * N::layers())
-        .map(|t| {
-            let id = TensorId::from_index(t);
+    let tensors: BTreeMap<String, Tensor> = tensor_ids::<N>()
+        .map(|id| {
             let data = super::row_major(net, id)
                 .iter()
                 .map(|v| v.to_f64())

@@ -33,7 +33,8 @@ pub use names::Names;
 use crate::error::Error;
 use crate::network::Network;
 use crate::real::Real;
-use crate::tensor::{Shape, TensorId};
+use crate::compiled::{tensor, tensor_mut, tensor_ids};
+use crate::tensor::{Shape, TensorId, row_major_index, storage_index};
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -131,10 +132,9 @@ impl LoadOptions {
 }
 
 fn dtype_of<T: Real>() -> Dtype {
-    if T::NAME == "f64" {
-        Dtype::F64
-    } else {
-        Dtype::F32
+    match T::DTYPE {
+        crate::real::Dtype::F32 => Dtype::F32,
+        crate::real::Dtype::F64 => Dtype::F64,
     }
 }
 
@@ -164,8 +164,7 @@ fn saved_metadata<N: Network>(net: &N, options: &SaveOptions) -> Result<Metadata
         return Err(Error::ReservedMetadataKey { key: key.clone() });
     }
     if !options.allow_non_finite {
-        for t in 0..2 * N::layers() {
-            let id = TensorId::from_index(t);
+        for id in tensor_ids::<N>() {
             if let Some((index, v)) = row_major(net, id)
                 .iter()
                 .enumerate()
@@ -325,9 +324,8 @@ pub fn read(bytes: &[u8]) -> Result<(Tensors, Metadata), Error> {
 
 /// Every tensor of `net` as `(prefix + name, shape, little-endian bytes)`.
 pub(crate) fn tensors_of<N: Network>(net: &N, prefix: &str) -> Vec<(String, Vec<usize>, Vec<u8>)> {
-    (0..2 * N::layers())
-        .map(|t| {
-            let id = TensorId::from_index(t);
+    tensor_ids::<N>()
+        .map(|id| {
             let bytes = row_major(net, id)
                 .iter()
                 .flat_map(|v| le_bytes(*v))
@@ -409,8 +407,7 @@ pub(crate) fn build<N: Network>(
             .map(|(name, t)| (name.as_str(), t.shape.as_slice())),
     )?;
     let mut net = N::zeros();
-    for (t, name) in names.iter().enumerate() {
-        let id = TensorId::from_index(t);
+    for (id, name) in tensor_ids::<N>().zip(&names) {
         let stored = &tensors[name];
         let expected_dtype = N::Scalar::NAME;
         if stored.dtype != expected_dtype {
@@ -455,12 +452,13 @@ pub(crate) fn build<N: Network>(
                 value,
             });
         }
-        let tensor = net.tensor_mut(t);
+        let tensor = tensor_mut(&mut net, id);
         for (k, v) in values.into_iter().enumerate() {
-            let k = match (shape, options.transposed) {
-                // Stored (in, out): element k is (i, o) = (k / out, k % out).
-                (Shape::Matrix(rows, cols), true) => (k % rows) * cols + k / rows,
-                _ => k,
+            // Element k of an (in, out) matrix is element `row_major_index(k)` of
+            // its (out, in) transpose, as nalgebra stores it column by column.
+            let k = match options.transposed {
+                true => row_major_index(shape, k),
+                false => k,
             };
             tensor[storage_index(shape, k)] = v;
         }
@@ -505,6 +503,35 @@ pub fn load<N: Network>(path: impl AsRef<Path>, options: &LoadOptions) -> Result
     let path = path.as_ref();
     from_bytes(&read_file(path)?, options).map_err(|e| in_file(e, path))
 }
+
+/// Model files, for every network: `use mlp::prelude::*` brings it. The functions
+/// of this module take options (PyTorch's names, metadata, JSON); these are the
+/// defaults.
+#[cfg(feature = "std")]
+pub trait Save: Network {
+    /// Saves the network as safetensors at `path`, atomically, with a test vector.
+    ///
+    /// # Errors
+    ///
+    /// As [`save`].
+    fn save(&self, path: impl AsRef<Path>) -> Result<(), Error> {
+        save(self, path, &SaveOptions::default())
+    }
+
+    /// Loads a network saved by [`Save::save`], checking names, dtypes, shapes,
+    /// finite values, the checksum and the test vector first (see [`load`] for other
+    /// layouts such as PyTorch's).
+    ///
+    /// # Errors
+    ///
+    /// As [`load`].
+    fn load(path: impl AsRef<Path>) -> Result<Self, Error> {
+        load(path, &LoadOptions::default())
+    }
+}
+
+#[cfg(feature = "std")]
+impl<N: Network> Save for N {}
 
 /// The bytes of the file at `path`.
 #[cfg(feature = "std")]
@@ -584,7 +611,7 @@ fn check_test_vector<N: Network>(net: &N, input: &[f64], expected: &[f64]) -> Re
     };
     let found = net.predict(&x);
     let found: Vec<f64> = found.as_ref().iter().map(|v| v.to_f64()).collect();
-    compare_outputs(expected, &found, N::Scalar::NAME == "f64")
+    compare_outputs(expected, &found, N::Scalar::DTYPE == crate::real::Dtype::F64)
 }
 
 fn test_vector_size(input: &[f64], expected: &[f64], inputs: usize, outputs: usize) -> Error {
@@ -673,24 +700,15 @@ fn dims(shape: Shape) -> Vec<usize> {
 /// Row-major values of a tensor.
 fn row_major<N: Network>(net: &N, id: TensorId) -> Vec<N::Scalar> {
     let shape = id.shape(N::WIDTHS);
-    let data = net.tensor(id.index());
+    let data = tensor(net, id);
     (0..shape.len())
         .map(|k| data[storage_index(shape, k)])
         .collect()
 }
 
-/// Where row-major element `k` of a tensor sits in nalgebra's column-major storage.
-fn storage_index(shape: Shape, k: usize) -> usize {
-    match shape {
-        Shape::Matrix(rows, cols) => (k % cols) * rows + k / cols,
-        Shape::Vector(_) => k,
-    }
-}
-
 fn le_bytes<T: Real>(v: T) -> Vec<u8> {
-    if T::NAME == "f64" {
-        v.to_f64().to_le_bytes().to_vec()
-    } else {
-        (v.to_f64() as f32).to_le_bytes().to_vec()
+    match T::DTYPE {
+        crate::real::Dtype::F64 => v.to_f64().to_le_bytes().to_vec(),
+        crate::real::Dtype::F32 => (v.to_f64() as f32).to_le_bytes().to_vec(),
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::error::Error;
 use crate::network::Network;
-use crate::tensor::TensorId;
+use crate::compiled::tensor_ids;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
@@ -31,9 +31,7 @@ impl Names {
             check_modules(&stored, &shapes)?;
         }
         let wanted: Vec<String> = match self {
-            Names::Mlp => (0..2 * N::layers())
-                .map(|t| TensorId::from_index(t).to_string())
-                .collect(),
+            Names::Mlp => tensor_ids::<N>().map(|id| id.to_string()).collect(),
             Names::Sequential => {
                 // `{prefix}{n}.weight`, e.g. `0.weight` or `model.net.2.weight` when the
                 // Sequential sits inside another module; one prefix for all.
@@ -67,13 +65,13 @@ impl Names {
                     });
                 }
                 let mut names = Vec::new();
-                if modules.len() < N::layers() {
+                if modules.len() < N::LAYERS {
                     return Err(Error::LayerCount {
-                        expected: N::layers(),
+                        expected: N::LAYERS,
                         found: modules.len(),
                     });
                 }
-                for (prefix, m) in &modules[..N::layers()] {
+                for (prefix, m) in &modules[..N::LAYERS] {
                     names.push(alloc::format!("{prefix}{m}.weight"));
                     names.push(alloc::format!("{prefix}{m}.bias"));
                 }

@@ -2,11 +2,12 @@
 //! moments and step count), early stopping's best weights, and its counters, as a
 //! safetensors file beside the network's own.
 
-use super::optim::State;
 use super::{Fit, Trainer};
 use crate::error::Error;
+use crate::gradients::Gradients;
 use crate::io::{self, LoadOptions, Metadata, Names, Stored, Tensors};
 use crate::network::Network;
+use crate::optim::AnyOptimizer;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::str::FromStr;
@@ -42,14 +43,12 @@ impl<N: Network> Trainer<N> {
             alloc::format!("{:?}", self.settings.optimizer),
         );
         match &self.optimizer {
-            State::Sgd => {}
-            State::Momentum { velocity, .. } => {
-                tensors.extend(io::tensors_of(velocity, "velocity."))
-            }
-            State::Adam { m, v, steps, .. } => {
-                tensors.extend(io::tensors_of(m, "m."));
-                tensors.extend(io::tensors_of(v, "v."));
-                metadata.insert(STEPS.into(), steps.to_string());
+            AnyOptimizer::Sgd(_) => {}
+            AnyOptimizer::Momentum(o) => tensors.extend(io::tensors_of(&*o.velocity, "velocity.")),
+            AnyOptimizer::Adam(o) => {
+                tensors.extend(io::tensors_of(&*o.m, "m."));
+                tensors.extend(io::tensors_of(&*o.v, "v."));
+                metadata.insert(STEPS.into(), o.steps.to_string());
             }
         }
         if let Some((weights, loss, epoch)) = &self.best {
@@ -153,11 +152,11 @@ impl<N: Network> Trainer<N> {
             io::build(&tensors, &Metadata::new(), &options).map_err(|e| full_name(e, prefix))
         };
         match &mut trainer.optimizer {
-            State::Sgd => {}
-            State::Momentum { velocity, .. } => *velocity = part("velocity.")?,
-            State::Adam { m, v, steps, .. } => {
-                *m = part("m.")?;
-                *v = part("v.")?;
+            AnyOptimizer::Sgd(_) => {}
+            AnyOptimizer::Momentum(o) => o.velocity = Gradients::of(part("velocity.")?),
+            AnyOptimizer::Adam(o) => {
+                o.m = Gradients::of(part("m.")?);
+                o.v = Gradients::of(part("v.")?);
                 // Averages of squared gradients: a negative one would make steps NaN.
                 for (name, t) in tensors.iter().filter(|(n, _)| n.starts_with("v.")) {
                     if let Some(index) = t.values.iter().position(|&x| x < 0.0) {
@@ -170,9 +169,9 @@ impl<N: Network> Trainer<N> {
                         });
                     }
                 }
-                *steps = fields.parse(STEPS, "a count of optimizer steps")?;
+                o.steps = fields.parse(STEPS, "a count of optimizer steps")?;
                 // Every completed epoch took at least one step.
-                if *steps < epoch as u64 {
+                if o.steps < epoch as u64 {
                     return Err(fields.out_of_range(
                         STEPS,
                         alloc::format!("at least the {epoch} completed epochs"),

@@ -1,6 +1,10 @@
 //! What a training run does: epochs, batching, optimiser, schedule, regularisation,
 //! clipping, validation and early stopping.
 
+use crate::checks::in_scalar_range;
+use crate::error::Error;
+pub use crate::optim::Optimizer;
+use crate::real::Real;
 use nalgebra::ComplexField;
 
 /// How the rows of an epoch are grouped into gradient steps.
@@ -12,80 +16,6 @@ pub enum Batching {
     MiniBatch(usize),
     /// One step per row (stochastic gradient descent).
     Stochastic,
-}
-
-/// The update rule applied to the gradient.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Optimizer {
-    /// `w <- w - lr g`.
-    Sgd,
-    /// Heavy-ball momentum as PyTorch's SGD has it: `v <- beta v + g`, then
-    /// `w <- w - lr v`, or with `nesterov` `w <- w - lr (g + beta v)` (Sutskever et
-    /// al., 2013).
-    Momentum {
-        /// The momentum coefficient, in [0, 1).
-        beta: f64,
-        /// Nesterov's look-ahead form.
-        nesterov: bool,
-    },
-    /// Adam (Kingma and Ba, 2015) with bias correction.
-    Adam {
-        /// Decay of the first moment, in [0, 1).
-        beta1: f64,
-        /// Decay of the second moment, in [0, 1).
-        beta2: f64,
-        /// Added to the root of the second moment.
-        epsilon: f64,
-    },
-    /// AdamW (Loshchilov and Hutter, 2019): Adam plus decoupled weight decay
-    /// `w <- w - lr decay w`, applied to weights, not biases.
-    AdamW {
-        /// Decay of the first moment, in [0, 1).
-        beta1: f64,
-        /// Decay of the second moment, in [0, 1).
-        beta2: f64,
-        /// Added to the root of the second moment.
-        epsilon: f64,
-        /// The decoupled weight decay.
-        weight_decay: f64,
-    },
-}
-
-impl Optimizer {
-    /// Momentum 0.9.
-    pub const fn momentum() -> Self {
-        Optimizer::Momentum {
-            beta: 0.9,
-            nesterov: false,
-        }
-    }
-
-    /// Nesterov momentum 0.9.
-    pub const fn nesterov() -> Self {
-        Optimizer::Momentum {
-            beta: 0.9,
-            nesterov: true,
-        }
-    }
-
-    /// Adam with the usual 0.9, 0.999, 1e-8.
-    pub const fn adam() -> Self {
-        Optimizer::Adam {
-            beta1: 0.9,
-            beta2: 0.999,
-            epsilon: 1e-8,
-        }
-    }
-
-    /// AdamW with 0.9, 0.999, 1e-8 and weight decay 0.01.
-    pub const fn adamw() -> Self {
-        Optimizer::AdamW {
-            beta1: 0.9,
-            beta2: 0.999,
-            epsilon: 1e-8,
-            weight_decay: 0.01,
-        }
-    }
 }
 
 /// How the learning rate changes over the epochs.
@@ -300,4 +230,80 @@ impl Fit {
         self.training_metrics = measure;
         self
     }
+}
+
+/// Checks every setting's range, then those the optimiser converts to the network's
+/// scalar `T` as `T` holds them: a learning rate of `1e-308` is 0 in `f32` and would
+/// train nothing.
+pub(crate) fn check_settings<T: Real>(s: &Fit) -> Result<(), Error> {
+    let bad = |setting, value: f64, expected| {
+        Err(Error::InvalidSetting {
+            setting,
+            value,
+            expected,
+        })
+    };
+    let in_scalar = in_scalar_range::<T>;
+    let above_zero = "a finite number above 0";
+    let positive: fn(T) -> bool = |v| v.finite() && v > T::ZERO;
+    // Where 0 is allowed, a positive value must not round to 0 or infinity.
+    let zero_or_positive = |setting, value: f64| {
+        if value == 0.0 {
+            Ok(())
+        } else {
+            in_scalar(setting, value, positive, "0 or a finite number above 0")
+        }
+    };
+    if s.epochs == 0 {
+        return bad("epochs", 0.0, "at least 1");
+    }
+    // The rate first (the optimiser's own checks come last).
+    Optimizer::Sgd.check::<T>(s.learning_rate)?;
+    if s.batching == Batching::MiniBatch(0) {
+        return bad("mini_batch", 0.0, "at least 1 row");
+    }
+    if !(s.l2.is_finite() && s.l2 >= 0.0) {
+        return bad("l2", s.l2, "a finite number, 0 or more");
+    }
+    zero_or_positive("l2", s.l2)?;
+    if let Some(c) = s.clip_norm {
+        if !(c.is_finite() && c > 0.0) {
+            return bad("clip_norm", c, above_zero);
+        }
+        in_scalar("clip_norm", c, positive, above_zero)?;
+    }
+    if let Some(f) = s.validation_split
+        && !(f > 0.0 && f < 1.0)
+    {
+        return bad("validation_split", f, "a fraction between 0 and 1");
+    }
+    if s.patience == Some(0) {
+        return bad("early_stopping", 0.0, "a patience of at least 1 epoch");
+    }
+    if !(s.min_delta.is_finite() && s.min_delta >= 0.0) {
+        return bad("min_delta", s.min_delta, "a finite number, 0 or more");
+    }
+    match s.schedule {
+        Schedule::Constant => {}
+        Schedule::Step { every: 0, .. } => {
+            return bad("schedule", 0.0, "a step every 1 epoch or more");
+        }
+        Schedule::Step { gamma, .. } if !(gamma > 0.0 && gamma <= 1.0) => {
+            return bad("schedule", gamma, "a step factor in (0, 1]");
+        }
+        Schedule::Step { .. } => {
+            // The smallest rate a step schedule reaches is its last epoch's.
+            let last = s.schedule.rate(s.learning_rate, s.epochs - 1, s.epochs);
+            in_scalar("schedule", last, positive, "a last-epoch rate above 0")?;
+        }
+        Schedule::Cosine { min_rate } if !(min_rate >= 0.0 && min_rate <= s.learning_rate) => {
+            return bad(
+                "schedule",
+                min_rate,
+                "a minimum rate between 0 and the learning rate",
+            );
+        }
+        Schedule::Cosine { min_rate } => zero_or_positive("schedule", min_rate)?,
+    }
+    s.optimizer.check::<T>(s.learning_rate)
 }

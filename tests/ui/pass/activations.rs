@@ -1,7 +1,7 @@
 //! Every activation, as a hidden layer and as the output, with and without its
 //! parameter.
 
-use mlp::network;
+use mlp::prelude::*;
 
 network! {
     struct Plain {

@@ -2,7 +2,7 @@
 //! (Clone, Debug, PartialEq, Default) are accepted and dropped, by name or by full
 //! path; any other derive and attribute reaches the struct.
 
-use mlp::network;
+use mlp::prelude::*;
 
 network! {
     /// The derives most users write first.

@@ -2,10 +2,10 @@
 //! doc comments, attributes, visibility, `scalar`, an optional trailing `;`.
 
 use mlp::core::nalgebra::SVector;
-use mlp::network;
+use mlp::prelude::*;
 
 mod models {
-    use mlp::network;
+    use mlp::prelude::*;
 
     network! {
         /// Predicts placement (yes/no) from four scores.

@@ -1,6 +1,6 @@
 //! Every valid pairing of a loss with its output layer, trained for a few steps.
 
-use mlp::network;
+use mlp::prelude::*;
 
 network! { struct BceOne { 2 => 4 tanh => 1 sigmoid; loss = bce } }
 network! {

@@ -1,5 +1,5 @@
 // A rejected expression-form network, then code that uses its value.
-use mlp::network;
+use mlp::prelude::*;
 
 fn main() {
     let net = network!(2 => 0 relu => 1 sigmoid; loss = bce);

@@ -1,6 +1,6 @@
 // An item-form definition that does not parse, then code that uses the network's
 // name: as a type, a constructor and a method.
-use mlp::network;
+use mlp::prelude::*;
 
 network! {
     pub struct Placement { 4 => 3 sigmod => 1 sigmoid; loss = bce }

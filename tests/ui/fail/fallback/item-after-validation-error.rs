@@ -1,6 +1,6 @@
 // A rejected item-form definition, then code that uses the network's name: as a
 // type, through an associated const, a constructor and a method.
-use mlp::network;
+use mlp::prelude::*;
 
 network! {
     /// Rejected: bce needs a sigmoid output.

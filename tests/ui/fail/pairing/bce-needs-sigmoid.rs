@@ -1,5 +1,5 @@
 // bce reads probabilities: its output layer is a sigmoid.
-use mlp::network;
+use mlp::prelude::*;
 
 network! {
     struct Placement { 4 => 3 sigmoid => 1 relu; loss = bce }

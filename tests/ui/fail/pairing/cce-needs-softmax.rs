@@ -1,5 +1,5 @@
 // cce reads a class distribution: its output layer is a softmax.
-use mlp::network;
+use mlp::prelude::*;
 
 fn main() {
     let _ = network!(4 => 8 relu => 3 sigmoid; loss = cce);

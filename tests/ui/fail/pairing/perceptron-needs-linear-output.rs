@@ -1,5 +1,5 @@
 // The perceptron criterion reads the raw score, not a squashed one.
-use mlp::network;
+use mlp::prelude::*;
 
 network! {
     struct Perceptron { 4 => 1 sigmoid; loss = perceptron }

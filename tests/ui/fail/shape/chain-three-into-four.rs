@@ -1,5 +1,5 @@
 // The 3 outputs of one network are not the 4 inputs of the next.
-use mlp::network;
+use mlp::prelude::*;
 
 network! { struct Encoder { 8 => 3 tanh; loss = mse } }
 network! { struct Head { 4 => 1 sigmoid; loss = bce } }

@@ -1,5 +1,5 @@
 // An f32 network takes f32 samples; `scalar = f64` declares an f64 one.
-use mlp::network;
+use mlp::prelude::*;
 
 network! {
     struct Net { 2 => 4 relu => 1 linear; loss = mse }

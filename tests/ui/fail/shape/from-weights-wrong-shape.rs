@@ -1,5 +1,5 @@
 // `from_weights` takes `([[T; IN]; OUT], [T; OUT])` per layer.
-use mlp::network;
+use mlp::prelude::*;
 
 network! { struct Net { 2 => 3 sigmoid => 1 sigmoid; loss = bce } }
 

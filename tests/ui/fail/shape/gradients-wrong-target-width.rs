@@ -1,5 +1,5 @@
 // Targets of 3 for a network of 2 outputs.
-use mlp::network;
+use mlp::prelude::*;
 
 fn main() {
     let net = network!(2 => 4 tanh => 2 softmax; loss = cce);

@@ -1,5 +1,5 @@
 // Targets of 2 for a network of 1 output.
-use mlp::network;
+use mlp::prelude::*;
 
 network! {
     struct Placement { 4 => 3 sigmoid => 1 sigmoid; loss = bce }

@@ -1,5 +1,5 @@
 // Rows of 3 into a 4-input network.
-use mlp::network;
+use mlp::prelude::*;
 
 fn main() {
     let net = network!(4 => 3 sigmoid => 1 sigmoid; loss = bce);

@@ -1,5 +1,5 @@
 // A 3-wide sample into a 4-input network.
-use mlp::network;
+use mlp::prelude::*;
 
 network! {
     struct Placement { 4 => 3 sigmoid => 2 sigmoid => 1 sigmoid; loss = bce }

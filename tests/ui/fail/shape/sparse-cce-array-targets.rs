@@ -1,5 +1,5 @@
 // sparse_cce takes class indices (`usize`), not one-hot rows; one-hot rows are for cce.
-use mlp::network;
+use mlp::prelude::*;
 
 fn main() {
     let net = network!(2 => 4 relu => 2 softmax; loss = sparse_cce);

@@ -1,5 +1,5 @@
 // The gradients of one network do not update a network of another shape.
-use mlp::network;
+use mlp::prelude::*;
 
 network! { struct Small { 2 => 1 linear; loss = mse } }
 network! { struct Large { 2 => 4 relu => 1 linear; loss = mse } }

@@ -1,5 +1,5 @@
 // Layers are separated by `=>`, and the layers end with `;`.
-use mlp::network;
+use mlp::prelude::*;
 
 fn main() {
     let _ = network!(2 => 8 relu -> 1 sigmoid; loss = bce);

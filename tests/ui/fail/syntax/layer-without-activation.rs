@@ -1,5 +1,5 @@
 // Every layer after `=>` names its activation.
-use mlp::network;
+use mlp::prelude::*;
 
 network! {
     struct Net { 4 => 3 => 1 sigmoid; loss = bce }

@@ -1,5 +1,5 @@
 // No `loss = ...`: the macro suggests one that fits the output layer.
-use mlp::network;
+use mlp::prelude::*;
 
 network! {
     struct Placement { 4 => 3 sigmoid => 1 sigmoid }

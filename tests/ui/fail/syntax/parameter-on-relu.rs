@@ -1,5 +1,5 @@
 // `relu` and `sigmoid` take no parameter; `leaky_relu` is the relu with a slope.
-use mlp::network;
+use mlp::prelude::*;
 
 fn main() {
     let _ = network!(2 => 8 relu(0.1) => 1 sigmoid; loss = bce);

@@ -1,5 +1,5 @@
 // `loss` given twice.
-use mlp::network;
+use mlp::prelude::*;
 
 fn main() {
     let _ = network!(2 => 1 linear; loss = mse; loss = mae);

@@ -1,5 +1,5 @@
 // `scalar` given twice.
-use mlp::network;
+use mlp::prelude::*;
 
 fn main() {
     let _ = network!(2 => 1 linear; scalar = f64; loss = mse; scalar = f32);

@@ -1,5 +1,5 @@
 // Names from other libraries: the macro says what to write here.
-use mlp::network;
+use mlp::prelude::*;
 
 fn main() {
     let _ = network!(2 => 8 ReLU => 1 linear; loss = mse);

@@ -1,5 +1,5 @@
 // A misspelt activation: the macro names the closest one.
-use mlp::network;
+use mlp::prelude::*;
 
 network! {
     struct Classifier { 4 => 8 sigmod => 1 sigmoid; loss = bce }

@@ -1,5 +1,5 @@
 // A misspelt loss and a loss named as in another library.
-use mlp::network;
+use mlp::prelude::*;
 
 network! {
     struct Placement { 4 => 3 sigmoid => 1 sigmoid; loss = bec }

@@ -1,5 +1,5 @@
 // A misspelt option name, one no option resembles, and no name at all.
-use mlp::network;
+use mlp::prelude::*;
 
 fn main() {
     let _ = network!(2 => 1 linear; loss = mse; scaler = f64);

@@ -1,5 +1,5 @@
 // Only f32 and f64 networks exist.
-use mlp::network;
+use mlp::prelude::*;
 
 network! {
     struct Half { 2 => 1 linear; loss = mse; scalar = f16 }

@@ -1,5 +1,5 @@
 // Widths are integer literals written in the macro, before the activation.
-use mlp::network;
+use mlp::prelude::*;
 
 const HIDDEN: usize = 8;
 

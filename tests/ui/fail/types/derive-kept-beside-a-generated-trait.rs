@@ -1,6 +1,6 @@
 // `Clone` is dropped from the derive (the network implements it), `Hash` is kept:
 // rustc then reports that the layers, holding floats, cannot be hashed.
-use mlp::network;
+use mlp::prelude::*;
 
 network! {
     #[derive(Clone, Hash)]

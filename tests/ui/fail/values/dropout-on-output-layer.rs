@@ -1,5 +1,5 @@
 // Dropout belongs on hidden layers.
-use mlp::network;
+use mlp::prelude::*;
 
 network! {
     struct Net { 4 => 8 relu dropout(0.5) => 1 sigmoid dropout(0.2); loss = bce }

@@ -1,5 +1,5 @@
 // The dropout rate is a fraction in [0, 1), and it must be written.
-use mlp::network;
+use mlp::prelude::*;
 
 network! {
     struct Always { 4 => 8 relu dropout(1.0) => 1 sigmoid; loss = bce }

@@ -1,5 +1,5 @@
 // The file was saved from a relu first layer; this network's is sigmoid.
-use mlp::network;
+use mlp::prelude::*;
 
 network! {
     struct Net {

@@ -1,5 +1,5 @@
 // The file was saved from a network trained with mse; this one uses bce.
-use mlp::network;
+use mlp::prelude::*;
 
 network! {
     struct Net {

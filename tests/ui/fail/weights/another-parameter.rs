@@ -1,5 +1,5 @@
 // The file's leaky_relu has slope 0.2; this network's has the default 0.01.
-use mlp::network;
+use mlp::prelude::*;
 
 network! {
     struct Net {

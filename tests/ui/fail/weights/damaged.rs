@@ -1,5 +1,5 @@
 // A byte of the file changed after it was saved: its checksum no longer matches.
-use mlp::network;
+use mlp::prelude::*;
 
 network! {
     struct Net {

@@ -1,5 +1,5 @@
 // A path that names no file, and a file of another architecture.
-use mlp::network;
+use mlp::prelude::*;
 
 network! {
     struct Missing {

@@ -1,6 +1,6 @@
 // The file stores f32; this network computes in f64. A file of f16 tensors fits no
 // network's scalar, so the hint is to convert it, not `scalar = f16`.
-use mlp::network;
+use mlp::prelude::*;
 
 network! {
     struct Placement {

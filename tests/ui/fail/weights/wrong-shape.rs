@@ -1,5 +1,5 @@
 // The file's last layer has one output; this network declares two.
-use mlp::network;
+use mlp::prelude::*;
 
 network! {
     struct Placement {

@@ -1,5 +1,5 @@
 // The file's stored test output is not what its weights compute.
-use mlp::network;
+use mlp::prelude::*;
 
 network! {
     struct Net {
