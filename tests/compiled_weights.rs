@@ -5,6 +5,7 @@
 use mlp::core::io::{self, SaveOptions};
 use mlp::prelude::*;
 use safetensors::SafeTensors;
+use safetensors::tensor::{Dtype, TensorView};
 
 network! {
     struct Placement {
@@ -38,7 +39,7 @@ fn compiled_weights_equal_the_loaded_file() {
 }
 
 /// The fixtures by name: files of other networks, one whose test vector does
-/// not match its weights, one damaged after saving.
+/// not match its weights, one damaged after saving, one with a NaN.
 fn fixtures() -> Vec<(&'static str, Vec<u8>)> {
     network! { struct Leaky { 4 => 3 leaky_relu(0.2) => 2 sigmoid => 1 sigmoid; loss = bce; } }
     network! { struct Mse { 4 => 3 sigmoid => 2 sigmoid => 1 sigmoid; loss = mse; } }
@@ -55,6 +56,26 @@ fn fixtures() -> Vec<(&'static str, Vec<u8>)> {
         metadata.insert(io::TEST_OUTPUT_KEY.into(), "0.25".into());
         safetensors::serialize(file.tensors(), Some(metadata)).unwrap()
     };
+    // Another tool's file (no checksum) with a NaN in `layers.1.weight`, row-major index 1.
+    let non_finite = {
+        let file = SafeTensors::deserialize(&placement).unwrap();
+        let nan = "layers.1.weight";
+        let mut weight = file.tensor(nan).unwrap().data().to_vec();
+        weight[4..8].copy_from_slice(&f32::NAN.to_le_bytes());
+        let mut tensors: Vec<_> = file
+            .tensors()
+            .into_iter()
+            .filter(|(n, _)| n != nan)
+            .collect();
+        tensors.push((
+            nan.into(),
+            TensorView::new(Dtype::F32, vec![2, 3], &weight).unwrap(),
+        ));
+        let (_, header) = SafeTensors::read_metadata(&placement).unwrap();
+        let mut metadata = header.metadata().clone().unwrap();
+        metadata.remove(io::CHECKSUM_KEY);
+        safetensors::serialize(tensors, Some(metadata)).unwrap()
+    };
     let mut damaged = placement.clone();
     *damaged.last_mut().unwrap() ^= 0x10;
     vec![
@@ -63,6 +84,7 @@ fn fixtures() -> Vec<(&'static str, Vec<u8>)> {
         ("mse", save(io::to_bytes(&Mse::seeded(1), &options))),
         ("wrong-test-vector", wrong_vector),
         ("damaged", damaged),
+        ("non-finite", non_finite),
     ]
 }
 

@@ -27,10 +27,8 @@ pub fn resolve(path: &str, base: Option<&Path>) -> PathBuf {
 
 /// Reads the file named by `lit` and checks it against a network of `widths` in
 /// `scalar` whose architecture string is `architecture`, with mlp-core's own
-/// decoding and checks: the checksum, the stored architecture, every
-/// `layers.{i}.weight` `(out, in)` and `layers.{i}.bias` `(out,)`, no other tensor,
-/// the right dtype, finite values, and the test vector (computed in f64 with the
-/// network's activations). Errors point at the path.
+/// decoding and the checks of a load at run time (see `mlp_core::io::compiled`).
+/// Errors point at the path and name the file.
 pub fn read(
     lit: &LitStr,
     base: Option<&Path>,
@@ -59,66 +57,33 @@ pub fn read(
             computed,
         }
         .to_string()),
-        e => err(format!("`{written}`: {e}")),
-    };
-    let (mut file, metadata) = io::read(&bytes).map_err(in_file)?;
-    if let Some(stored) = metadata.get(io::ARCHITECTURE_KEY) {
-        io::compile::check_architecture(stored, architecture).map_err(in_file)?;
-    }
-    let name = match scalar {
-        ScalarKind::F32 => "f32",
-        ScalarKind::F64 => "f64",
-    };
-    let mut expected = Vec::new();
-    for (i, w) in widths.windows(2).enumerate() {
-        expected.push((format!("layers.{i}.weight"), vec![w[1], w[0]]));
-        expected.push((format!("layers.{i}.bias"), vec![w[1]]));
-    }
-    if let Some(extra) = file.keys().find(|s| !expected.iter().any(|(e, _)| e == *s)) {
-        return Err(err(format!(
-            "`{written}` has a tensor `{extra}` this network has no place for; it needs {} layers",
-            widths.len() - 1
-        )));
-    }
-    let mut values = Vec::new();
-    for (tensor, shape) in &expected {
-        let stored = file.remove(tensor).ok_or_else(|| {
-            err(format!(
-                "`{written}` has no tensor `{tensor}` (shape {shape:?})"
-            ))
-        })?;
-        if stored.dtype != name {
-            let found = &stored.dtype;
+        CoreError::WrongDtype {
+            tensor,
+            expected,
+            found,
+        } => {
             // Suggest `scalar = ...` only for a scalar a network can have.
-            let fix = match keyword::scalar(found) {
+            let fix = match keyword::scalar(&found) {
                 Some(kind) => format!("write `scalar = {}` or", keyword::scalar_name(kind)),
                 None => format!(
                     "networks compute in {}; convert and",
                     keyword::scalar_list()
                 ),
             };
-            return Err(err(format!(
-                "`{written}` stores `{tensor}` as {found}; this network computes in {name}: \
-                 {fix} save the weights as {name}"
-            )));
+            err(format!(
+                "`{written}` stores `{tensor}` as {found}; this network computes in {expected}: \
+                 {fix} save the weights as {expected}"
+            ))
         }
-        if stored.shape != *shape {
-            return Err(err(format!(
-                "`{written}` has `{tensor}` of shape {:?}; this network needs {shape:?}",
-                stored.shape
-            )));
-        }
-        if let Some(index) = stored.values.iter().position(|v| !v.is_finite()) {
-            return Err(err(format!(
-                "`{written}` has a NaN or infinite value in `{tensor}` at index {index}"
-            )));
-        }
-        values.push(stored.values);
+        e => err(format!("`{written}`: {e}")),
+    };
+    let tensors = match scalar {
+        ScalarKind::F32 => io::compiled::tensors::<f32>(&bytes, widths, architecture),
+        ScalarKind::F64 => io::compiled::tensors::<f64>(&bytes, widths, architecture),
     }
-    io::compile::check_test_vector(&metadata, architecture, &values, scalar == ScalarKind::F64)
-        .map_err(in_file)?;
+    .map_err(in_file)?;
     // f32 values widened to f64 narrow back exactly.
-    Ok(values
+    Ok(tensors
         .iter()
         .map(|v| match scalar {
             ScalarKind::F32 => v.iter().map(|&x| u64::from((x as f32).to_bits())).collect(),
@@ -131,10 +96,14 @@ pub fn read(
 mod tests {
     use super::*;
 
-    fn read_fixture(file: &str, widths: &[usize], scalar: ScalarKind) -> String {
+    fn read_fixture(
+        file: &str,
+        widths: &[usize],
+        scalar: ScalarKind,
+        architecture: &str,
+    ) -> String {
         let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/ui/fail/weights");
         let lit = LitStr::new(file, proc_macro2::Span::call_site());
-        let architecture = "2 => 1 linear; loss = mse";
         match read(&lit, Some(&base), widths, scalar, architecture) {
             Ok(_) => panic!("`{file}` should be refused"),
             Err(e) => e.to_string(),
@@ -144,9 +113,34 @@ mod tests {
     #[test]
     fn a_dtype_no_network_has_is_not_suggested_as_the_scalar() {
         assert_eq!(
-            read_fixture("f16.safetensors", &[2, 1], ScalarKind::F32),
+            read_fixture(
+                "f16.safetensors",
+                &[2, 1],
+                ScalarKind::F32,
+                "2 => 1 linear; loss = mse"
+            ),
             "`f16.safetensors` stores `layers.0.weight` as f16; this network computes in f32: \
              networks compute in `f32` or `f64`; convert and save the weights as f32"
+        );
+    }
+
+    #[test]
+    fn a_refused_file_gets_the_message_of_a_load() {
+        let load = CoreError::NonFiniteInFile {
+            tensor: "layers.1.weight".into(),
+            index: 1,
+            value: f64::NAN,
+        };
+        let message = read_fixture(
+            "non-finite.safetensors",
+            &[4, 3, 2, 1],
+            ScalarKind::F32,
+            "4 => 3 sigmoid => 2 sigmoid => 1 sigmoid; loss = bce",
+        );
+        assert_eq!(message, format!("`non-finite.safetensors`: {load}"));
+        assert_eq!(
+            message,
+            "`non-finite.safetensors`: tensor layers.1.weight[1] is NaN; parameters must be finite"
         );
     }
 }

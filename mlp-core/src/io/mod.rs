@@ -24,6 +24,7 @@
 pub(crate) mod architecture;
 #[cfg(feature = "std")]
 mod atomic;
+pub mod compiled;
 #[cfg(feature = "json")]
 pub mod json;
 mod names;

@@ -1,135 +1,13 @@
-//! Semantic checks on a parsed [`Network`].
-//!
-//! Every rule is checked and every violation reported, so the user sees all
-//! problems of a definition in one compile.
+//! The loss and the output layer fit each other (the table of DESIGN.md).
 
 use syn::Error;
 
-use crate::ast::{ActivationKind, Layer, LossKind, Network, Param};
+use crate::ast::{ActivationKind, Layer, LossKind, Network};
 use crate::keyword::{activation_name, loss_name};
-
-/// Runs every check; all violations come back combined into one error.
-pub fn validate(net: &Network) -> syn::Result<()> {
-    let mut errors = Vec::new();
-    check_input_width(net, &mut errors);
-    check_layer_widths(net, &mut errors);
-    check_leaky_relu_slope(net, &mut errors);
-    check_elu_alpha(net, &mut errors);
-    check_huber_delta(net, &mut errors);
-    check_dropout(net, &mut errors);
-    check_bce_output(net, &mut errors);
-    check_cce_output(net, &mut errors);
-    check_margin_output(net, &mut errors);
-    check_regression_output(net, &mut errors);
-
-    let mut errors = errors.into_iter();
-    match errors.next() {
-        None => Ok(()),
-        Some(mut first) => {
-            for error in errors {
-                first.combine(error);
-            }
-            Err(first)
-        }
-    }
-}
-
-// Dropout belongs on hidden layers, with a rate in [0, 1):
-// `4 => 8 relu dropout(0.5) => 1 sigmoid` is fine; `dropout(1.0)` and dropout on the
-// output layer are errors.
-fn check_dropout(net: &Network, errors: &mut Vec<Error>) {
-    let last = net.layers.len().saturating_sub(1);
-    for (i, layer) in net.layers.iter().enumerate() {
-        let Some(dropout) = &layer.dropout else {
-            continue;
-        };
-        let rate = dropout.rate.value;
-        if i == last {
-            errors.push(Error::new(
-                dropout.span,
-                format!(
-                    "dropout is for hidden layers; remove `dropout({rate})` from the output \
-                     layer, or add a hidden layer to put it on"
-                ),
-            ));
-        } else if !(rate.is_finite() && (0.0..1.0).contains(&rate)) {
-            errors.push(Error::new(
-                dropout.rate.span,
-                "the dropout rate is the fraction of units dropped while training; use a \
-                 value in [0, 1), e.g. `dropout(0.5)`",
-            ));
-        }
-    }
-}
-
-// The input has at least one feature: `0 => 1 sigmoid` is an error.
-fn check_input_width(net: &Network, errors: &mut Vec<Error>) {
-    if net.input.value == 0 {
-        errors.push(Error::new(
-            net.input.span,
-            "the input needs at least one feature; write a width of 1 or more",
-        ));
-    }
-}
-
-// Every layer has at least one neuron: `4 => 0 relu => 1 sigmoid` is an error.
-fn check_layer_widths(net: &Network, errors: &mut Vec<Error>) {
-    for layer in &net.layers {
-        if layer.width.value == 0 {
-            errors.push(Error::new(
-                layer.width.span,
-                "a layer needs at least one neuron; write a width of 1 or more",
-            ));
-        }
-    }
-}
-
-// The slope of leaky_relu is finite and in [0, 1): `leaky_relu(0.2)` is fine,
-// `leaky_relu(-0.1)` and `leaky_relu(1.5)` are errors.
-fn check_leaky_relu_slope(net: &Network, errors: &mut Vec<Error>) {
-    for param in activation_params(net, ActivationKind::LeakyRelu) {
-        if !(param.value.is_finite() && (0.0..1.0).contains(&param.value)) {
-            errors.push(Error::new(
-                param.span,
-                "the slope of `leaky_relu` must be in [0, 1): it is the gradient for \
-                 negative inputs; write e.g. `leaky_relu(0.01)`",
-            ));
-        }
-    }
-}
-
-// The alpha of elu is finite and positive: `elu(1.5)` is fine, `elu(0)` is an error.
-fn check_elu_alpha(net: &Network, errors: &mut Vec<Error>) {
-    for param in activation_params(net, ActivationKind::Elu) {
-        if !positive(param) {
-            errors.push(Error::new(
-                param.span,
-                "the alpha of `elu` must be finite and greater than 0: elu tends to -alpha \
-                 for large negative inputs; write e.g. `elu(1.0)`",
-            ));
-        }
-    }
-}
-
-// The delta of huber is finite and positive: `huber(0.5)` is fine, `huber(-1)` is an error.
-fn check_huber_delta(net: &Network, errors: &mut Vec<Error>) {
-    if net.loss.kind != LossKind::Huber {
-        return;
-    }
-    if let Some(param) = &net.loss.param
-        && !positive(param)
-    {
-        errors.push(Error::new(
-            param.span,
-            "the delta of `huber` must be finite and greater than 0: it is where the loss \
-             turns from quadratic to linear; write e.g. `huber(1.0)`",
-        ));
-    }
-}
 
 // `bce` needs a sigmoid output of any width (several outputs = multi-label):
 // `=> 3 sigmoid; loss = bce` is fine, `=> 1 relu; loss = bce` is an error.
-fn check_bce_output(net: &Network, errors: &mut Vec<Error>) {
+pub(super) fn check_bce_output(net: &Network, errors: &mut Vec<Error>) {
     let Some(output) = output_for(net, &[LossKind::Bce]) else {
         return;
     };
@@ -158,7 +36,7 @@ fn check_bce_output(net: &Network, errors: &mut Vec<Error>) {
 // `cce` and `sparse_cce` need a softmax output with at least 2 outputs:
 // `=> 3 softmax; loss = cce` is fine; `=> 3 sigmoid; loss = cce` and
 // `=> 1 softmax; loss = sparse_cce` are errors.
-fn check_cce_output(net: &Network, errors: &mut Vec<Error>) {
+pub(super) fn check_cce_output(net: &Network, errors: &mut Vec<Error>) {
     let Some(output) = output_for(net, &[LossKind::Cce, LossKind::SparseCce]) else {
         return;
     };
@@ -198,7 +76,7 @@ fn check_cce_output(net: &Network, errors: &mut Vec<Error>) {
 // `hinge` and `perceptron` need exactly one linear output, the labels being
 // -1/+1: `=> 1 linear; loss = hinge` is fine, `=> 2 linear; loss = hinge` and
 // `=> 1 sigmoid; loss = perceptron` are errors.
-fn check_margin_output(net: &Network, errors: &mut Vec<Error>) {
+pub(super) fn check_margin_output(net: &Network, errors: &mut Vec<Error>) {
     let Some(output) = output_for(net, &[LossKind::Hinge, LossKind::Perceptron]) else {
         return;
     };
@@ -235,7 +113,7 @@ fn check_margin_output(net: &Network, errors: &mut Vec<Error>) {
 
 // The regression losses `mse`, `sse`, `mae` and `huber` accept any output but
 // softmax: `=> 1 linear; loss = mse` is fine, `=> 3 softmax; loss = mse` is an error.
-fn check_regression_output(net: &Network, errors: &mut Vec<Error>) {
+pub(super) fn check_regression_output(net: &Network, errors: &mut Vec<Error>) {
     let regression = [LossKind::Mse, LossKind::Sse, LossKind::Mae, LossKind::Huber];
     let Some(output) = output_for(net, &regression) else {
         return;
@@ -257,18 +135,6 @@ fn check_regression_output(net: &Network, errors: &mut Vec<Error>) {
         ),
         errors,
     );
-}
-
-/// The params written on every layer with activation `kind`.
-fn activation_params(net: &Network, kind: ActivationKind) -> impl Iterator<Item = &Param> {
-    net.layers
-        .iter()
-        .filter(move |l| l.activation.kind == kind)
-        .filter_map(|l| l.activation.param.as_ref())
-}
-
-fn positive(param: &Param) -> bool {
-    param.value.is_finite() && param.value > 0.0
 }
 
 /// The output layer when the loss is one of `losses` and the output is not
@@ -303,73 +169,8 @@ fn mismatch(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use proc_macro2::TokenStream;
+    use crate::validate::test_support::{NEURON, errors, valid};
     use quote::{format_ident, quote};
-
-    /// Every validation message for `tokens`, in order; empty when valid.
-    fn errors(tokens: TokenStream) -> Vec<String> {
-        let net = match crate::parse::parse(tokens.clone()) {
-            Ok(net) => net,
-            Err(e) => panic!("`{tokens}` should parse, got: {e}"),
-        };
-        match validate(&net) {
-            Ok(()) => Vec::new(),
-            Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
-        }
-    }
-
-    fn valid(tokens: TokenStream) {
-        let found = errors(tokens.clone());
-        assert!(
-            found.is_empty(),
-            "`{tokens}` should be valid, got: {found:?}"
-        );
-    }
-
-    const SLOPE: &str = "the slope of `leaky_relu` must be in [0, 1): it is the gradient for \
-                         negative inputs; write e.g. `leaky_relu(0.01)`";
-    const ALPHA: &str = "the alpha of `elu` must be finite and greater than 0: elu tends to \
-                         -alpha for large negative inputs; write e.g. `elu(1.0)`";
-    const DELTA: &str = "the delta of `huber` must be finite and greater than 0: it is where \
-                         the loss turns from quadratic to linear; write e.g. `huber(1.0)`";
-    const NEURON: &str = "a layer needs at least one neuron; write a width of 1 or more";
-    const FEATURE: &str = "the input needs at least one feature; write a width of 1 or more";
-
-    #[test]
-    fn the_examples_are_valid() {
-        valid(quote! {
-            /// docs
-            #[allow(dead_code)]
-            pub struct Placement { 4 => 3 sigmoid => 2 sigmoid => 1 sigmoid; loss = bce; }
-        });
-        valid(quote!(2 => 8 tanh => 1 sigmoid; loss = bce));
-        valid(quote!(2 => 4 leaky_relu(0.2) => 3 softmax; loss = cce; scalar = f64;));
-        valid(quote!(1 => 16 elu(1.5) => 1 linear; loss = huber(0.5)));
-    }
-
-    #[test]
-    fn dropout_on_hidden_layers_only_with_a_rate_below_one() {
-        valid(quote!(2 => 8 relu dropout(0.5) => 4 tanh dropout(0) => 1 sigmoid; loss = bce));
-        assert_eq!(
-            errors(quote!(2 => 8 relu dropout(1.0) => 1 sigmoid dropout(0.5); loss = bce)),
-            [
-                "the dropout rate is the fraction of units dropped while training; use a value \
-                 in [0, 1), e.g. `dropout(0.5)`",
-                "dropout is for hidden layers; remove `dropout(0.5)` from the output layer, or \
-                 add a hidden layer to put it on",
-            ]
-        );
-    }
-
-    #[test]
-    fn derives_of_generated_impls_are_valid() {
-        valid(quote! {
-            #[derive(Debug, Hash, Clone)]
-            #[derive(PartialEq, Default)]
-            struct Net { 2 => 1 linear; loss = mse; }
-        });
-    }
 
     #[test]
     fn every_fitting_pair_is_valid() {
@@ -410,75 +211,11 @@ mod tests {
     }
 
     #[test]
-    fn zero_widths() {
-        assert_eq!(errors(quote!(0 => 1 sigmoid; loss = bce)), [FEATURE]);
-        assert_eq!(
-            errors(quote!(2 => 0 relu => 1 sigmoid; loss = bce)),
-            [NEURON]
-        );
-        assert_eq!(
-            errors(quote!(0 => 0 relu => 0 tanh => 1 sigmoid; loss = bce)),
-            [FEATURE, NEURON, NEURON]
-        );
-    }
-
-    #[test]
     fn zero_width_output_is_reported_once() {
         // The pairing checks stay silent rather than pile onto the zero width.
         for loss in ["bce", "cce", "sparse_cce", "hinge", "perceptron", "mse"] {
             let loss = format_ident!("{loss}");
             assert_eq!(errors(quote!(2 => 0 softmax; loss = #loss)), [NEURON]);
-        }
-    }
-
-    #[test]
-    fn leaky_relu_slope() {
-        for slope in [
-            quote!(0),
-            quote!(0.0),
-            quote!(0.01),
-            quote!(0.5),
-            quote!(0.999),
-        ] {
-            valid(quote!(2 => 4 leaky_relu(#slope) => 1 linear; loss = mse));
-        }
-        valid(quote!(2 => 4 leaky_relu => 1 linear; loss = mse));
-        for slope in [
-            quote!(-0.1),
-            quote!(1),
-            quote!(1.0),
-            quote!(2.5),
-            quote!(1e999),
-        ] {
-            assert_eq!(
-                errors(quote!(2 => 4 leaky_relu(#slope) => 1 linear; loss = mse)),
-                [SLOPE]
-            );
-        }
-    }
-
-    #[test]
-    fn elu_alpha() {
-        for alpha in [quote!(1), quote!(1.0), quote!(0.1), quote!(1e-6)] {
-            valid(quote!(2 => 4 elu(#alpha) => 1 linear; loss = mse));
-        }
-        valid(quote!(2 => 4 elu => 1 linear; loss = mse));
-        for alpha in [quote!(0), quote!(0.0), quote!(-1.0), quote!(1e999)] {
-            assert_eq!(
-                errors(quote!(2 => 4 elu(#alpha) => 1 linear; loss = mse)),
-                [ALPHA]
-            );
-        }
-    }
-
-    #[test]
-    fn huber_delta() {
-        for delta in [quote!(1), quote!(0.5), quote!(100.0)] {
-            valid(quote!(2 => 1 linear; loss = huber(#delta)));
-        }
-        valid(quote!(2 => 1 linear; loss = huber));
-        for delta in [quote!(0), quote!(-1), quote!(-0.5), quote!(1e999)] {
-            assert_eq!(errors(quote!(2 => 1 linear; loss = huber(#delta))), [DELTA]);
         }
     }
 
@@ -620,16 +357,5 @@ mod tests {
                 ]
             );
         }
-    }
-
-    #[test]
-    fn all_errors_are_reported_at_once() {
-        let found = errors(quote!(
-            0 => 0 leaky_relu(1.5) => 4 elu(-1) => 3 softmax; loss = huber(0)
-        ));
-        assert_eq!(found.len(), 7, "{found:?}");
-        assert_eq!(found[..5], [FEATURE, NEURON, SLOPE, ALPHA, DELTA]);
-        assert!(found[5].starts_with("`huber` cannot follow a `softmax` output"));
-        assert!(found[6].starts_with("`loss = huber` cannot follow this `softmax`"));
     }
 }
