@@ -15,7 +15,7 @@
 //! Metrics, f32, one thread:
 //! - `Nk/a_batch1`: `predict` on one sample (latency);
 //! - `Nk/b_batch256`: `predict_batch_with` on 256 samples (per sample = time / 256);
-//! - `Nk/c_train32`: `train_step_with` on a mini-batch of 32, forward + backward +
+//! - `Nk/c_train32`: `gradients_with` + `step` on a mini-batch of 32, forward + backward +
 //!   SGD update (per sample = time / 32).
 //!
 //! Each group has the ids `mlp` and `scalar`; the training groups also
@@ -219,7 +219,8 @@ where
     let mut ws = Workspace::new(MINI_BATCH);
     let mut grads = Gradients::zeros();
     let loss = trained
-        .gradients_with(&mut ws, x, y, &mut grads).and_then(|loss| trained.step(&grads, lr).map(|()| loss))
+        .gradients_with(&mut ws, x, y, &mut grads)
+        .and_then(|loss| trained.step(&grads, lr).map(|()| loss))
         .expect("valid data");
     let scalar_loss = scalar.train_step(&mut scratch, x, y, lr);
     let loss_diff = (loss - scalar_loss).abs();
@@ -299,7 +300,8 @@ where
     group.bench_function("mlp", |b| {
         b.iter(|| {
             trained
-                .gradients_with(&mut ws, black_box(x), y, &mut grads).and_then(|loss| trained.step(&grads, LEARNING_RATE).map(|()| loss))
+                .gradients_with(&mut ws, black_box(x), y, &mut grads)
+                .and_then(|loss| trained.step(&grads, LEARNING_RATE).map(|()| loss))
                 .expect("valid data")
         })
     });
@@ -500,7 +502,7 @@ fn report(since: SystemTime) {
 
     table.push_str(
         "\n## Training steps without a workspace (c_train32)\n\n\
-         `gradients_by_sample` + `step`, one sample at a time on the stack (what a build \
+         `gradients_with` in a by-sample workspace + `step`, one sample at a time on the stack (what a build \
          without an allocator trains with), beside the workspace step and the scalar step.\n\n\
          | network | workspace ns/sample | by sample ns/sample | scalar ns/sample | \
          by sample / workspace |\n|---|---:|---:|---:|---:|\n",

@@ -25,8 +25,8 @@
 mod common;
 
 use mlp::core::train::{Control, Rows, fit};
-use mlp::prelude::*;
 use mlp::metrics;
+use mlp::prelude::*;
 use std::error::Error;
 use std::io::IsTerminal;
 use std::time::Instant;

@@ -14,8 +14,8 @@
 mod common;
 
 use mlp::core::train::{Control, Rows, fit};
-use mlp::prelude::*;
 use mlp::metrics;
+use mlp::prelude::*;
 use std::error::Error;
 use std::time::Instant;
 

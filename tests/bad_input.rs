@@ -172,16 +172,19 @@ fn failed_training_steps_leave_the_network_unchanged() {
     let mut grads = Gradients::zeros();
     let bad_targets = [[0.0], [2.0]];
     assert!(
-        net.gradients_with(&mut ws, &X, &bad_targets, &mut grads).and_then(|loss| net.step(&grads, 0.1).map(|()| loss))
+        net.gradients_with(&mut ws, &X, &bad_targets, &mut grads)
+            .and_then(|loss| net.step(&grads, 0.1).map(|()| loss))
             .is_err()
     );
     assert!(
-        net.gradients_with(&mut ws, &X, &Y, &mut grads).and_then(|loss| net.step(&grads, f32::NAN).map(|()| loss))
+        net.gradients_with(&mut ws, &X, &Y, &mut grads)
+            .and_then(|loss| net.step(&grads, f32::NAN).map(|()| loss))
             .is_err()
     );
     assert_eq!(net, before);
     let loss = net
-        .gradients_with(&mut ws, &X, &Y, &mut grads).and_then(|loss| net.step(&grads, 0.5).map(|()| loss))
+        .gradients_with(&mut ws, &X, &Y, &mut grads)
+        .and_then(|loss| net.step(&grads, 0.5).map(|()| loss))
         .unwrap();
     assert!(net.loss(&X, &Y).unwrap() < loss);
 }
@@ -193,7 +196,9 @@ fn per_sample_methods_check_rows_like_the_batch_ones() {
     x[1][3] = f32::NEG_INFINITY;
     let mut grads = net.gradients(&X, &Y).unwrap();
     let kept = grads.clone();
-    let err = net.gradients_with(&mut Workspace::by_sample(), &x, &Y, &mut grads).unwrap_err();
+    let err = net
+        .gradients_with(&mut Workspace::by_sample(), &x, &Y, &mut grads)
+        .unwrap_err();
     assert!(
         matches!(
             err,
@@ -205,13 +210,17 @@ fn per_sample_methods_check_rows_like_the_batch_ones() {
         ),
         "{err}"
     );
-    let err = net.loss_with(&mut Workspace::by_sample(), &X, &[[0.0], [2.0]]).unwrap_err();
+    let err = net
+        .loss_with(&mut Workspace::by_sample(), &X, &[[0.0], [2.0]])
+        .unwrap_err();
     assert!(matches!(err, Error::InvalidTarget { row: 1, .. }), "{err}");
     let err = net
         .gradients_with(&mut Workspace::by_sample(), &X, &Y[..1], &mut grads)
         .unwrap_err();
     assert!(matches!(err, Error::RowCountMismatch { .. }), "{err}");
-    let err = net.gradients_with(&mut Workspace::by_sample(), &[], &[], &mut grads).unwrap_err();
+    let err = net
+        .gradients_with(&mut Workspace::by_sample(), &[], &[], &mut grads)
+        .unwrap_err();
     assert!(matches!(err, Error::Empty { .. }), "{err}");
     assert_eq!(
         grads, kept,
@@ -243,7 +252,8 @@ fn flat_parameters_are_checked() {
 
 #[test]
 fn flat_layout_is_row_major_weights_then_bias() {
-    let net = Placement::from_weights(((
+    let net = Placement::from_weights((
+        (
             [
                 [1.0, 2.0, 3.0, 4.0],
                 [5.0, 6.0, 7.0, 8.0],
@@ -252,7 +262,8 @@ fn flat_layout_is_row_major_weights_then_bias() {
             [13.0, 14.0, 15.0],
         ),
         ([[16.0, 17.0, 18.0], [19.0, 20.0, 21.0]], [22.0, 23.0]),
-        ([[24.0, 25.0]], [26.0])));
+        ([[24.0, 25.0]], [26.0]),
+    ));
     let flat = net.to_flat();
     let expected: Vec<f32> = (1..=26).map(|v| v as f32).collect();
     assert_eq!(flat, expected);

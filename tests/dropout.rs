@@ -45,10 +45,7 @@ fn inference_and_evaluation_ignore_dropout() {
 /// training mode, masks drawn from `seed`), against finite differences of its own
 /// loss under the same masks (the same seed every time), and that another mask
 /// gives another gradient.
-fn check_under_fixed_masks(
-    path: &str,
-    ws: impl Fn(u64) -> Workspace<Dropped>,
-) {
+fn check_under_fixed_masks(path: &str, ws: impl Fn(u64) -> Workspace<Dropped>) {
     let net = with_random_biases(Dropped::seeded(2));
     let (x, y) = data(13);
     let gradient = |net: &Dropped, grads: &mut Gradients<Dropped>, seed| {
@@ -64,7 +61,11 @@ fn check_under_fixed_masks(
         let loss = |delta: f64| {
             let mut p = params.clone();
             p[k] += delta;
-            gradient(&Dropped::from_flat(&p).unwrap(), &mut Gradients::zeros(), 77)
+            gradient(
+                &Dropped::from_flat(&p).unwrap(),
+                &mut Gradients::zeros(),
+                77,
+            )
         };
         let numeric = (loss(h) - loss(-h)) / (2.0 * h);
         worst = worst.max((analytic - numeric).abs() / analytic.abs().max(numeric.abs()).max(1e-3));
@@ -100,7 +101,9 @@ fn masks_drop_about_the_rate_and_keep_the_expected_activation() {
     net.layers.1.weight.fill(1.0);
     let mut ws = Workspace::new(1).dropout(5);
     let mut g = Gradients::zeros();
-    let loss: f64 = net.gradients_with(&mut ws, &[[0.0]], &[[0.0]], &mut g).unwrap();
+    let loss: f64 = net
+        .gradients_with(&mut ws, &[[0.0]], &[[0.0]], &mut g)
+        .unwrap();
     // Output = sum of kept units / 0.7: its expectation is 2000.
     let output = (2.0 * loss).sqrt();
     let dropped = g.layers.1.weight.iter().filter(|w| **w == 0.0).count();

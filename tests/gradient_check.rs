@@ -31,9 +31,14 @@ fn max_error<N: Network<Scalar = f64>>(net: &N, x: &[N::Input], y: &[N::Target])
     let grads = net.gradients(x, y).expect("valid data");
     assert!(grads.norm() > 1e-6, "vacuous check: the gradient is zero");
     let mut by_sample = Gradients::zeros();
-    let loss = net.gradients_with(&mut Workspace::by_sample(), x, y, &mut by_sample).unwrap();
+    let loss = net
+        .gradients_with(&mut Workspace::by_sample(), x, y, &mut by_sample)
+        .unwrap();
     let batch_loss = net.loss(x, y).unwrap();
-    for other in [batch_loss, net.loss_with(&mut Workspace::by_sample(), x, y).unwrap()] {
+    for other in [
+        batch_loss,
+        net.loss_with(&mut Workspace::by_sample(), x, y).unwrap(),
+    ] {
         assert!(
             (loss - other).abs() <= 1e-12 * other.abs().max(1.0),
             "{loss} vs {other}"

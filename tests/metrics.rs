@@ -51,8 +51,10 @@ fn accuracy_checks_its_rows_like_loss() {
 fn a_non_finite_output_is_never_right() {
     // A finite input whose hidden units overflow to +inf and -inf: the output is
     // NaN, which a 0.5 threshold used to read as "no", right for a 0 target.
-    let net = Yes::from_weights((([[f64::MAX], [-f64::MAX]], [0.0, 0.0]),
-        ([[1.0, 1.0]], [0.0])));
+    let net = Yes::from_weights((
+        ([[f64::MAX], [-f64::MAX]], [0.0, 0.0]),
+        ([[1.0, 1.0]], [0.0]),
+    ));
     let x = [[2.0], [0.0]];
     let out = mlp::core::Network::predict(&net, &x[0]);
     assert!(out[0].is_nan(), "{out:?}");

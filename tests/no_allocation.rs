@@ -62,7 +62,8 @@ fn check<N: Network<Scalar = f32>>(x: &[N::Input], y: &[N::Target]) {
             net.gradients_with(&mut dropping, x, y, &mut grads).unwrap();
             // One sample at a time on the stack: no buffers at all.
             net.loss_with(&mut by_sample, x, y).unwrap();
-            net.gradients_with(&mut by_sample, x, y, &mut grads).unwrap();
+            net.gradients_with(&mut by_sample, x, y, &mut grads)
+                .unwrap();
             net.gradients_with(&mut dropping_by_sample, x, y, &mut grads)
                 .unwrap();
         }

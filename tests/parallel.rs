@@ -39,7 +39,10 @@ fn parallel_prediction_and_gradients_match_one_thread() {
             let single = net.gradients(&x, &y).unwrap();
             assert!((loss - net.loss(&x, &y).unwrap()).abs() < 1e-12);
             for (k, (a, b)) in grads.to_flat().iter().zip(single.to_flat()).enumerate() {
-                assert!((a - b).abs() < 1e-12, "parameter {k}, {rows} rows: {a} vs {b}");
+                assert!(
+                    (a - b).abs() < 1e-12,
+                    "parameter {k}, {rows} rows: {a} vs {b}"
+                );
             }
         }
     });
@@ -62,6 +65,12 @@ fn parallel_errors_name_rows_of_the_whole_batch() {
     x[97][3] = 0.0;
     y[50] = 10;
     let kept = grads.clone();
-    assert!(net.par_gradients_with(&mut pws, &x, &y, &mut grads).is_err());
-    assert_eq!(grads, kept, "a refused batch left the gradient buffer as it was");
+    assert!(
+        net.par_gradients_with(&mut pws, &x, &y, &mut grads)
+            .is_err()
+    );
+    assert_eq!(
+        grads, kept,
+        "a refused batch left the gradient buffer as it was"
+    );
 }

@@ -346,7 +346,8 @@ macro_rules! stack_tests {
                 let net = fixture();
                 let (inputs, targets) = data();
                 let loss = small(&name("loss_by_sample"), move || {
-                    net.loss_with(&mut Workspace::by_sample(), &inputs, &targets).unwrap()
+                    net.loss_with(&mut Workspace::by_sample(), &inputs, &targets)
+                        .unwrap()
                 });
                 assert!(loss.is_finite());
             }

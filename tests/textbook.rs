@@ -9,8 +9,10 @@ network! {
 }
 
 fn textbook() -> Textbook {
-    Textbook::from_weights((([[0.15, 0.20], [0.25, 0.30]], [0.35, 0.35]),
-        ([[0.40, 0.45], [0.50, 0.55]], [0.60, 0.60])))
+    Textbook::from_weights((
+        ([[0.15, 0.20], [0.25, 0.30]], [0.35, 0.35]),
+        ([[0.40, 0.45], [0.50, 0.55]], [0.60, 0.60]),
+    ))
 }
 
 const X: [[f64; 2]; 1] = [[0.05, 0.10]];
@@ -30,7 +32,9 @@ fn total_error_is_0_298371109() {
     println!("E_total = {e:.9}");
     assert!((e - 0.298_371_109).abs() < 1e-9, "{e}");
     // One sample at a time on the stack, as without an allocator.
-    let e = textbook().loss_with(&mut Workspace::by_sample(), &X, &Y).unwrap();
+    let e = textbook()
+        .loss_with(&mut Workspace::by_sample(), &X, &Y)
+        .unwrap();
     assert!((e - 0.298_371_109).abs() < 1e-9, "{e} by sample");
 }
 
@@ -74,7 +78,9 @@ fn one_step_of_0_5_gives_the_textbook_weights() {
 fn one_step_of_0_5_by_sample_gives_the_textbook_weights() {
     let mut net = textbook();
     let mut grads = Gradients::zeros();
-    let e = net.gradients_with(&mut Workspace::by_sample(), &X, &Y, &mut grads).unwrap();
+    let e = net
+        .gradients_with(&mut Workspace::by_sample(), &X, &Y, &mut grads)
+        .unwrap();
     assert!((e - 0.298_371_109).abs() < 1e-9, "{e}");
     net.step(&grads, 0.5).unwrap();
     assert_textbook_weights(&net, "by sample");

@@ -1,6 +1,6 @@
 //! [`Gradients`]: the derivative of a loss with respect to every parameter.
 
-use crate::compiled::{tensor, tensor_mut, tensor_ids};
+use crate::compiled::{tensor, tensor_ids, tensor_mut};
 use crate::network::Network;
 use crate::real::Real;
 use core::ops::{Deref, DerefMut};

@@ -1,9 +1,9 @@
 //! How well a trained network does on labelled rows.
 
-use crate::error::Error;
-use crate::loss::argmax;
 use crate::checks::{all_finite, check_batch, check_inputs};
 use crate::compiled::Compiled;
+use crate::error::Error;
+use crate::loss::argmax;
 use crate::network::Network;
 use crate::real::Real;
 use alloc::vec::Vec;

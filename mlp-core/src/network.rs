@@ -1,7 +1,7 @@
 //! The [`Network`] trait: what every `network!` type is and what a user does with it.
 
 use crate::checks::{check_batch, check_learning_rate, check_step};
-use crate::compiled::{Compiled, tensor, tensor_mut, tensor_ids};
+use crate::compiled::{Compiled, tensor, tensor_ids, tensor_mut};
 use crate::error::Error;
 use crate::gradients::Gradients;
 use crate::real::Real;

@@ -27,7 +27,7 @@
 //! ```
 
 use crate::checks::{check_gradients, in_scalar_range};
-use crate::compiled::{tensor, tensor_mut, tensor_ids};
+use crate::compiled::{tensor, tensor_ids, tensor_mut};
 use crate::error::Error;
 use crate::gradients::Gradients;
 use crate::network::Network;
@@ -342,7 +342,11 @@ impl<N: Network> Adam<N> {
         check_each(net, grads, step, |id, k, p, g| {
             let m = b1 * tensor(&*self.m, id)[k] + (one - b1) * g;
             let v = b2 * tensor(&*self.v, id)[k] + (one - b2) * g * g;
-            let p = if id.kind == TensorKind::Weight { p * decay } else { p };
+            let p = if id.kind == TensorKind::Weight {
+                p * decay
+            } else {
+                p
+            };
             p - step * m / (ComplexField::sqrt(v) + eps)
         })?;
         self.update(net, grads);

@@ -5,9 +5,9 @@
 //! are summed over the parts in a fixed order, so a run is deterministic and agrees
 //! with one thread up to the reassociation of those sums.
 
-use crate::error::Error;
 use crate::checks::check_batch;
-use crate::compiled::{tensor, tensor_mut, tensor_ids};
+use crate::compiled::{tensor, tensor_ids, tensor_mut};
+use crate::error::Error;
 use crate::gradients::Gradients;
 use crate::network::{Network, gradient_sum};
 use crate::real::Real;
@@ -112,7 +112,10 @@ where
         for w in &pws.workers[..used] {
             loss += w.loss;
             for id in tensor_ids::<Self>() {
-                for (g, &p) in tensor_mut(&mut **grads, id).iter_mut().zip(tensor(&*w.grads, id)) {
+                for (g, &p) in tensor_mut(&mut **grads, id)
+                    .iter_mut()
+                    .zip(tensor(&*w.grads, id))
+                {
                     *g += p;
                 }
             }

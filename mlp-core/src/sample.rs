@@ -1,7 +1,7 @@
 //! Backpropagation of one sample on the stack: the steps the generated
 //! `add_sample_gradient` takes per layer. Nothing here needs batch buffers or an
 //! allocator, so a network trains without `alloc` (see
-//! [`Network::gradients_by_sample`](crate::Network::gradients_by_sample)).
+//! [`Network::gradients_with`](crate::Network::gradients_with) in a by-sample workspace).
 
 use crate::dense::Dense;
 use crate::init::Uniform;

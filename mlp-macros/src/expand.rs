@@ -6,19 +6,16 @@
 //! kernel call per step, so `cargo expand` reads like the textbook:
 //! `z1, a1, z2, a2, ...` then `delta_L, delta_{L-1}, ...`. There are two of each:
 //! over batch buffers (only with an allocator, see `__with_alloc!`) and over one
-//! sample's stack vectors (`predict_vector`, `add_sample_gradient`).
+//! sample's stack vectors (`predict`, `add_sample_gradient`).
 
 use crate::ast::{ActivationKind, LossKind, Network, ScalarKind};
 use crate::keyword::{activation_name, loss_name};
+use crate::validate::INLINE_PARAMS;
 use crate::{fallback, parse, validate};
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Meta, Path, Token};
-
-/// Layers with more parameters than this live on the heap, so that large networks
-/// never pass through the stack.
-const INLINE_PARAMS: usize = 4096;
 
 /// The whole macro: parse, validate, expand; errors become `compile_error!`.
 /// `base` is the directory a relative `weights = "path"` starts from.
@@ -27,7 +24,8 @@ pub fn network(input: TokenStream, base: Option<&std::path::Path>) -> TokenStrea
         Ok(net) => net,
         Err(e) => return e.into_compile_error(),
     };
-    let compiled = match validate::validate(&net).and_then(|()| compiled_weights(&net, base)) {
+    let checked = validate::validate(&net).and_then(|()| validate::weights(&net));
+    let compiled = match checked.and_then(|()| compiled_weights(&net, base)) {
         Ok(compiled) => compiled,
         Err(e) => return fallback::expand(&net, e),
     };
@@ -39,25 +37,12 @@ pub fn network(input: TokenStream, base: Option<&std::path::Path>) -> TokenStrea
 /// For `weights = "path"`: `const COMPILED: Self` built from the file's values, and
 /// an `include_bytes!` of the file so that the crate rebuilds when it changes.
 fn compiled_weights(net: &Network, base: Option<&std::path::Path>) -> syn::Result<TokenStream> {
-    let Some(lit) = &net.weights else {
+    let (Some(lit), Some(name)) = (&net.weights, &net.name) else {
         return Ok(TokenStream::new());
     };
     let widths: Vec<usize> = std::iter::once(net.input.value)
         .chain(net.layers.iter().map(|l| l.width.value))
         .collect();
-    for (i, w) in widths.windows(2).enumerate() {
-        let params = w[0] * w[1] + w[1];
-        if params > INLINE_PARAMS {
-            return Err(syn::Error::new(
-                lit.span(),
-                format!(
-                    "compiled-in weights are constants, for layers of at most {INLINE_PARAMS} \
-                     parameters; layer {i} has {params}: load this network at run time with \
-                     `Network::load`"
-                ),
-            ));
-        }
-    }
     let tensors = crate::weights::read(
         lit,
         base,
@@ -65,15 +50,6 @@ fn compiled_weights(net: &Network, base: Option<&std::path::Path>) -> syn::Resul
         net.scalar.kind,
         &architecture(net, &widths),
     )?;
-    let name = match &net.name {
-        Some(name) => name.clone(),
-        None => {
-            return Err(syn::Error::new(
-                lit.span(),
-                "compiled-in weights need a named network: write `struct Name { ... }` around it",
-            ));
-        }
-    };
     let value = |bits: u64| match net.scalar.kind {
         ScalarKind::F32 => {
             let b = Literal::u32_suffixed(bits as u32);
@@ -113,7 +89,7 @@ fn compiled_weights(net: &Network, base: Option<&std::path::Path>) -> syn::Resul
                 /// declaration, read and checked while compiling. A constant is
                 /// built where it is used, on the stack, so only networks whose
                 /// layers all fit inline have one; a larger network is loaded at
-                /// run time with `Network::load`.
+                /// run time with `Save::load`.
                 pub const COMPILED: Self = Self { layers: (#(#layers,)*) };
             }
         };
@@ -287,10 +263,7 @@ impl<'a> Expansion<'a> {
             let (inp, out) = (self.widths[i], self.widths[i + 1]);
             format!(" - `layers.{i}`: {inp} => {out} {act}")
         });
-        let summary = format!(
-            " Architecture: `{}`.",
-            architecture(net, &self.widths)
-        );
+        let summary = format!(" Architecture: `{}`.", architecture(net, &self.widths));
         quote! {
             #(#attrs)*
             #[doc = ""]
@@ -360,9 +333,8 @@ impl<'a> Expansion<'a> {
         let (input, output) = (self.input(), self.output());
         let (w_in, w_out) = (self.width(0), self.width(self.layers.len()));
         let n_layers = Literal::usize_unsuffixed(self.layers.len());
-        let params = Literal::usize_unsuffixed(
-            self.widths.windows(2).map(|w| w[0] * w[1] + w[1]).sum(),
-        );
+        let params =
+            Literal::usize_unsuffixed(self.widths.windows(2).map(|w| w[0] * w[1] + w[1]).sum());
         let widths = self.widths.iter().map(|&w| Literal::usize_unsuffixed(w));
         let loss_name = loss_name(self.net.loss.kind);
         let arch = architecture(self.net, &self.widths);
@@ -559,7 +531,8 @@ impl<'a> Expansion<'a> {
         let backward = layers.iter().enumerate().rev().map(|(i, l)| {
             let (p, g) = (l.params(quote!(net)), l.params_mut(quote!(grads)));
             let (x, delta) = (sample_input_of(layers, i), format_ident!("d{}", i + 1));
-            let gradient = quote!(::mlp::core::__private::sample::add_dense_gradient(#g, &#x, &#delta););
+            let gradient =
+                quote!(::mlp::core::__private::sample::add_dense_gradient(#g, &#x, &#delta););
             if i == 0 {
                 return gradient;
             }
@@ -622,7 +595,9 @@ impl<'a> Expansion<'a> {
         let last = layers.last().unwrap();
         let (last_act, last_buf, last_index) =
             (&last.act, &last.buf, syn::Index::from(layers.len()));
-        let names: Vec<Ident> = (0..=layers.len()).map(|i| format_ident!("l{}", i)).collect();
+        let names: Vec<Ident> = (0..=layers.len())
+            .map(|i| format_ident!("l{}", i))
+            .collect();
         let types = std::iter::once(quote!(::mlp::core::__private::batch::Batch<#t, #w_in>)).chain(
             layers.iter().map(|l| {
                 let o = &l.outputs;
@@ -632,7 +607,9 @@ impl<'a> Expansion<'a> {
         let news = std::iter::once(quote!(::mlp::core::__private::batch::Batch::new(capacity)))
             .chain(layers.iter().map(|l| {
                 if l.dropout.is_some() {
-                    quote!(::mlp::core::__private::batch::LayerBuffers::with_dropout(capacity))
+                    quote!(::mlp::core::__private::batch::LayerBuffers::with_dropout(
+                        capacity
+                    ))
                 } else {
                     quote!(::mlp::core::__private::batch::LayerBuffers::new(capacity))
                 }

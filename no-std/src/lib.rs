@@ -6,11 +6,12 @@
 //! - [`Placement`], with the weights of `examples/models/placement.safetensors`
 //!   compiled in: inference from a constant, no file and no parsing at run time.
 //! - [`Xor`], trained from a seed by stochastic gradient descent one sample at a
-//!   time on the stack ([`mlp::Network::gradients_by_sample`], then
-//!   [`mlp::Network::step`]).
+//!   time on the stack ([`mlp::Network::gradients_with`] in a
+//!   [`mlp::Workspace::by_sample`], then [`mlp::Network::step`]).
 //! - [`Digits`], `64 => 80 relu dropout(0.1) => 10 softmax`: a first layer of 5200
 //!   parameters, which an allocator would put on the heap and which sits inline
-//!   here, and dropout while training ([`mlp::Network::dropout_gradients_by_sample`]).
+//!   here, and dropout while training (a by-sample workspace made
+//!   [`mlp::Workspace::dropout`]).
 //!
 //! With feature `alloc`, [`selftest_with_heap`] also loads a model from bytes,
 //! predicts in batches, fits with Adam and compares the batch kernels with the
@@ -209,7 +210,12 @@ pub fn selftest_with_heap() -> Result<HeapReport, Error> {
     let digits = Digits::seeded(4);
     let batch = digits.gradients(&images, &labels)?;
     let mut by_sample = Gradients::zeros();
-    digits.gradients_with(&mut Workspace::by_sample(), &images, &labels, &mut by_sample)?;
+    digits.gradients_with(
+        &mut Workspace::by_sample(),
+        &images,
+        &labels,
+        &mut by_sample,
+    )?;
     let digits_gradient_difference = batch
         .to_flat()
         .iter()

@@ -13,10 +13,10 @@
 //! ```
 
 use super::{CHECKSUM_KEY, LoadOptions, Metadata, SaveOptions, Stored, Tensors};
+use crate::compiled::tensor_ids;
 use crate::error::Error;
 use crate::network::Network;
 use crate::real::Real;
-use crate::compiled::tensor_ids;
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;

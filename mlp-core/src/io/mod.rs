@@ -31,10 +31,10 @@ mod names;
 
 pub use names::Names;
 
+use crate::compiled::{tensor, tensor_ids, tensor_mut};
 use crate::error::Error;
 use crate::network::Network;
 use crate::real::Real;
-use crate::compiled::{tensor, tensor_mut, tensor_ids};
 use crate::tensor::{Shape, TensorId, row_major_index, storage_index};
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
@@ -612,7 +612,11 @@ fn check_test_vector<N: Network>(net: &N, input: &[f64], expected: &[f64]) -> Re
     };
     let found = net.predict(&x);
     let found: Vec<f64> = found.as_ref().iter().map(|v| v.to_f64()).collect();
-    compare_outputs(expected, &found, N::Scalar::DTYPE == crate::real::Dtype::F64)
+    compare_outputs(
+        expected,
+        &found,
+        N::Scalar::DTYPE == crate::real::Dtype::F64,
+    )
 }
 
 fn test_vector_size(input: &[f64], expected: &[f64], inputs: usize, outputs: usize) -> Error {

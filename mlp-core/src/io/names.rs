@@ -1,8 +1,8 @@
 //! Which stored tensor is which layer's weight or bias.
 
+use crate::compiled::tensor_ids;
 use crate::error::Error;
 use crate::network::Network;
-use crate::compiled::tensor_ids;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 

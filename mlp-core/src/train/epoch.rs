@@ -2,7 +2,7 @@
 
 use super::{Fit, Rows};
 use crate::checks::all_finite;
-use crate::compiled::{Compiled, tensor, tensor_mut, tensor_ids};
+use crate::compiled::{Compiled, tensor, tensor_ids, tensor_mut};
 use crate::error::Error;
 use crate::gradients::Gradients;
 use crate::init::Uniform;
@@ -77,7 +77,9 @@ impl<N: Network> Buffers<N> {
                 &mut self.grads,
             );
             let loss = (sum * scale).to_f64() + regularise(net, &mut self.grads, settings.l2);
-            if !loss.is_finite() || !tensor_ids::<N>().all(|id| all_finite(tensor(&*self.grads, id))) {
+            if !loss.is_finite()
+                || !tensor_ids::<N>().all(|id| all_finite(tensor(&*self.grads, id)))
+            {
                 return Err(loss);
             }
             for (layer, norm) in norms.iter_mut().enumerate() {
@@ -104,7 +106,10 @@ pub(crate) fn evaluate<N: Network>(
 ) -> (f64, Option<f64>) {
     let cap = buffers.ws.capacity().min(buffers.outputs.len());
     let (mut loss, mut right, mut classified) = (0.0, 0.0, false);
-    let (batch, _) = buffers.ws.batch().expect("the trainer's workspace has batch buffers");
+    let (batch, _) = buffers
+        .ws
+        .batch()
+        .expect("the trainer's workspace has batch buffers");
     for (x, y) in rows.inputs.chunks(cap).zip(rows.targets.chunks(cap)) {
         let out = &mut buffers.outputs[..x.len()];
         <N::Compiled as Compiled<N>>::forward(net, batch, x, None);

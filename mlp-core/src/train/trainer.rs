@@ -240,9 +240,7 @@ impl<N: Network> Trainer<N> {
             .or(record.train_loss)
             .unwrap_or(record.step_loss);
         match &mut self.best {
-            Some((_, loss, _)) if monitored >= *loss - self.settings.min_delta => {
-                self.waited += 1
-            }
+            Some((_, loss, _)) if monitored >= *loss - self.settings.min_delta => self.waited += 1,
             Some((weights, loss, best)) => {
                 weights.clone_from(net);
                 (*loss, *best) = (monitored, record.epoch);
@@ -256,4 +254,3 @@ impl<N: Network> Trainer<N> {
         self.waited >= patience
     }
 }
-

@@ -36,13 +36,6 @@ pub const INLINE_PARAMS: usize = 4096;
 /// The rules of `weights = "..."` that need no file: the compiled-in network is a
 /// constant of a named type, and no layer of it is larger than [`INLINE_PARAMS`].
 /// Both violations are reported at once, at the path.
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "the expansion calls it once its own copy of these rules goes"
-    )
-)]
 pub fn weights(net: &Network) -> syn::Result<()> {
     let Some(lit) = &net.weights else {
         return Ok(());
@@ -69,7 +62,7 @@ pub fn weights(net: &Network) -> syn::Result<()> {
             format!(
                 "compiled-in weights are constants, for layers of at most {INLINE_PARAMS} \
                  parameters; layer {i} has {params}: load this network at run time with \
-                 `Network::load`"
+                 `Save::load`"
             ),
         ));
     }
@@ -179,7 +172,7 @@ mod tests {
     fn too_large(layer: usize, params: u128) -> String {
         format!(
             "compiled-in weights are constants, for layers of at most 4096 parameters; \
-             layer {layer} has {params}: load this network at run time with `Network::load`"
+             layer {layer} has {params}: load this network at run time with `Save::load`"
         )
     }
 
