@@ -1,6 +1,6 @@
 // The pairing rules hold without the macro: bce needs a sigmoid output.
-use mlp::core::batch::LayerBuffers;
-use mlp::core::loss::output_delta;
+use mlp::core::__private::batch::LayerBuffers;
+use mlp::core::__private::loss::output_delta;
 use mlp::core::{Bce, Relu};
 
 fn main() {

@@ -1,0 +1,194 @@
+#[doc = r" Predicts placement (yes/no) from four scores."]
+#[doc = ""]
+#[doc = " Architecture: `4 => 3 sigmoid => 2 sigmoid => 1 sigmoid; loss = bce`."]
+#[derive(:: core :: fmt :: Debug, :: core :: cmp :: PartialEq)]
+pub struct Placement {
+    #[doc = r" The dense layers, input side first; saved as `layers.{i}.weight` and"]
+    #[doc = r" `layers.{i}.bias`."]
+    #[doc = r""]
+    #[doc = " - `layers.0`: 4 => 3 sigmoid"]
+    #[doc = " - `layers.1`: 3 => 2 sigmoid"]
+    #[doc = " - `layers.2`: 2 => 1 sigmoid"]
+    pub layers: (
+        ::mlp::core::Dense<f32, 4, 3>,
+        ::mlp::core::Dense<f32, 3, 2>,
+        ::mlp::core::Dense<f32, 2, 1>,
+    ),
+}
+const _: () = {
+    impl Placement {
+        #[doc = r" A network initialised from the fixed seed 0 (see `Network::seeded`)."]
+        pub fn new() -> Self {
+            <Self as ::mlp::core::Network>::seeded(0)
+        }
+    }
+    impl ::core::default::Default for Placement {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
+    impl ::core::clone::Clone for Placement {
+        fn clone(&self) -> Self {
+            Self {
+                layers: (self.layers.0, self.layers.1, self.layers.2),
+            }
+        }
+        fn clone_from(&mut self, source: &Self) {
+            ::mlp::core::Dense::copy_from(&mut self.layers.0, &source.layers.0);
+            ::mlp::core::Dense::copy_from(&mut self.layers.1, &source.layers.1);
+            ::mlp::core::Dense::copy_from(&mut self.layers.2, &source.layers.2);
+        }
+    }
+    impl ::mlp::core::Network for Placement {
+        type Scalar = f32;
+        type Input = [f32; 4];
+        type Output = [f32; 1];
+        type Target = [f32; 1];
+        type Weights = (
+            ([[f32; 4]; 3], [f32; 3]),
+            ([[f32; 3]; 2], [f32; 2]),
+            ([[f32; 2]; 1], [f32; 1]),
+        );
+        type Compiled = __Passes;
+        const INPUTS: usize = 4;
+        const OUTPUTS: usize = 1;
+        const LAYERS: usize = 3;
+        const PARAMS: usize = 26;
+        const WIDTHS: &'static [usize] = &[4, 3, 2, 1];
+        const LOSS: &'static str = "bce";
+        const ARCHITECTURE: &'static str = "4 => 3 sigmoid => 2 sigmoid => 1 sigmoid; loss = bce";
+        fn zeros() -> Self {
+            Self {
+                layers: (
+                    ::mlp::core::Dense::zeros(),
+                    ::mlp::core::Dense::zeros(),
+                    ::mlp::core::Dense::zeros(),
+                ),
+            }
+        }
+        fn from_weights(weights: Self::Weights) -> Self {
+            let mut net = <Self as ::mlp::core::Network>::zeros();
+            *&mut net.layers.0 = ::mlp::core::Dense::from_arrays(&weights.0.0, &weights.0.1);
+            *&mut net.layers.1 = ::mlp::core::Dense::from_arrays(&weights.1.0, &weights.1.1);
+            *&mut net.layers.2 = ::mlp::core::Dense::from_arrays(&weights.2.0, &weights.2.1);
+            net
+        }
+        #[inline]
+        fn predict(&self, x: &[f32; 4]) -> [f32; 1] {
+            let a0 = ::mlp::core::nalgebra::SVector::from(*x);
+            let z1 = ::mlp::core::__private::kernels::dense_vector(&self.layers.0, &a0);
+            let a1 = ::mlp::core::Activation::forward(&::mlp::core::Sigmoid, &z1);
+            let z2 = ::mlp::core::__private::kernels::dense_vector(&self.layers.1, &a1);
+            let a2 = ::mlp::core::Activation::forward(&::mlp::core::Sigmoid, &z2);
+            let z3 = ::mlp::core::__private::kernels::dense_vector(&self.layers.2, &a2);
+            let a3 = ::mlp::core::Activation::forward(&::mlp::core::Sigmoid, &z3);
+            a3.into()
+        }
+    }
+    #[doc = r" The passes of the network above."]
+    pub struct __Passes;
+    impl ::mlp::core::__private::Compiled<Placement> for __Passes {
+        fn initialise(net: &mut Placement, seed: u64) {
+            let mut rng = ::mlp::core::__private::Uniform::new(seed);
+            (&mut net.layers.0).initialise(
+                <::mlp::core::Sigmoid as ::mlp::core::Activation>::INIT,
+                &mut rng,
+            );
+            (&mut net.layers.1).initialise(
+                <::mlp::core::Sigmoid as ::mlp::core::Activation>::INIT,
+                &mut rng,
+            );
+            (&mut net.layers.2).initialise(
+                <::mlp::core::Sigmoid as ::mlp::core::Activation>::INIT,
+                &mut rng,
+            );
+        }
+        fn tensor(net: &Placement, id: ::mlp::core::TensorId) -> &[f32] {
+            match id.index() {
+                0 => (&net.layers.0).weight.as_slice(),
+                1 => (&net.layers.0).bias.as_slice(),
+                2 => (&net.layers.1).weight.as_slice(),
+                3 => (&net.layers.1).bias.as_slice(),
+                4 => (&net.layers.2).weight.as_slice(),
+                5 => (&net.layers.2).bias.as_slice(),
+                index => ::core::panic!(
+                    "tensor index {} out of range: the network has {} tensors",
+                    index,
+                    6usize
+                ),
+            }
+        }
+        fn tensor_mut(net: &mut Placement, id: ::mlp::core::TensorId) -> &mut [f32] {
+            match id.index() {
+                0 => (&mut net.layers.0).weight.as_mut_slice(),
+                1 => (&mut net.layers.0).bias.as_mut_slice(),
+                2 => (&mut net.layers.1).weight.as_mut_slice(),
+                3 => (&mut net.layers.1).bias.as_mut_slice(),
+                4 => (&mut net.layers.2).weight.as_mut_slice(),
+                5 => (&mut net.layers.2).bias.as_mut_slice(),
+                index => ::core::panic!(
+                    "tensor index {} out of range: the network has {} tensors",
+                    index,
+                    6usize
+                ),
+            }
+        }
+        fn check_targets(targets: &[[f32; 1]]) -> ::core::result::Result<(), ::mlp::core::Error> {
+            ::mlp::core::__private::loss::check_targets::<::mlp::core::Bce, f32, 1>(
+                &::mlp::core::Bce,
+                targets,
+            )
+        }
+        fn accuracy(output: &[f32; 1], target: &[f32; 1]) -> ::core::option::Option<f64> {
+            ::mlp::core::__private::loss::sample_accuracy::<::mlp::core::Bce, f32, 1>(
+                &::mlp::core::Bce,
+                output,
+                target,
+            )
+        }
+        fn sample_loss(net: &Placement, x: &[f32; 4], y: &[f32; 1]) -> f32 {
+            let a0 = ::mlp::core::nalgebra::SVector::from(*x);
+            let z1 = ::mlp::core::__private::kernels::dense_vector(&net.layers.0, &a0);
+            let a1 = ::mlp::core::Activation::forward(&::mlp::core::Sigmoid, &z1);
+            let z2 = ::mlp::core::__private::kernels::dense_vector(&net.layers.1, &a1);
+            let a2 = ::mlp::core::Activation::forward(&::mlp::core::Sigmoid, &z2);
+            let z3 = ::mlp::core::__private::kernels::dense_vector(&net.layers.2, &a2);
+            let a3 = ::mlp::core::Activation::forward(&::mlp::core::Sigmoid, &z3);
+            ::mlp::core::Loss::value(&::mlp::core::Bce, &z3, &a3, y)
+        }
+        #[allow(unused_mut, unused_variables)]
+        fn add_sample_gradient(
+            net: &Placement,
+            x: &[f32; 4],
+            y: &[f32; 1],
+            scale: f32,
+            grads: &mut Placement,
+            mut dropout: ::core::option::Option<&mut ::mlp::core::__private::Uniform>,
+        ) -> f32 {
+            let a0 = ::mlp::core::nalgebra::SVector::from(*x);
+            let z1 = ::mlp::core::__private::kernels::dense_vector(&net.layers.0, &a0);
+            let a1 = ::mlp::core::Activation::forward(&::mlp::core::Sigmoid, &z1);
+            let z2 = ::mlp::core::__private::kernels::dense_vector(&net.layers.1, &a1);
+            let a2 = ::mlp::core::Activation::forward(&::mlp::core::Sigmoid, &z2);
+            let z3 = ::mlp::core::__private::kernels::dense_vector(&net.layers.2, &a2);
+            let a3 = ::mlp::core::Activation::forward(&::mlp::core::Sigmoid, &z3);
+            let loss = ::mlp::core::Loss::value(&::mlp::core::Bce, &z3, &a3, y);
+            let d3 = <::mlp::core::Bce as ::mlp::core::PairsWith<::mlp::core::Sigmoid, 1>>::delta(
+                &::mlp::core::Bce,
+                &::mlp::core::Sigmoid,
+                &z3,
+                &a3,
+                y,
+            ) * scale;
+            ::mlp::core::__private::sample::add_dense_gradient(&mut grads.layers.2, &a2, &d3);
+            let d2 = ::mlp::core::__private::sample::input_gradient(&net.layers.2, &d3);
+            let d2 = ::mlp::core::Activation::backward(&::mlp::core::Sigmoid, &z2, &a2, &d2);
+            ::mlp::core::__private::sample::add_dense_gradient(&mut grads.layers.1, &a1, &d2);
+            let d1 = ::mlp::core::__private::sample::input_gradient(&net.layers.1, &d2);
+            let d1 = ::mlp::core::Activation::backward(&::mlp::core::Sigmoid, &z1, &a1, &d1);
+            ::mlp::core::__private::sample::add_dense_gradient(&mut grads.layers.0, &a0, &d1);
+            loss
+        }
+        ::mlp::core::__with_alloc! { type Buffers = (:: mlp :: core :: __private :: batch :: Batch < f32 , 4 > , :: mlp :: core :: __private :: batch :: LayerBuffers < f32 , 3 > , :: mlp :: core :: __private :: batch :: LayerBuffers < f32 , 2 > , :: mlp :: core :: __private :: batch :: LayerBuffers < f32 , 1 > ,) ; fn buffers (capacity : usize) -> Self :: Buffers { (:: mlp :: core :: __private :: batch :: Batch :: new (capacity) , :: mlp :: core :: __private :: batch :: LayerBuffers :: new (capacity) , :: mlp :: core :: __private :: batch :: LayerBuffers :: new (capacity) , :: mlp :: core :: __private :: batch :: LayerBuffers :: new (capacity) ,) } # [allow (unused_mut , unused_variables)] fn forward (net : & Placement , buffers : & mut Self :: Buffers , inputs : & [[f32 ; 4]] , mut dropout : :: core :: option :: Option < & mut :: mlp :: core :: __private :: Uniform > ,) { let (l0 , l1 , l2 , l3 ,) = buffers ; l0 . load (inputs) ; :: mlp :: core :: __private :: kernels :: dense_forward (& net . layers . 0 , l0 , & mut l1 . z) ; :: mlp :: core :: Activation :: forward_batch (& :: mlp :: core :: Sigmoid , & l1 . z , & mut l1 . a) ; :: mlp :: core :: __private :: kernels :: dense_forward (& net . layers . 1 , & l1 . a , & mut l2 . z) ; :: mlp :: core :: Activation :: forward_batch (& :: mlp :: core :: Sigmoid , & l2 . z , & mut l2 . a) ; :: mlp :: core :: __private :: kernels :: dense_forward (& net . layers . 2 , & l2 . a , & mut l3 . z) ; :: mlp :: core :: Activation :: forward_batch (& :: mlp :: core :: Sigmoid , & l3 . z , & mut l3 . a) ; } fn outputs (buffers : & Self :: Buffers , outputs : & mut [[f32 ; 1]]) { buffers . 3 . a . store (outputs) ; } fn loss_sum (buffers : & mut Self :: Buffers , targets : & [[f32 ; 1]]) -> f32 { :: mlp :: core :: __private :: loss :: loss_sum (& :: mlp :: core :: Bce , & :: mlp :: core :: Sigmoid , & mut buffers . 3 , targets) } fn backward (net : & Placement , buffers : & mut Self :: Buffers , targets : & [[f32 ; 1]] , scale : f32 , grads : & mut Placement ,) -> f32 { let (l0 , l1 , l2 , l3 ,) = buffers ; let loss = :: mlp :: core :: __private :: loss :: output_delta (& :: mlp :: core :: Bce , & :: mlp :: core :: Sigmoid , l3 , targets , scale) ; :: mlp :: core :: __private :: kernels :: dense_gradient (& mut grads . layers . 2 , & l2 . a , l3) ; :: mlp :: core :: __private :: kernels :: dense_input_gradient (& net . layers . 2 , & l3 . delta , & mut l2 . delta) ; :: mlp :: core :: Activation :: backward_batch (& :: mlp :: core :: Sigmoid , & l2 . z , & l2 . a , & mut l2 . delta) ; :: mlp :: core :: __private :: kernels :: dense_gradient (& mut grads . layers . 1 , & l1 . a , l2) ; :: mlp :: core :: __private :: kernels :: dense_input_gradient (& net . layers . 1 , & l2 . delta , & mut l1 . delta) ; :: mlp :: core :: Activation :: backward_batch (& :: mlp :: core :: Sigmoid , & l1 . z , & l1 . a , & mut l1 . delta) ; :: mlp :: core :: __private :: kernels :: dense_gradient (& mut grads . layers . 0 , l0 , l1) ; loss } }
+    }
+};
