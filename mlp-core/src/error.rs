@@ -1,4 +1,7 @@
 //! What can go wrong with a caller's data.
+//!
+//! One enum with every message, in one file over 400 lines on purpose: the messages
+//! are the interface, and they are kept consistent by reading them side by side.
 
 /// An error in data or settings passed to a network. Nothing is changed when one
 /// is returned.

@@ -4,7 +4,6 @@ use crate::checks::in_scalar_range;
 use crate::error::Error;
 use crate::real::Real;
 
-
 /// The update rule, as [`crate::train::Fit`] names it; [`AnyOptimizer::new`] makes
 /// the optimiser it describes.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -351,7 +351,6 @@ mod tests {
     use super::*;
     use std::path::PathBuf;
 
-
     /// The expansion of the 4-3-2-1 placement network, pinned as text in
     /// `snapshots/placement.rs` (formatted there for reading; compared as text
     /// without the spaces and trailing commas formatting adds). `MLP_BLESS=1 cargo test -p mlp-macros` rewrites it after an
@@ -366,12 +365,21 @@ mod tests {
             }
         };
         let expanded = network(input, None);
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/expand/snapshots/placement.rs");
+        let path =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/expand/snapshots/placement.rs");
         if std::env::var_os("MLP_BLESS").is_some() {
-            let file = syn::parse2::<syn::File>(expanded.clone()).expect("the expansion is a file of items");
+            let file = syn::parse2::<syn::File>(expanded.clone())
+                .expect("the expansion is a file of items");
             std::fs::write(&path, format!("{}\n", quote!(#file))).unwrap();
-            let status = std::process::Command::new("rustfmt").arg("--edition=2024").arg(&path).status();
-            assert!(status.is_ok_and(|s| s.success()), "rustfmt {}", path.display());
+            let status = std::process::Command::new("rustfmt")
+                .arg("--edition=2024")
+                .arg(&path)
+                .status();
+            assert!(
+                status.is_ok_and(|s| s.success()),
+                "rustfmt {}",
+                path.display()
+            );
         }
         // As text without spaces and trailing commas, the two things formatting changes.
         let text = |s: &str| {
@@ -387,7 +395,9 @@ mod tests {
         );
         // The textbook's names: forward z1, a1, ..., backward d3, d2, d1.
         let text = expanded.to_string();
-        for name in ["let z1", "let a1", "let z3", "let a3", "let d3", "let d2", "let d1"] {
+        for name in [
+            "let z1", "let a1", "let z3", "let a3", "let d3", "let d2", "let d1",
+        ] {
             assert!(text.contains(name), "no `{name}` in the expansion");
         }
     }

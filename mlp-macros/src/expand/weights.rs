@@ -8,7 +8,10 @@ use quote::quote;
 
 /// For `weights = "path"`: `const COMPILED: Self` built from the file's values, and
 /// an `include_bytes!` of the file so that the crate rebuilds when it changes.
-pub(super) fn compiled_weights(net: &Network, base: Option<&std::path::Path>) -> syn::Result<TokenStream> {
+pub(super) fn compiled_weights(
+    net: &Network,
+    base: Option<&std::path::Path>,
+) -> syn::Result<TokenStream> {
     let (Some(lit), Some(name)) = (&net.weights, &net.name) else {
         return Ok(TokenStream::new());
     };

@@ -60,16 +60,14 @@ fn main() {
     assert_eq!(CrateOnly::PARAMS, 2 * 2 + 2 + 2 + 1);
 
     // The textbook network, from explicit weights.
-    let textbook = Textbook::from_weights(
-        ([[0.15, 0.20], [0.25, 0.30]], [0.35, 0.35]),
-        ([[0.40, 0.45], [0.50, 0.55]], [0.60, 0.60]),
-    );
+    let textbook = Textbook::from_weights((([[0.15, 0.20], [0.25, 0.30]], [0.35, 0.35]),
+        ([[0.40, 0.45], [0.50, 0.55]], [0.60, 0.60])));
     let out: [f64; 2] = textbook.predict(&[0.05, 0.10]);
     assert!((out[0] - 0.751_365_070).abs() < 1e-9);
     assert!((out[1] - 0.772_928_465).abs() < 1e-9);
     let e = textbook.loss(&[[0.05, 0.10]], &[[0.01, 0.99]]).unwrap();
     assert!((e - 0.298_371_109).abs() < 1e-9);
-    let v = textbook.predict_vector(&SVector::<f64, 2>::new(0.05, 0.10));
+    let v = textbook.predict(&SVector::<f64, 2>::new(0.05, 0.10));
     assert_eq!([v[0], v[1]], out);
 
     // f64 and f32 networks of the same shape.
