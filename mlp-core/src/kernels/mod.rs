@@ -11,6 +11,7 @@
 //! One sample at a time ([`dense_vector`]) is a matrix-vector product vectorised
 //! along the outputs.
 
+mod elementwise;
 #[cfg(feature = "alloc")]
 mod gemm;
 #[cfg(test)]
@@ -22,6 +23,12 @@ use crate::dense::Dense;
 use crate::real::Real;
 use crate::simd::Lanes;
 use nalgebra::SVector;
+
+pub(crate) use elementwise::{Features, activate};
+#[cfg(feature = "alloc")]
+pub(crate) use elementwise::{
+    activate_batch, derivative_batch, each_lane_group, sum_samples, update_batch,
+};
 
 /// `z = W x + b` for every sample of `x`.
 #[inline]
