@@ -274,47 +274,4 @@ where
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::activation::{Sigmoid, Softmax};
-
-    #[test]
-    fn bce_from_logits_is_finite_and_exact_for_large_logits() {
-        let z = SVector::<f64, 2>::new(100.0, -100.0);
-        let a = Sigmoid.forward(&z);
-        // y = 0 on z = 100 costs 100; y = 1 on z = -100 costs 100.
-        let l = Bce.value(&z, &a, &[0.0, 1.0]);
-        assert!((l - 100.0).abs() < 1e-12, "{l}");
-        let l = Bce.value(&z, &a, &[1.0, 0.0]);
-        assert!(l.is_finite() && l < 1e-40, "{l}");
-    }
-
-    #[test]
-    fn cce_from_logits_is_finite_for_large_logits() {
-        let z = SVector::<f32, 3>::new(100.0, -100.0, 0.0);
-        let a = Softmax.forward(&z);
-        let l = Cce.value(&z, &a, &[0.0, 1.0, 0.0]);
-        assert!((l - 200.0).abs() < 1e-3, "{l}");
-        let d = Cce.delta(&Softmax, &z, &a, &[0.0, 1.0, 0.0]);
-        assert!(d.iter().all(|v| v.is_finite()));
-    }
-
-    #[test]
-    fn target_checks_name_the_column_and_rule() {
-        assert_eq!(
-            Bce.check::<f32, 2>(&[0.5, 1.5]),
-            Err(TargetFault {
-                column: 1,
-                value: 1.5,
-                expected: PROBABILITY
-            })
-        );
-        assert!(Hinge.check::<f32, 1>(&[0.0]).is_err());
-        assert!(Hinge.check::<f32, 1>(&[-1.0]).is_ok());
-        assert!(SparseCce.check::<f32, 3>(&3).is_err());
-        assert_eq!(
-            Mse.check::<f64, 1>(&[f64::NAN]).unwrap_err().expected,
-            FINITE
-        );
-    }
-}
+mod tests;
