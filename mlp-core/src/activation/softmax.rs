@@ -9,7 +9,9 @@ use crate::kernels::Features;
 #[cfg(feature = "alloc")]
 use crate::kernels::each_lane_group;
 use crate::real::Real;
-use crate::simd::{Lanes, Math};
+#[cfg(feature = "alloc")]
+use crate::simd::Lanes;
+use crate::simd::Math;
 use nalgebra::SVector;
 
 /// `softmax(z)_k = e^(z_k - m) / sum_j e^(z_j - m)` with `m = max z`; the outputs of a
