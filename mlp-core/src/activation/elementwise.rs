@@ -23,13 +23,12 @@ impl Elementwise for Sigmoid {
     }
 }
 
-/// `1 / (1 + e^-z)` without overflow: `e^z / (1 + e^z)` for `z <= 0`, so the
-/// exponential is of `-|z|` and never above 1.
+/// `1 / (1 + e^-z)`. For very negative `z`, `e^-z` is infinite (scalars) or the
+/// largest normal number (vectors), and the quotient the limit 0, never NaN.
 #[inline(always)]
 fn sigmoid<V: Math>(z: V) -> V {
     let one = V::num(1.0);
-    let e = V::exp_fast(-V::abs(z));
-    V::gt_select(z, V::num(0.0), one, e) / (one + e)
+    one / (one + V::exp_fast(-z))
 }
 
 /// Hyperbolic tangent; derivative `1 - a^2`.

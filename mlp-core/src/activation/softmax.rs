@@ -32,8 +32,9 @@ fn forward<V: Math, const N: usize>(z: impl Fn(usize) -> V, a: &mut impl Feature
         a.set(k, e);
         sum = sum + e;
     }
+    let inv = V::num(1.0) / sum;
     for k in 0..N {
-        a.set(k, a.get(k) / sum);
+        a.set(k, a.get(k) * inv);
     }
 }
 

@@ -9,7 +9,8 @@
 //! Batches put consecutive samples in the lanes of a SIMD register; the products
 //! are register-blocked over a few outputs (`ROWS`, by vector width) times [`LANE_PAD`] samples.
 //! One sample at a time ([`dense_vector`]) is a matrix-vector product vectorised
-//! along the outputs.
+//! along the outputs. `elementwise.rs` holds the loops that run the activations'
+//! and losses' formulas on one sample and on a batch.
 
 mod elementwise;
 #[cfg(feature = "alloc")]
