@@ -1,6 +1,6 @@
 //! The scalar types a network computes in.
 
-use crate::simd::{F32Lanes, F64Lanes, Lanes};
+use crate::simd::{F32Lanes, F64Lanes, Lanes, Math};
 use core::fmt::{Debug, Display};
 use nalgebra::RealField;
 
@@ -22,7 +22,10 @@ pub enum Dtype {
 /// A floating-point scalar a network computes in: `f32` (the default) or `f64`.
 ///
 /// Sealed: the heap allocation of large layers relies on all-zero bits being `0.0`.
-pub trait Real: RealField + Copy + Default + Debug + Display + sealed::Sealed + 'static {
+/// [`Math`] lets the activation and loss formulas take a scalar or its [`Real::Lanes`].
+pub trait Real:
+    RealField + Math + Copy + Default + Debug + Display + sealed::Sealed + 'static
+{
     /// The name used in messages and saved files (`"f32"` or `"f64"`).
     const NAME: &'static str;
     /// Which scalar this is.

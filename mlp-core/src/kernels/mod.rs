@@ -9,8 +9,10 @@
 //! Batches put consecutive samples in the lanes of a SIMD register; the products
 //! are register-blocked over a few outputs (`ROWS`, by vector width) times [`LANE_PAD`] samples.
 //! One sample at a time ([`dense_vector`]) is a matrix-vector product vectorised
-//! along the outputs.
+//! along the outputs. `elementwise.rs` holds the loops that run the activations'
+//! and losses' formulas on one sample and on a batch.
 
+mod elementwise;
 #[cfg(feature = "alloc")]
 mod gemm;
 #[cfg(test)]
@@ -22,6 +24,12 @@ use crate::dense::Dense;
 use crate::real::Real;
 use crate::simd::Lanes;
 use nalgebra::SVector;
+
+pub(crate) use elementwise::{Features, activate};
+#[cfg(feature = "alloc")]
+pub(crate) use elementwise::{
+    activate_batch, derivative_batch, each_lane_group, sum_samples, update_batch,
+};
 
 /// `z = W x + b` for every sample of `x`.
 #[inline]

@@ -3,7 +3,7 @@
 //! on and off the vector widths.
 //!
 //! A build tests the vector width its target features select for each scalar
-//! (`simd.rs`): `.ci/run` runs these tests on the default target (`f32x4`,
+//! (`simd`): `.ci/run` runs these tests on the default target (`f32x4`,
 //! `f64x2`), with `-C target-cpu=x86-64-v3` (`f32x8`, `f64x4`) and, on a machine
 //! with AVX-512, with `-C target-cpu=native` (`f32x16`, `f64x8`). The sizes are
 //! chosen so that at each of those widths every path runs: every remainder of the

@@ -1,0 +1,384 @@
+//! The cross-entropy losses, each computed from the logits and fused with its output
+//! activation: `bce` after sigmoid, `cce` and `sparse_cce` after softmax. Each
+//! formula is written once over [`Math`], for one sample and for a batch (one sample
+//! in each lane).
+
+use super::{AtLeastTwo, CLASS, DISTRIBUTION, PROBABILITY, argmax, check_each, per_output, vector};
+use super::{CCE_SUM_TOLERANCE, Loss, PairsWith, TargetFault};
+use crate::activation::{Sigmoid, Softmax};
+#[cfg(feature = "alloc")]
+use crate::batch::LayerBuffers;
+use crate::kernels::Features;
+#[cfg(feature = "alloc")]
+use crate::kernels::{each_lane_group, sum_samples, update_batch};
+use crate::real::Real;
+#[cfg(feature = "alloc")]
+use crate::simd::Lanes;
+use crate::simd::Math;
+use nalgebra::SVector;
+
+/// Binary cross-entropy, mean over `B * K`, computed from the logit with log-sigmoid.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Bce;
+
+/// Categorical cross-entropy, `(1/B) sum_s -sum_k y_k ln softmax(z)_k`, via log-softmax.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Cce;
+
+/// Categorical cross-entropy with the class index as the target.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SparseCce;
+
+/// `max(z, 0) - z y + ln(1 + e^-|z|)`: the bce of one output from its logit, the
+/// stable form of `-(y ln a + (1-y) ln(1-a))`.
+#[inline(always)]
+fn bce<V: Math>(z: V, y: V) -> V {
+    V::max(z, V::num(0.0)) - z * y + V::ln_1p(V::exp(-V::abs(z)))
+}
+
+/// `dl/dz = (a - y) scale` of one output: `scale` is `1/K` times the batch's scale.
+#[inline(always)]
+fn bce_delta<V: Math>(a: V, y: V, scale: V) -> V {
+    (a - y) * scale
+}
+
+/// `ln(sum_k e^(z_k))` of the `K` values `z(k)`, without overflow.
+#[inline(always)]
+fn log_sum_exp<V: Math, const K: usize>(z: impl Fn(usize) -> V) -> V {
+    let mut m = z(0);
+    for k in 1..K {
+        m = V::max(m, z(k));
+    }
+    let mut sum = V::num(0.0);
+    for k in 0..K {
+        sum = sum + V::exp(z(k) - m);
+    }
+    m + V::ln(sum)
+}
+
+/// `sum_k y_k (lse(z) - z_k)`: the cce of one sample, via log-softmax. Outputs
+/// with `y_k = 0` add nothing, even where the logit is not finite.
+#[inline(always)]
+fn cce<V: Math, const K: usize>(z: impl Fn(usize) -> V, y: impl Fn(usize) -> V) -> V {
+    let lse = log_sum_exp::<V, K>(&z);
+    let mut l = V::num(0.0);
+    for k in 0..K {
+        let yk = y(k);
+        l = V::gt_select(yk, V::num(0.0), V::mul_add(yk, lse - z(k), l), l);
+    }
+    l
+}
+
+/// `dl/dz = (a sum(y) - y) scale` of one sample, written over its target `y`.
+#[inline(always)]
+fn cce_delta<V: Math, const K: usize>(a: impl Fn(usize) -> V, y: &mut impl Features<V>, scale: V) {
+    let mut total = V::num(0.0);
+    for k in 0..K {
+        total = total + y.get(k);
+    }
+    for k in 0..K {
+        y.set(k, V::mul_add(a(k), total, -y.get(k)) * scale);
+    }
+}
+
+impl Loss for Bce {
+    const NAME: &'static str = "bce";
+    type Target<T: Real, const K: usize> = [T; K];
+
+    fn check<T: Real, const K: usize>(&self, y: &[T; K]) -> Result<(), TargetFault> {
+        check_each(y, |v| v >= T::zero() && v <= T::one(), PROBABILITY)
+    }
+
+    /// `max(z, 0) - z y + ln(1 + e^-|z|)`, the stable form of `-(y ln a + (1-y) ln(1-a))`.
+    fn value<T: Real, const K: usize>(
+        &self,
+        z: &SVector<T, K>,
+        _a: &SVector<T, K>,
+        y: &[T; K],
+    ) -> T {
+        let mut sum = T::zero();
+        for k in 0..K {
+            sum += bce(z[k], y[k]);
+        }
+        sum * per_output::<T, K>()
+    }
+
+    fn grad_a<T: Real, const K: usize>(&self, a: &SVector<T, K>, y: &[T; K]) -> SVector<T, K> {
+        SVector::from_fn(|k, _| (a[k] - y[k]) / (a[k] * (T::one() - a[k]))) * per_output::<T, K>()
+    }
+
+    /// Each output is a yes/no decision at 0.5.
+    fn accuracy<T: Real, const K: usize>(&self, a: &[T; K], y: &[T; K]) -> Option<f64> {
+        let half = T::of(0.5);
+        let right = a
+            .iter()
+            .zip(y)
+            .filter(|(a, y)| (**a > half) == (**y > half))
+            .count();
+        Some(right as f64 / K as f64)
+    }
+}
+
+/// Fused: `dl/dz = (a - y) / K`, never `dl/da * da/dz`. Vectorised across samples.
+impl<const K: usize> PairsWith<Sigmoid, K> for Bce {
+    #[inline]
+    fn delta<T: Real>(
+        &self,
+        _: &Sigmoid,
+        _z: &SVector<T, K>,
+        a: &SVector<T, K>,
+        y: &[T; K],
+    ) -> SVector<T, K> {
+        SVector::from_fn(|k, _| bce_delta(a[k], y[k], per_output::<T, K>()))
+    }
+
+    #[cfg(feature = "alloc")]
+    fn batch_loss<T: Real>(
+        &self,
+        _: &Sigmoid,
+        out: &mut LayerBuffers<T, K>,
+        targets: &[[T; K]],
+    ) -> T {
+        out.delta.load(targets);
+        bce_sum(out)
+    }
+
+    #[cfg(feature = "alloc")]
+    fn batch_delta<T: Real>(
+        &self,
+        _: &Sigmoid,
+        out: &mut LayerBuffers<T, K>,
+        targets: &[[T; K]],
+        scale: T,
+    ) -> T {
+        out.delta.load(targets);
+        let sum = bce_sum(out);
+        let scale = T::Lanes::splat(scale * per_output::<T, K>());
+        update_batch(&out.a, &mut out.delta, |a, y| bce_delta(a, y, scale));
+        sum
+    }
+}
+
+/// The bce sum over a batch whose targets sit in `out.delta`.
+#[inline(always)]
+#[cfg(feature = "alloc")]
+fn bce_sum<T: Real, const K: usize>(out: &LayerBuffers<T, K>) -> T {
+    let (stride, len) = (out.z.capacity(), out.z.len());
+    let (z, y) = (out.z.as_slice(), out.delta.as_slice());
+    let mut sum = T::ZERO;
+    for k in 0..K {
+        let base = k * stride;
+        sum += sum_samples::<T>(
+            len,
+            |s| bce(T::Lanes::load(z, base + s), T::Lanes::load(y, base + s)),
+            |s| bce(z[base + s], y[base + s]),
+        );
+    }
+    sum * per_output::<T, K>()
+}
+impl Loss for Cce {
+    const NAME: &'static str = "cce";
+    type Target<T: Real, const K: usize> = [T; K];
+
+    /// Each row is a probability distribution: values in [0, 1] summing to 1 within
+    /// [`CCE_SUM_TOLERANCE`]. The fault names the column where the running sum
+    /// passes 1, or the last column when the row sums to less.
+    fn check<T: Real, const K: usize>(&self, y: &[T; K]) -> Result<(), TargetFault> {
+        check_each(y, |v| v >= T::zero() && v <= T::one(), PROBABILITY)?;
+        let mut sum = 0.0;
+        for (column, v) in y.iter().enumerate() {
+            sum += v.to_f64();
+            if sum > 1.0 + CCE_SUM_TOLERANCE || (column == K - 1 && sum < 1.0 - CCE_SUM_TOLERANCE) {
+                return Err(TargetFault {
+                    column,
+                    value: v.to_f64(),
+                    expected: DISTRIBUTION,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn value<T: Real, const K: usize>(
+        &self,
+        z: &SVector<T, K>,
+        _a: &SVector<T, K>,
+        y: &[T; K],
+    ) -> T {
+        cce::<T, K>(|k| z[k], |k| y[k])
+    }
+
+    fn grad_a<T: Real, const K: usize>(&self, a: &SVector<T, K>, y: &[T; K]) -> SVector<T, K> {
+        SVector::from_fn(|k, _| -y[k] / a[k])
+    }
+
+    /// The class with the largest output against the class with the largest target.
+    fn accuracy<T: Real, const K: usize>(&self, a: &[T; K], y: &[T; K]) -> Option<f64> {
+        Some(f64::from(u8::from(argmax(a) == argmax(y))))
+    }
+}
+
+/// Fused: `dl/dz = a sum(y) - y`, which is `a - y` for targets that sum to 1.
+/// Vectorised across samples.
+impl<const K: usize> PairsWith<Softmax, K> for Cce {
+    #[inline]
+    fn delta<T: Real>(
+        &self,
+        _: &Softmax,
+        _z: &SVector<T, K>,
+        a: &SVector<T, K>,
+        y: &[T; K],
+    ) -> SVector<T, K> {
+        let () = AtLeastTwo::<K>::OUTPUTS;
+        let mut d = vector(y);
+        cce_delta::<T, K>(|k| a[k], &mut d, T::ONE);
+        d
+    }
+
+    #[cfg(feature = "alloc")]
+    fn batch_loss<T: Real>(
+        &self,
+        _: &Softmax,
+        out: &mut LayerBuffers<T, K>,
+        targets: &[[T; K]],
+    ) -> T {
+        let () = AtLeastTwo::<K>::OUTPUTS;
+        out.delta.load(targets);
+        cce_sum(out)
+    }
+
+    #[cfg(feature = "alloc")]
+    fn batch_delta<T: Real>(
+        &self,
+        _: &Softmax,
+        out: &mut LayerBuffers<T, K>,
+        targets: &[[T; K]],
+        scale: T,
+    ) -> T {
+        let () = AtLeastTwo::<K>::OUTPUTS;
+        out.delta.load(targets);
+        let sum = cce_sum(out);
+        let (stride, scale) = (out.a.capacity(), T::Lanes::splat(scale));
+        let a = out.a.as_slice();
+        each_lane_group(&mut out.delta, |s, y| {
+            cce_delta::<T::Lanes, K>(|k| T::Lanes::load(a, k * stride + s), y, scale);
+        });
+        sum
+    }
+}
+
+/// The cce sum over a batch whose targets sit in `out.delta`:
+/// `sum_k y_k (lse(z) - z_k)`.
+#[inline(always)]
+#[cfg(feature = "alloc")]
+fn cce_sum<T: Real, const K: usize>(out: &LayerBuffers<T, K>) -> T {
+    let (stride, len) = (out.z.capacity(), out.z.len());
+    let (z, y) = (out.z.as_slice(), out.delta.as_slice());
+    sum_samples::<T>(
+        len,
+        |s| {
+            let at = |k: usize| k * stride + s;
+            cce::<T::Lanes, K>(|k| T::Lanes::load(z, at(k)), |k| T::Lanes::load(y, at(k)))
+        },
+        |s| cce::<T, K>(|k| z[k * stride + s], |k| y[k * stride + s]),
+    )
+}
+
+impl Loss for SparseCce {
+    const NAME: &'static str = "sparse_cce";
+    type Target<T: Real, const K: usize> = usize;
+
+    fn check<T: Real, const K: usize>(&self, y: &usize) -> Result<(), TargetFault> {
+        if *y < K {
+            Ok(())
+        } else {
+            Err(TargetFault {
+                column: 0,
+                value: *y as f64,
+                expected: CLASS,
+            })
+        }
+    }
+
+    fn value<T: Real, const K: usize>(
+        &self,
+        z: &SVector<T, K>,
+        _a: &SVector<T, K>,
+        y: &usize,
+    ) -> T {
+        log_sum_exp::<T, K>(|k| z[k]) - z[*y]
+    }
+
+    fn grad_a<T: Real, const K: usize>(&self, a: &SVector<T, K>, y: &usize) -> SVector<T, K> {
+        SVector::from_fn(|k, _| if k == *y { -T::one() / a[k] } else { T::zero() })
+    }
+
+    /// The class with the largest output against the label.
+    fn accuracy<T: Real, const K: usize>(&self, a: &[T; K], y: &usize) -> Option<f64> {
+        Some(f64::from(u8::from(argmax(a) == *y)))
+    }
+}
+
+/// Fused: `dl/dz = a - onehot(y)`. Vectorised across samples.
+impl<const K: usize> PairsWith<Softmax, K> for SparseCce {
+    #[inline]
+    fn delta<T: Real>(
+        &self,
+        _: &Softmax,
+        _z: &SVector<T, K>,
+        a: &SVector<T, K>,
+        y: &usize,
+    ) -> SVector<T, K> {
+        let () = AtLeastTwo::<K>::OUTPUTS;
+        let mut d = *a;
+        d[*y] -= T::one();
+        d
+    }
+
+    #[cfg(feature = "alloc")]
+    fn batch_loss<T: Real>(
+        &self,
+        _: &Softmax,
+        out: &mut LayerBuffers<T, K>,
+        targets: &[usize],
+    ) -> T {
+        let () = AtLeastTwo::<K>::OUTPUTS;
+        sparse_cce_sum(out, targets)
+    }
+
+    #[cfg(feature = "alloc")]
+    fn batch_delta<T: Real>(
+        &self,
+        _: &Softmax,
+        out: &mut LayerBuffers<T, K>,
+        targets: &[usize],
+        scale: T,
+    ) -> T {
+        let () = AtLeastTwo::<K>::OUTPUTS;
+        let sum = sparse_cce_sum(out, targets);
+        let scale_lanes = T::Lanes::splat(scale);
+        update_batch(&out.a, &mut out.delta, |a, _| a * scale_lanes);
+        let (stride, d) = (out.delta.capacity(), out.delta.as_mut_slice());
+        for (s, &c) in targets.iter().enumerate() {
+            d[c * stride + s] -= scale;
+        }
+        sum
+    }
+}
+
+/// The sparse_cce sum `sum_s lse(z_s) - z_s[label_s]`.
+#[inline(always)]
+#[cfg(feature = "alloc")]
+fn sparse_cce_sum<T: Real, const K: usize>(out: &LayerBuffers<T, K>, targets: &[usize]) -> T {
+    let (lanes, stride, len) = (T::Lanes::LANES, out.z.capacity(), out.z.len());
+    let z = out.z.as_slice();
+    let mut lse = [T::ZERO; 16];
+    let mut sum = T::ZERO;
+    for s0 in (0..len).step_by(lanes) {
+        log_sum_exp::<T::Lanes, K>(|k| T::Lanes::load(z, k * stride + s0)).store(&mut lse, 0);
+        for (s, &c) in targets.iter().enumerate().skip(s0).take(lanes) {
+            sum += lse[s - s0] - z[c * stride + s];
+        }
+    }
+    sum
+}
