@@ -368,18 +368,7 @@ mod tests {
         let path =
             PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/expand/snapshots/placement.rs");
         if std::env::var_os("MLP_BLESS").is_some() {
-            let file = syn::parse2::<syn::File>(expanded.clone())
-                .expect("the expansion is a file of items");
-            std::fs::write(&path, format!("{}\n", quote!(#file))).unwrap();
-            let status = std::process::Command::new("rustfmt")
-                .arg("--edition=2024")
-                .arg(&path)
-                .status();
-            assert!(
-                status.is_ok_and(|s| s.success()),
-                "rustfmt {}",
-                path.display()
-            );
+            bless(&path, &expanded);
         }
         // As text without spaces and trailing commas, the two things formatting changes.
         let text = |s: &str| {
@@ -400,5 +389,52 @@ mod tests {
         ] {
             assert!(text.contains(name), "no `{name}` in the expansion");
         }
+    }
+
+    /// Writes `expanded` to `path` formatted by rustfmt, with the body of the
+    /// `__with_alloc!` call (which rustfmt leaves on one line) formatted too.
+    fn bless(path: &std::path::Path, expanded: &TokenStream) {
+        let rustfmt = |path: &std::path::Path| {
+            let status = std::process::Command::new("rustfmt")
+                .arg("--edition=2024")
+                .arg(path)
+                .status();
+            assert!(
+                status.is_ok_and(|s| s.success()),
+                "rustfmt {}",
+                path.display()
+            );
+        };
+        std::fs::write(path, format!("{expanded}\n")).unwrap();
+        rustfmt(path);
+        let text = std::fs::read_to_string(path).unwrap();
+        let call = "::mlp::core::__with_alloc! { ";
+        let Some(start) = text.find(call) else { return };
+        let line_end = start + text[start..].find('\n').unwrap();
+        let body = &text[start + call.len()..line_end - 1];
+        let indent = text[..start].rsplit('\n').next().unwrap().len();
+        let scratch = path.with_extension("scratch.rs");
+        std::fs::write(&scratch, format!("impl X {{ {body} }}\n")).unwrap();
+        rustfmt(&scratch);
+        let formatted = std::fs::read_to_string(&scratch).unwrap();
+        std::fs::remove_file(&scratch).unwrap();
+        let lines: Vec<&str> = formatted.lines().collect();
+        let pad = " ".repeat(indent);
+        let inner: String = lines[1..lines.len() - 1]
+            .iter()
+            .map(|l| {
+                if l.is_empty() {
+                    "\n".to_string()
+                } else {
+                    format!("{pad}{l}\n")
+                }
+            })
+            .collect();
+        let (before, after) = (&text[..start], &text[line_end..]);
+        std::fs::write(
+            path,
+            format!("{before}::mlp::core::__with_alloc! {{\n{inner}{pad}}}{after}"),
+        )
+        .unwrap();
     }
 }

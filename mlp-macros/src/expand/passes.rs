@@ -3,7 +3,7 @@
 
 use super::{Expansion, Layer};
 use proc_macro2::{Ident, Literal, TokenStream};
-use quote::{format_ident, quote};
+use quote::{ToTokens, format_ident, quote};
 
 impl Expansion<'_> {
     /// The runtime's contract: parameter access, the loss's checks, and the
@@ -189,9 +189,12 @@ impl Expansion<'_> {
         let last = layers.last().unwrap();
         let (last_act, last_buf, last_index) =
             (&last.act, &last.buf, syn::Index::from(layers.len()));
-        let names: Vec<Ident> = (0..=layers.len())
-            .map(|i| format_ident!("l{}", i))
+        // a0 is the input batch; l1.. each layer's z, a and delta, bound by their
+        // textbook names (z1, a1, d1) where a step reads them.
+        let names: Vec<Ident> = std::iter::once(format_ident!("a0"))
+            .chain((1..=layers.len()).map(|i| format_ident!("l{}", i)))
             .collect();
+        let parts = quote!(::mlp::core::__private::batch::LayerBuffers);
         let types = std::iter::once(quote!(::mlp::core::__private::batch::Batch<#t, #w_in>)).chain(
             layers.iter().map(|l| {
                 let o = &l.outputs;
@@ -210,14 +213,24 @@ impl Expansion<'_> {
             }));
         let forward = layers.iter().enumerate().map(|(i, l)| {
             let (p, act, buf) = (l.params(quote!(net)), &l.act, &l.buf);
-            let x = input_of(layers, i);
+            let (z, a) = (format_ident!("z{}", i + 1), format_ident!("a{}", i + 1));
+            // The previous layer's `a` binding, or its output after dropout.
+            let x = match i {
+                0 => quote!(a0),
+                _ if layers[i - 1].dropout.is_some() => {
+                    let prev = &l.prev;
+                    quote!(#prev.output())
+                }
+                _ => format_ident!("a{}", i).into_token_stream(),
+            };
             let dropout = l.dropout.map(|rate| {
                 let rate = Literal::f64_suffixed(rate);
                 quote!(#buf.drop_out(#rate, dropout.as_deref_mut());)
             });
             quote! {
-                ::mlp::core::__private::kernels::dense_forward(#p, #x, &mut #buf.z);
-                ::mlp::core::Activation::forward_batch(&#act, &#buf.z, &mut #buf.a);
+                let #parts { z: #z, a: #a, .. } = &mut *#buf;
+                ::mlp::core::__private::kernels::dense_forward(#p, #x, #z);
+                ::mlp::core::Activation::forward_batch(&#act, #z, #a);
                 #dropout
             }
         });
@@ -234,14 +247,27 @@ impl Expansion<'_> {
                 return gradient;
             }
             let prev_act = &layers[i - 1].act;
-            let mask = layers[i - 1]
-                .dropout
-                .map(|_| quote!(#prev.mask_gradient();));
+            let (z, a, d) = (
+                format_ident!("z{}", i),
+                format_ident!("a{}", i),
+                format_ident!("d{}", i),
+            );
+            // d_{l-1} = W_l^T d_l, through the dropout mask, then times act'(z_{l-1}).
+            let input_gradient = match layers[i - 1].dropout {
+                Some(_) => quote! {
+                    ::mlp::core::__private::kernels::dense_input_gradient(#p, &#buf.delta, &mut #prev.delta);
+                    #prev.mask_gradient();
+                    let #parts { z: #z, a: #a, delta: #d, .. } = &mut *#prev;
+                },
+                None => quote! {
+                    let #parts { z: #z, a: #a, delta: #d, .. } = &mut *#prev;
+                    ::mlp::core::__private::kernels::dense_input_gradient(#p, &#buf.delta, #d);
+                },
+            };
             quote! {
                 #gradient
-                ::mlp::core::__private::kernels::dense_input_gradient(#p, &#buf.delta, &mut #prev.delta);
-                #mask
-                ::mlp::core::Activation::backward_batch(&#prev_act, &#prev.z, &#prev.a, &mut #prev.delta);
+                #input_gradient
+                ::mlp::core::Activation::backward_batch(&#prev_act, #z, #a, #d);
             }
         });
         quote! {
@@ -259,7 +285,7 @@ impl Expansion<'_> {
                 mut dropout: ::core::option::Option<&mut ::mlp::core::__private::Uniform>,
             ) {
                 let (#(#names,)*) = buffers;
-                l0.load(inputs);
+                a0.load(inputs);
                 #(#forward)*
             }
 
@@ -302,7 +328,7 @@ fn sample_input_of(layers: &[Layer], i: usize) -> Ident {
 fn input_of(layers: &[Layer], i: usize) -> TokenStream {
     let prev = &layers[i].prev;
     match i {
-        0 => quote!(#prev),
+        0 => quote!(a0),
         _ if layers[i - 1].dropout.is_some() => quote!(#prev.output()),
         _ => quote!(&#prev.a),
     }

@@ -189,6 +189,87 @@ const _: () = {
             ::mlp::core::__private::sample::add_dense_gradient(&mut grads.layers.0, &a0, &d1);
             loss
         }
-        ::mlp::core::__with_alloc! { type Buffers = (:: mlp :: core :: __private :: batch :: Batch < f32 , 4 > , :: mlp :: core :: __private :: batch :: LayerBuffers < f32 , 3 > , :: mlp :: core :: __private :: batch :: LayerBuffers < f32 , 2 > , :: mlp :: core :: __private :: batch :: LayerBuffers < f32 , 1 > ,) ; fn buffers (capacity : usize) -> Self :: Buffers { (:: mlp :: core :: __private :: batch :: Batch :: new (capacity) , :: mlp :: core :: __private :: batch :: LayerBuffers :: new (capacity) , :: mlp :: core :: __private :: batch :: LayerBuffers :: new (capacity) , :: mlp :: core :: __private :: batch :: LayerBuffers :: new (capacity) ,) } # [allow (unused_mut , unused_variables)] fn forward (net : & Placement , buffers : & mut Self :: Buffers , inputs : & [[f32 ; 4]] , mut dropout : :: core :: option :: Option < & mut :: mlp :: core :: __private :: Uniform > ,) { let (l0 , l1 , l2 , l3 ,) = buffers ; l0 . load (inputs) ; :: mlp :: core :: __private :: kernels :: dense_forward (& net . layers . 0 , l0 , & mut l1 . z) ; :: mlp :: core :: Activation :: forward_batch (& :: mlp :: core :: Sigmoid , & l1 . z , & mut l1 . a) ; :: mlp :: core :: __private :: kernels :: dense_forward (& net . layers . 1 , & l1 . a , & mut l2 . z) ; :: mlp :: core :: Activation :: forward_batch (& :: mlp :: core :: Sigmoid , & l2 . z , & mut l2 . a) ; :: mlp :: core :: __private :: kernels :: dense_forward (& net . layers . 2 , & l2 . a , & mut l3 . z) ; :: mlp :: core :: Activation :: forward_batch (& :: mlp :: core :: Sigmoid , & l3 . z , & mut l3 . a) ; } fn outputs (buffers : & Self :: Buffers , outputs : & mut [[f32 ; 1]]) { buffers . 3 . a . store (outputs) ; } fn loss_sum (buffers : & mut Self :: Buffers , targets : & [[f32 ; 1]]) -> f32 { :: mlp :: core :: __private :: loss :: loss_sum (& :: mlp :: core :: Bce , & :: mlp :: core :: Sigmoid , & mut buffers . 3 , targets) } fn backward (net : & Placement , buffers : & mut Self :: Buffers , targets : & [[f32 ; 1]] , scale : f32 , grads : & mut Placement ,) -> f32 { let (l0 , l1 , l2 , l3 ,) = buffers ; let loss = :: mlp :: core :: __private :: loss :: output_delta (& :: mlp :: core :: Bce , & :: mlp :: core :: Sigmoid , l3 , targets , scale) ; :: mlp :: core :: __private :: kernels :: dense_gradient (& mut grads . layers . 2 , & l2 . a , l3) ; :: mlp :: core :: __private :: kernels :: dense_input_gradient (& net . layers . 2 , & l3 . delta , & mut l2 . delta) ; :: mlp :: core :: Activation :: backward_batch (& :: mlp :: core :: Sigmoid , & l2 . z , & l2 . a , & mut l2 . delta) ; :: mlp :: core :: __private :: kernels :: dense_gradient (& mut grads . layers . 1 , & l1 . a , l2) ; :: mlp :: core :: __private :: kernels :: dense_input_gradient (& net . layers . 1 , & l2 . delta , & mut l1 . delta) ; :: mlp :: core :: Activation :: backward_batch (& :: mlp :: core :: Sigmoid , & l1 . z , & l1 . a , & mut l1 . delta) ; :: mlp :: core :: __private :: kernels :: dense_gradient (& mut grads . layers . 0 , l0 , l1) ; loss } }
+        ::mlp::core::__with_alloc! {
+            type Buffers = (
+                ::mlp::core::__private::batch::Batch<f32, 4>,
+                ::mlp::core::__private::batch::LayerBuffers<f32, 3>,
+                ::mlp::core::__private::batch::LayerBuffers<f32, 2>,
+                ::mlp::core::__private::batch::LayerBuffers<f32, 1>,
+            );
+            fn buffers(capacity: usize) -> Self::Buffers {
+                (
+                    ::mlp::core::__private::batch::Batch::new(capacity),
+                    ::mlp::core::__private::batch::LayerBuffers::new(capacity),
+                    ::mlp::core::__private::batch::LayerBuffers::new(capacity),
+                    ::mlp::core::__private::batch::LayerBuffers::new(capacity),
+                )
+            }
+            #[allow(unused_mut, unused_variables)]
+            fn forward(
+                net: &Placement,
+                buffers: &mut Self::Buffers,
+                inputs: &[[f32; 4]],
+                mut dropout: ::core::option::Option<&mut ::mlp::core::__private::Uniform>,
+            ) {
+                let (a0, l1, l2, l3) = buffers;
+                a0.load(inputs);
+                let ::mlp::core::__private::batch::LayerBuffers { z: z1, a: a1, .. } = &mut *l1;
+                ::mlp::core::__private::kernels::dense_forward(&net.layers.0, a0, z1);
+                ::mlp::core::Activation::forward_batch(&::mlp::core::Sigmoid, z1, a1);
+                let ::mlp::core::__private::batch::LayerBuffers { z: z2, a: a2, .. } = &mut *l2;
+                ::mlp::core::__private::kernels::dense_forward(&net.layers.1, a1, z2);
+                ::mlp::core::Activation::forward_batch(&::mlp::core::Sigmoid, z2, a2);
+                let ::mlp::core::__private::batch::LayerBuffers { z: z3, a: a3, .. } = &mut *l3;
+                ::mlp::core::__private::kernels::dense_forward(&net.layers.2, a2, z3);
+                ::mlp::core::Activation::forward_batch(&::mlp::core::Sigmoid, z3, a3);
+            }
+            fn outputs(buffers: &Self::Buffers, outputs: &mut [[f32; 1]]) {
+                buffers.3.a.store(outputs);
+            }
+            fn loss_sum(buffers: &mut Self::Buffers, targets: &[[f32; 1]]) -> f32 {
+                ::mlp::core::__private::loss::loss_sum(
+                    &::mlp::core::Bce,
+                    &::mlp::core::Sigmoid,
+                    &mut buffers.3,
+                    targets,
+                )
+            }
+            fn backward(
+                net: &Placement,
+                buffers: &mut Self::Buffers,
+                targets: &[[f32; 1]],
+                scale: f32,
+                grads: &mut Placement,
+            ) -> f32 {
+                let (a0, l1, l2, l3) = buffers;
+                let loss = ::mlp::core::__private::loss::output_delta(
+                    &::mlp::core::Bce,
+                    &::mlp::core::Sigmoid,
+                    l3,
+                    targets,
+                    scale,
+                );
+                ::mlp::core::__private::kernels::dense_gradient(&mut grads.layers.2, &l2.a, l3);
+                let ::mlp::core::__private::batch::LayerBuffers {
+                    z: z2,
+                    a: a2,
+                    delta: d2,
+                    ..
+                } = &mut *l2;
+                ::mlp::core::__private::kernels::dense_input_gradient(&net.layers.2, &l3.delta, d2);
+                ::mlp::core::Activation::backward_batch(&::mlp::core::Sigmoid, z2, a2, d2);
+                ::mlp::core::__private::kernels::dense_gradient(&mut grads.layers.1, &l1.a, l2);
+                let ::mlp::core::__private::batch::LayerBuffers {
+                    z: z1,
+                    a: a1,
+                    delta: d1,
+                    ..
+                } = &mut *l1;
+                ::mlp::core::__private::kernels::dense_input_gradient(&net.layers.1, &l2.delta, d1);
+                ::mlp::core::Activation::backward_batch(&::mlp::core::Sigmoid, z1, a1, d1);
+                ::mlp::core::__private::kernels::dense_gradient(&mut grads.layers.0, a0, l1);
+                loss
+            }
+        }
     }
 };
