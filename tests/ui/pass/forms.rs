@@ -67,8 +67,9 @@ fn main() {
     assert!((out[1] - 0.772_928_465).abs() < 1e-9);
     let e = textbook.loss(&[[0.05, 0.10]], &[[0.01, 0.99]]).unwrap();
     assert!((e - 0.298_371_109).abs() < 1e-9);
-    let v = textbook.predict(&SVector::<f64, 2>::new(0.05, 0.10));
-    assert_eq!([v[0], v[1]], out);
+    // From nalgebra vectors, through the array form.
+    let v = textbook.predict(&SVector::<f64, 2>::new(0.05, 0.10).into());
+    assert_eq!(v, out);
 
     // f64 and f32 networks of the same shape.
     let wide = Wide64::seeded(3);
