@@ -47,13 +47,9 @@ mod workspace;
 
 pub use nalgebra;
 
-pub use activation::{
-    Activation, Elu, Gelu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Softplus, Tanh,
-};
 pub use dense::Dense;
 pub use error::Error;
 pub use gradients::Gradients;
-pub use loss::{Bce, Cce, Hinge, Huber, Loss, Mae, Mse, PairsWith, Perceptron, SparseCce, Sse};
 pub use network::Network;
 #[cfg(feature = "parallel")]
 pub use parallel::{ParallelNetwork, ParallelWorkspace};
@@ -67,7 +63,13 @@ pub mod __private {
     use crate::dense::Dense;
     use crate::real::Real;
 
+    pub use crate::activation::{
+        Activation, Elu, Gelu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Softplus, Tanh,
+    };
     pub use crate::compiled::Compiled;
+    pub use crate::loss::{
+        Bce, Cce, Hinge, Huber, Loss, Mae, Mse, PairsWith, Perceptron, SparseCce, Sse,
+    };
     pub use crate::init::Uniform;
 
     /// The batch buffers of the generated batch passes.

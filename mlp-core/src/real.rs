@@ -22,7 +22,8 @@ pub enum Dtype {
 /// A floating-point scalar a network computes in: `f32` (the default) or `f64`.
 ///
 /// Sealed: the heap allocation of large layers relies on all-zero bits being `0.0`.
-/// [`Math`] lets the activation and loss formulas take a scalar or its [`Real::Lanes`].
+/// Its private `Math` bound lets the activation and loss formulas take a scalar or its
+/// [`Real::Lanes`].
 pub trait Real:
     RealField + Math + Copy + Default + Debug + Display + sealed::Sealed + 'static
 {

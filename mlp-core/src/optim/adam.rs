@@ -56,7 +56,7 @@ impl<N: Network> Adam<N> {
     ///
     /// # Errors
     ///
-    /// As [`Momentum::step`].
+    /// As [`Momentum::step`](super::Momentum::step).
     pub fn step(&mut self, net: &mut N, grads: &Gradients<N>) -> Result<(), Error> {
         self.settings().check::<N::Scalar>(self.learning_rate)?;
         check_gradients(&**grads)?;

@@ -4,7 +4,7 @@ use crate::checks::in_scalar_range;
 use crate::error::Error;
 use crate::real::Real;
 
-/// The update rule, as [`crate::train::Fit`] names it; [`AnyOptimizer::new`] makes
+/// The update rule, as [`crate::train::Fit`] names it; [`AnyOptimizer::new`](super::AnyOptimizer::new) makes
 /// the optimiser it describes.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Optimizer {

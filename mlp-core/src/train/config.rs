@@ -3,7 +3,7 @@
 
 use crate::checks::in_scalar_range;
 use crate::error::Error;
-pub use crate::optim::Optimizer;
+use crate::optim::Optimizer;
 use crate::real::Real;
 use nalgebra::ComplexField;
 

@@ -16,7 +16,8 @@ mod history;
 mod progress;
 mod trainer;
 
-pub use config::{Batching, Fit, Optimizer, Schedule};
+pub use crate::optim::Optimizer;
+pub use config::{Batching, Fit, Schedule};
 pub use history::{Epoch, History, Stop};
 pub use trainer::Trainer;
 

@@ -54,9 +54,9 @@ struct Layer {
     /// Parameters in a `Heap` place (boxed when mlp-core has an allocator) rather
     /// than inline.
     boxed: bool,
-    /// The activation's type, e.g. `::mlp::core::LeakyRelu`.
+    /// The activation's type, e.g. `::mlp::core::__private::LeakyRelu`.
     act_ty: TokenStream,
-    /// The activation's value, e.g. `::mlp::core::LeakyRelu { slope: 0.2 }`.
+    /// The activation's value, e.g. `::mlp::core::__private::LeakyRelu { slope: 0.2 }`.
     act: TokenStream,
     /// `l1` for the first layer's buffers (`l0` is the input).
     buf: Ident,
@@ -95,7 +95,7 @@ struct Expansion<'a> {
     t: Ident,
     widths: Vec<usize>,
     layers: Vec<Layer>,
-    /// The loss's type and value, e.g. `::mlp::core::Huber` and `Huber { delta: 1.0 }`.
+    /// The loss's type and value, e.g. `::mlp::core::__private::Huber` and `Huber { delta: 1.0 }`.
     loss_ty: TokenStream,
     loss: TokenStream,
     /// One sample's target: `[T; OUT]`, or `usize` for sparse_cce.
@@ -281,25 +281,25 @@ impl<'a> Expansion<'a> {
 fn activation(kind: ActivationKind, param: Option<f64>) -> (TokenStream, TokenStream) {
     let unit = |ty: TokenStream| (ty.clone(), ty);
     match kind {
-        ActivationKind::Sigmoid => unit(quote!(::mlp::core::Sigmoid)),
-        ActivationKind::Tanh => unit(quote!(::mlp::core::Tanh)),
-        ActivationKind::Relu => unit(quote!(::mlp::core::Relu)),
-        ActivationKind::Linear => unit(quote!(::mlp::core::Linear)),
-        ActivationKind::Softmax => unit(quote!(::mlp::core::Softmax)),
-        ActivationKind::Softplus => unit(quote!(::mlp::core::Softplus)),
-        ActivationKind::Gelu => unit(quote!(::mlp::core::Gelu)),
+        ActivationKind::Sigmoid => unit(quote!(::mlp::core::__private::Sigmoid)),
+        ActivationKind::Tanh => unit(quote!(::mlp::core::__private::Tanh)),
+        ActivationKind::Relu => unit(quote!(::mlp::core::__private::Relu)),
+        ActivationKind::Linear => unit(quote!(::mlp::core::__private::Linear)),
+        ActivationKind::Softmax => unit(quote!(::mlp::core::__private::Softmax)),
+        ActivationKind::Softplus => unit(quote!(::mlp::core::__private::Softplus)),
+        ActivationKind::Gelu => unit(quote!(::mlp::core::__private::Gelu)),
         ActivationKind::LeakyRelu => {
             let slope = Literal::f64_suffixed(param.unwrap_or(0.01));
             (
-                quote!(::mlp::core::LeakyRelu),
-                quote!(::mlp::core::LeakyRelu { slope: #slope }),
+                quote!(::mlp::core::__private::LeakyRelu),
+                quote!(::mlp::core::__private::LeakyRelu { slope: #slope }),
             )
         }
         ActivationKind::Elu => {
             let alpha = Literal::f64_suffixed(param.unwrap_or(1.0));
             (
-                quote!(::mlp::core::Elu),
-                quote!(::mlp::core::Elu { alpha: #alpha }),
+                quote!(::mlp::core::__private::Elu),
+                quote!(::mlp::core::__private::Elu { alpha: #alpha }),
             )
         }
     }
@@ -309,19 +309,19 @@ fn activation(kind: ActivationKind, param: Option<f64>) -> (TokenStream, TokenSt
 fn loss(net: &Network) -> (TokenStream, TokenStream) {
     let unit = |ty: TokenStream| (ty.clone(), ty);
     match net.loss.kind {
-        LossKind::Mse => unit(quote!(::mlp::core::Mse)),
-        LossKind::Sse => unit(quote!(::mlp::core::Sse)),
-        LossKind::Mae => unit(quote!(::mlp::core::Mae)),
-        LossKind::Bce => unit(quote!(::mlp::core::Bce)),
-        LossKind::Cce => unit(quote!(::mlp::core::Cce)),
-        LossKind::SparseCce => unit(quote!(::mlp::core::SparseCce)),
-        LossKind::Hinge => unit(quote!(::mlp::core::Hinge)),
-        LossKind::Perceptron => unit(quote!(::mlp::core::Perceptron)),
+        LossKind::Mse => unit(quote!(::mlp::core::__private::Mse)),
+        LossKind::Sse => unit(quote!(::mlp::core::__private::Sse)),
+        LossKind::Mae => unit(quote!(::mlp::core::__private::Mae)),
+        LossKind::Bce => unit(quote!(::mlp::core::__private::Bce)),
+        LossKind::Cce => unit(quote!(::mlp::core::__private::Cce)),
+        LossKind::SparseCce => unit(quote!(::mlp::core::__private::SparseCce)),
+        LossKind::Hinge => unit(quote!(::mlp::core::__private::Hinge)),
+        LossKind::Perceptron => unit(quote!(::mlp::core::__private::Perceptron)),
         LossKind::Huber => {
             let delta = Literal::f64_suffixed(net.loss.param.map_or(1.0, |p| p.value));
             (
-                quote!(::mlp::core::Huber),
-                quote!(::mlp::core::Huber { delta: #delta }),
+                quote!(::mlp::core::__private::Huber),
+                quote!(::mlp::core::__private::Huber { delta: #delta }),
             )
         }
     }

@@ -86,7 +86,7 @@ impl Expansion<'_> {
                 let (p, act) = (l.params(net.clone()), &l.act);
                 quote! {
                     let #z = ::mlp::core::__private::kernels::dense_vector(#p, &#a_prev);
-                    let #a = ::mlp::core::Activation::forward(&#act, &#z);
+                    let #a = ::mlp::core::__private::Activation::forward(&#act, &#z);
                 }
             })
             .collect()

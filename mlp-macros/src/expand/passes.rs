@@ -16,7 +16,7 @@ impl Expansion<'_> {
         let n_tensors = 2 * self.layers.len();
         let initialise = self.layers.iter().map(|l| {
             let (dst, act_ty) = (l.params_mut(quote!(net)), &l.act_ty);
-            quote!((#dst).initialise(<#act_ty as ::mlp::core::Activation>::INIT, &mut rng);)
+            quote!((#dst).initialise(<#act_ty as ::mlp::core::__private::Activation>::INIT, &mut rng);)
         });
         let tensor_arms = self.tensor_arms(quote!(as_slice), false);
         let tensor_mut_arms = self.tensor_arms(quote!(as_mut_slice), true);
@@ -118,7 +118,7 @@ impl Expansion<'_> {
             });
             quote! {
                 let #z = ::mlp::core::__private::kernels::dense_vector(#p, &#x);
-                let #a = ::mlp::core::Activation::forward(&#act, &#z);
+                let #a = ::mlp::core::__private::Activation::forward(&#act, &#z);
                 #dropout
             }
         });
@@ -145,14 +145,14 @@ impl Expansion<'_> {
                 #gradient
                 let #d = ::mlp::core::__private::sample::input_gradient(#p, &#delta);
                 #unmask
-                let #d = ::mlp::core::Activation::backward(&#prev_act, &#z, &#a, &#d);
+                let #d = ::mlp::core::__private::Activation::backward(&#prev_act, &#z, &#a, &#d);
             }
         });
         quote! {
             fn sample_loss(net: &#name, x: &#input, y: &#target) -> #t {
                 let a0 = ::mlp::core::nalgebra::SVector::from(*x);
                 #(#forward_loss)*
-                ::mlp::core::Loss::value(&#loss, &#z_last, &#a_last, y)
+                ::mlp::core::__private::Loss::value(&#loss, &#z_last, &#a_last, y)
             }
 
             #[allow(unused_mut, unused_variables)]
@@ -166,8 +166,8 @@ impl Expansion<'_> {
             ) -> #t {
                 let a0 = ::mlp::core::nalgebra::SVector::from(*x);
                 #(#forward)*
-                let loss = ::mlp::core::Loss::value(&#loss, &#z_last, &#a_last, y);
-                let #d_last = <#loss_ty as ::mlp::core::PairsWith<#last_act_ty, #w_out>>::delta(
+                let loss = ::mlp::core::__private::Loss::value(&#loss, &#z_last, &#a_last, y);
+                let #d_last = <#loss_ty as ::mlp::core::__private::PairsWith<#last_act_ty, #w_out>>::delta(
                     &#loss, &#last_act, &#z_last, &#a_last, y,
                 ) * scale;
                 #(#backward)*
@@ -230,7 +230,7 @@ impl Expansion<'_> {
             quote! {
                 let #parts { z: #z, a: #a, .. } = &mut *#buf;
                 ::mlp::core::__private::kernels::dense_forward(#p, #x, #z);
-                ::mlp::core::Activation::forward_batch(&#act, #z, #a);
+                ::mlp::core::__private::Activation::forward_batch(&#act, #z, #a);
                 #dropout
             }
         });
@@ -267,7 +267,7 @@ impl Expansion<'_> {
             quote! {
                 #gradient
                 #input_gradient
-                ::mlp::core::Activation::backward_batch(&#prev_act, #z, #a, #d);
+                ::mlp::core::__private::Activation::backward_batch(&#prev_act, #z, #a, #d);
             }
         });
         quote! {

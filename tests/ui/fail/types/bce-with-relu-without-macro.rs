@@ -1,7 +1,7 @@
 // The pairing rules hold without the macro: bce needs a sigmoid output.
 use mlp::core::__private::batch::LayerBuffers;
 use mlp::core::__private::loss::output_delta;
-use mlp::core::{Bce, Relu};
+use mlp::core::__private::{Bce, Relu};
 
 fn main() {
     let mut out = LayerBuffers::<f32, 1>::new(1);

@@ -1,6 +1,6 @@
 // The pairing rules hold without the macro: cce needs at least 2 softmax outputs.
 use mlp::core::__private::batch::LayerBuffers;
-use mlp::core::{Cce, Softmax};
+use mlp::core::__private::{Cce, Softmax};
 
 fn main() {
     let mut out = LayerBuffers::<f32, 1>::new(1);

@@ -1,6 +1,6 @@
 // The pairing rules hold without the macro: hinge needs exactly one linear output.
 use mlp::core::__private::batch::LayerBuffers;
-use mlp::core::{Hinge, Linear};
+use mlp::core::__private::{Hinge, Linear};
 
 fn main() {
     let mut out = LayerBuffers::<f32, 2>::new(1);

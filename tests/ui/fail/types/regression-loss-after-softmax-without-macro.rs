@@ -1,6 +1,6 @@
 // The pairing rules hold without the macro: mse does not follow a softmax.
 use mlp::core::__private::batch::LayerBuffers;
-use mlp::core::{Mse, Softmax};
+use mlp::core::__private::{Mse, Softmax};
 
 fn main() {
     let out = LayerBuffers::<f64, 3>::new(4);
