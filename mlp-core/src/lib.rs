@@ -67,10 +67,10 @@ pub mod __private {
         Activation, Elu, Gelu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Softplus, Tanh,
     };
     pub use crate::compiled::Compiled;
+    pub use crate::init::Uniform;
     pub use crate::loss::{
         Bce, Cce, Hinge, Huber, Loss, Mae, Mse, PairsWith, Perceptron, SparseCce, Sse,
     };
-    pub use crate::init::Uniform;
 
     /// The batch buffers of the generated batch passes.
     #[cfg(feature = "alloc")]

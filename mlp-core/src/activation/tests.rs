@@ -82,7 +82,7 @@ mod vector_paths {
     use crate::batch::Batch;
 
     fn units<T: Real>(got: T, want: f64) -> f64 {
-        let eps = if T::NAME == "f32" {
+        let eps = if T::DTYPE == crate::real::Dtype::F32 {
             f64::from(f32::EPSILON)
         } else {
             f64::EPSILON

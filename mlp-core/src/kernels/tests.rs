@@ -66,7 +66,7 @@ impl<T: Real> Sum<T> {
 
     fn check(&self, got: T, what: &str) {
         // The rounding unit: half the distance from 1 to the next number.
-        let unit = if T::NAME == "f32" {
+        let unit = if T::DTYPE == crate::real::Dtype::F32 {
             f64::from(f32::EPSILON) / 2.0
         } else {
             f64::EPSILON / 2.0

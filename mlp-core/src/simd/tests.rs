@@ -9,7 +9,7 @@ use super::*;
 use crate::real::Real;
 
 fn epsilon<T: Real>() -> f64 {
-    if T::NAME == "f32" {
+    if T::DTYPE == crate::real::Dtype::F32 {
         f64::from(f32::EPSILON)
     } else {
         f64::EPSILON
@@ -201,7 +201,11 @@ where
     let results = apply::<V>(&edges, V::exp_fast);
     let (what, n) = (V::Scalar::NAME, V::LANES);
     assert!(results[0].1.is_nan(), "exp_fast(NaN) {what}x{n}");
-    let largest = if what == "f32" { 1e38 } else { 1e307 };
+    let largest = if V::Scalar::DTYPE == crate::real::Dtype::F32 {
+        1e38
+    } else {
+        1e307
+    };
     assert!(
         results[1].1.is_finite() && results[1].1 > largest,
         "{what}x{n}"
