@@ -387,6 +387,23 @@ fn json_round_trips_and_is_checked_like_safetensors() {
     ));
 }
 
+#[cfg(feature = "json")]
+#[test]
+fn a_json_value_beyond_the_range_of_f32_is_refused_as_infinite() {
+    use mlp::core::io::json::{from_json, to_json};
+    let json = without_checksum(&to_json(&Placement::seeded(8), &SaveOptions::default()).unwrap());
+    let weight = json.find("\"layers.0.weight\"").unwrap();
+    let start = weight + json[weight..].find("\"data\": [").unwrap() + "\"data\": [".len();
+    let end = start + json[start..].find(',').unwrap();
+    let json = format!("{} 1e39{}", &json[..start], &json[end..]);
+    let err = from_json::<Placement>(&json, &LoadOptions::default()).unwrap_err();
+    assert!(
+        matches!(&err, Error::NonFiniteInFile { tensor, index: 0, value }
+            if tensor == "layers.0.weight" && *value == f64::INFINITY),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_sequential_inside_another_module_loads_with_its_prefix() {
     let t = placement_tensors(|i| format!("model.net.{}", 2 * i), Dtype::F32);

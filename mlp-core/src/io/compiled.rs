@@ -4,18 +4,19 @@
 //! the macro writes out as constants.
 #![doc(hidden)]
 
-use super::{ARCHITECTURE_KEY, Stored, compile, dims, read};
+use super::build::check;
+use super::test_vector;
+use super::{LoadOptions, read};
 use crate::error::Error;
 use crate::real::Real;
-use crate::tensor::TensorId;
-use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 /// The row-major values of every tensor of the safetensors `bytes` (weight 0, bias
 /// 0, weight 1, ...) for a network in `T` whose widths are `widths` (input first)
 /// and whose architecture string is `architecture`, after the checks a load with
-/// the default options makes: the checksum, the architecture, every tensor there
-/// and no other, dtypes, shapes, finite values, and the test vector.
+/// the default options makes, in its order: the checksum, the architecture, the
+/// test vector's form, every tensor there and no other, dtypes, shapes, finite
+/// values, and the test vector run.
 ///
 /// # Errors
 ///
@@ -26,66 +27,34 @@ pub fn tensors<T: Real>(
     architecture: &str,
 ) -> Result<Vec<Vec<f64>>, Error> {
     let (mut file, metadata) = read(bytes)?;
-    if let Some(stored) = metadata.get(ARCHITECTURE_KEY) {
-        compile::check_architecture(stored, architecture)?;
-    }
-    let names: Vec<String> = (0..2 * widths.len().saturating_sub(1))
-        .map(|t| TensorId::from_index(t).to_string())
+    let checked = check::<T>(
+        &file,
+        &metadata,
+        widths,
+        architecture,
+        &LoadOptions::default(),
+    )?;
+    let values: Vec<Vec<f64>> = checked
+        .names
+        .iter()
+        .map(|name| {
+            file.remove(name)
+                .expect("the checks found every name")
+                .values
+        })
         .collect();
-    if let Some(missing) = names.iter().find(|name| !file.contains_key(*name)) {
-        return Err(Error::MissingTensor {
-            tensor: missing.clone(),
-        });
+    if let Some((input, expected)) = checked.test_vector {
+        test_vector::check_evaluated::<T>(architecture, &values, &input, &expected)?;
     }
-    // The file's names are sorted, so the first extra one is the same every time.
-    if let Some(extra) = file.keys().find(|stored| !names.contains(stored)) {
-        return Err(Error::UnexpectedTensor {
-            tensor: extra.clone(),
-        });
-    }
-    let mut values = Vec::with_capacity(names.len());
-    for (t, name) in names.iter().enumerate() {
-        let stored = file.remove(name).expect("every name was found above");
-        let shape = dims(TensorId::from_index(t).shape(widths));
-        check_tensor::<T>(name, &stored, &shape)?;
-        values.push(stored.values);
-    }
-    compile::check_test_vector(&metadata, architecture, &values, T::NAME == "f64")?;
     Ok(values)
-}
-
-/// Refuses a stored tensor of another dtype than `T`, of another shape than
-/// `expected`, or with a NaN or infinite value. (Its values fill its shape:
-/// safetensors checks each tensor's byte length against it.)
-fn check_tensor<T: Real>(name: &str, stored: &Stored, expected: &[usize]) -> Result<(), Error> {
-    if stored.dtype != T::NAME {
-        return Err(Error::WrongDtype {
-            tensor: name.into(),
-            expected: T::NAME.into(),
-            found: stored.dtype.clone(),
-        });
-    }
-    if stored.shape != expected {
-        return Err(Error::WrongShape {
-            tensor: name.into(),
-            expected: expected.to_vec(),
-            found: stored.shape.clone(),
-        });
-    }
-    if let Some(index) = stored.values.iter().position(|v| !v.is_finite()) {
-        return Err(Error::NonFiniteInFile {
-            tensor: name.into(),
-            index,
-            value: stored.values[index],
-        });
-    }
-    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::{Metadata, TEST_INPUT_KEY, TEST_OUTPUT_KEY, le_bytes, serialize};
+    use crate::io::build::le_bytes;
+    use crate::io::{ARCHITECTURE_KEY, Metadata, TEST_INPUT_KEY, TEST_OUTPUT_KEY, serialize};
+    use alloc::string::ToString;
     use alloc::vec;
 
     const ARCHITECTURE: &str = "2 => 1 linear; loss = mse";
@@ -178,6 +147,21 @@ mod tests {
             check(&damaged),
             Err(Error::ChecksumMismatch { .. })
         ));
+    }
+
+    #[test]
+    fn the_checks_come_in_the_order_of_a_load() {
+        // A load reads the test vector before it looks at a tensor.
+        let half = [(TEST_INPUT_KEY, "1,1")];
+        let bytes = file::<f32>(&[("layers.0.weight", &[2, 1], &[0.5, -2.0]), BIAS], &half);
+        assert_eq!(
+            check(&bytes),
+            Err(Error::CorruptFile {
+                message: "the file has mlp.test_input but no mlp.test_output; \
+                          a test vector needs both"
+                    .into()
+            })
+        );
     }
 
     #[test]

@@ -12,6 +12,8 @@
 //! }
 //! ```
 
+use super::build::{dims, row_major};
+use super::safetensors::verify;
 use super::{CHECKSUM_KEY, LoadOptions, Metadata, SaveOptions, Stored, Tensors};
 use crate::compiled::tensor_ids;
 use crate::error::Error;
@@ -95,13 +97,10 @@ pub fn to_json<N: Network>(net: &N, options: &SaveOptions) -> Result<String, Err
     let mut metadata = super::saved_metadata(net, options)?;
     let tensors: BTreeMap<String, Tensor> = tensor_ids::<N>()
         .map(|id| {
-            let data = super::row_major(net, id)
-                .iter()
-                .map(|v| v.to_f64())
-                .collect();
+            let data = row_major(net, id).iter().map(|v| v.to_f64()).collect();
             let tensor = Tensor {
                 dtype: N::Scalar::NAME.into(),
-                shape: super::dims(id.shape(N::WIDTHS)),
+                shape: dims(id.shape(N::WIDTHS)),
                 data,
             };
             (id.to_string(), tensor)
@@ -127,7 +126,7 @@ fn checksum(metadata: &Metadata, tensors: &BTreeMap<String, Tensor>) -> String {
             (name.as_str(), t.dtype.as_str(), t.shape.as_slice(), bytes)
         })
         .collect();
-    super::checksum(metadata, &mut canonical)
+    super::safetensors::checksum(metadata, &mut canonical)
 }
 
 /// A network from a JSON document, with every check of [`super::from_bytes`].
@@ -146,7 +145,7 @@ pub fn from_json<N: Network>(json: &str, options: &LoadOptions) -> Result<N, Err
         });
     }
     let metadata: Metadata = file.metadata.0;
-    super::verify(&metadata, || checksum(&metadata, &file.tensors.0))?;
+    verify(&metadata, || checksum(&metadata, &file.tensors.0))?;
     let tensors: Tensors = file
         .tensors
         .0

@@ -1,8 +1,7 @@
 //! Which stored tensor is which layer's weight or bias.
 
-use crate::compiled::tensor_ids;
 use crate::error::Error;
-use crate::network::Network;
+use crate::tensor::TensorId;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
@@ -19,11 +18,12 @@ pub enum Names {
 }
 
 impl Names {
-    /// For every tensor of `N` in order (weight 0, bias 0, weight 1, ...), the name
-    /// it has in a file holding `stored` (names and shapes). Every tensor must be
-    /// there and no other.
-    pub(crate) fn map<'a, N: Network>(
+    /// For every tensor of a network of `layers` layers in order (weight 0, bias 0,
+    /// weight 1, ...), the name it has in a file holding `stored` (names and
+    /// shapes). Every tensor must be there and no other.
+    pub(crate) fn map<'a>(
         self,
+        layers: usize,
         stored: impl Iterator<Item = (&'a str, &'a [usize])>,
     ) -> Result<Vec<String>, Error> {
         let (stored, shapes): (Vec<&str>, Vec<&[usize]>) = stored.unzip();
@@ -31,7 +31,9 @@ impl Names {
             check_modules(&stored, &shapes)?;
         }
         let wanted: Vec<String> = match self {
-            Names::Mlp => tensor_ids::<N>().map(|id| id.to_string()).collect(),
+            Names::Mlp => (0..2 * layers)
+                .map(|t| TensorId::from_index(t).to_string())
+                .collect(),
             Names::Sequential => {
                 // `{prefix}{n}.weight`, e.g. `0.weight` or `model.net.2.weight` when the
                 // Sequential sits inside another module; one prefix for all.
@@ -65,13 +67,13 @@ impl Names {
                     });
                 }
                 let mut names = Vec::new();
-                if modules.len() < N::LAYERS {
+                if modules.len() < layers {
                     return Err(Error::LayerCount {
-                        expected: N::LAYERS,
+                        expected: layers,
                         found: modules.len(),
                     });
                 }
-                for (prefix, m) in &modules[..N::LAYERS] {
+                for (prefix, m) in &modules[..layers] {
                     names.push(alloc::format!("{prefix}{m}.weight"));
                     names.push(alloc::format!("{prefix}{m}.bias"));
                 }
