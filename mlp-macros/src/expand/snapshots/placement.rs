@@ -77,11 +77,14 @@ const _: () = {
         fn predict(&self, x: &[f32; 4]) -> [f32; 1] {
             let a0 = ::mlp::core::nalgebra::SVector::from(*x);
             let z1 = ::mlp::core::__private::kernels::dense_vector(&self.layers.0, &a0);
-            let a1 = ::mlp::core::Activation::forward(&::mlp::core::Sigmoid, &z1);
+            let a1 =
+                ::mlp::core::__private::Activation::forward(&::mlp::core::__private::Sigmoid, &z1);
             let z2 = ::mlp::core::__private::kernels::dense_vector(&self.layers.1, &a1);
-            let a2 = ::mlp::core::Activation::forward(&::mlp::core::Sigmoid, &z2);
+            let a2 =
+                ::mlp::core::__private::Activation::forward(&::mlp::core::__private::Sigmoid, &z2);
             let z3 = ::mlp::core::__private::kernels::dense_vector(&self.layers.2, &a2);
-            let a3 = ::mlp::core::Activation::forward(&::mlp::core::Sigmoid, &z3);
+            let a3 =
+                ::mlp::core::__private::Activation::forward(&::mlp::core::__private::Sigmoid, &z3);
             a3.into()
         }
     }
@@ -91,15 +94,15 @@ const _: () = {
         fn initialise(net: &mut Placement, seed: u64) {
             let mut rng = ::mlp::core::__private::Uniform::new(seed);
             (&mut net.layers.0).initialise(
-                <::mlp::core::Sigmoid as ::mlp::core::Activation>::INIT,
+                <::mlp::core::__private::Sigmoid as ::mlp::core::__private::Activation>::INIT,
                 &mut rng,
             );
             (&mut net.layers.1).initialise(
-                <::mlp::core::Sigmoid as ::mlp::core::Activation>::INIT,
+                <::mlp::core::__private::Sigmoid as ::mlp::core::__private::Activation>::INIT,
                 &mut rng,
             );
             (&mut net.layers.2).initialise(
-                <::mlp::core::Sigmoid as ::mlp::core::Activation>::INIT,
+                <::mlp::core::__private::Sigmoid as ::mlp::core::__private::Activation>::INIT,
                 &mut rng,
             );
         }
@@ -134,14 +137,14 @@ const _: () = {
             }
         }
         fn check_targets(targets: &[[f32; 1]]) -> ::core::result::Result<(), ::mlp::core::Error> {
-            ::mlp::core::__private::loss::check_targets::<::mlp::core::Bce, f32, 1>(
-                &::mlp::core::Bce,
+            ::mlp::core::__private::loss::check_targets::<::mlp::core::__private::Bce, f32, 1>(
+                &::mlp::core::__private::Bce,
                 targets,
             )
         }
         fn accuracy(output: &[f32; 1], target: &[f32; 1]) -> ::core::option::Option<f64> {
-            ::mlp::core::__private::loss::sample_accuracy::<::mlp::core::Bce, f32, 1>(
-                &::mlp::core::Bce,
+            ::mlp::core::__private::loss::sample_accuracy::<::mlp::core::__private::Bce, f32, 1>(
+                &::mlp::core::__private::Bce,
                 output,
                 target,
             )
@@ -149,12 +152,15 @@ const _: () = {
         fn sample_loss(net: &Placement, x: &[f32; 4], y: &[f32; 1]) -> f32 {
             let a0 = ::mlp::core::nalgebra::SVector::from(*x);
             let z1 = ::mlp::core::__private::kernels::dense_vector(&net.layers.0, &a0);
-            let a1 = ::mlp::core::Activation::forward(&::mlp::core::Sigmoid, &z1);
+            let a1 =
+                ::mlp::core::__private::Activation::forward(&::mlp::core::__private::Sigmoid, &z1);
             let z2 = ::mlp::core::__private::kernels::dense_vector(&net.layers.1, &a1);
-            let a2 = ::mlp::core::Activation::forward(&::mlp::core::Sigmoid, &z2);
+            let a2 =
+                ::mlp::core::__private::Activation::forward(&::mlp::core::__private::Sigmoid, &z2);
             let z3 = ::mlp::core::__private::kernels::dense_vector(&net.layers.2, &a2);
-            let a3 = ::mlp::core::Activation::forward(&::mlp::core::Sigmoid, &z3);
-            ::mlp::core::Loss::value(&::mlp::core::Bce, &z3, &a3, y)
+            let a3 =
+                ::mlp::core::__private::Activation::forward(&::mlp::core::__private::Sigmoid, &z3);
+            ::mlp::core::__private::Loss::value(&::mlp::core::__private::Bce, &z3, &a3, y)
         }
         #[allow(unused_mut, unused_variables)]
         fn add_sample_gradient(
@@ -167,25 +173,42 @@ const _: () = {
         ) -> f32 {
             let a0 = ::mlp::core::nalgebra::SVector::from(*x);
             let z1 = ::mlp::core::__private::kernels::dense_vector(&net.layers.0, &a0);
-            let a1 = ::mlp::core::Activation::forward(&::mlp::core::Sigmoid, &z1);
+            let a1 =
+                ::mlp::core::__private::Activation::forward(&::mlp::core::__private::Sigmoid, &z1);
             let z2 = ::mlp::core::__private::kernels::dense_vector(&net.layers.1, &a1);
-            let a2 = ::mlp::core::Activation::forward(&::mlp::core::Sigmoid, &z2);
+            let a2 =
+                ::mlp::core::__private::Activation::forward(&::mlp::core::__private::Sigmoid, &z2);
             let z3 = ::mlp::core::__private::kernels::dense_vector(&net.layers.2, &a2);
-            let a3 = ::mlp::core::Activation::forward(&::mlp::core::Sigmoid, &z3);
-            let loss = ::mlp::core::Loss::value(&::mlp::core::Bce, &z3, &a3, y);
-            let d3 = <::mlp::core::Bce as ::mlp::core::PairsWith<::mlp::core::Sigmoid, 1>>::delta(
-                &::mlp::core::Bce,
-                &::mlp::core::Sigmoid,
+            let a3 =
+                ::mlp::core::__private::Activation::forward(&::mlp::core::__private::Sigmoid, &z3);
+            let loss =
+                ::mlp::core::__private::Loss::value(&::mlp::core::__private::Bce, &z3, &a3, y);
+            let d3 = <::mlp::core::__private::Bce as ::mlp::core::__private::PairsWith<
+                ::mlp::core::__private::Sigmoid,
+                1,
+            >>::delta(
+                &::mlp::core::__private::Bce,
+                &::mlp::core::__private::Sigmoid,
                 &z3,
                 &a3,
                 y,
             ) * scale;
             ::mlp::core::__private::sample::add_dense_gradient(&mut grads.layers.2, &a2, &d3);
             let d2 = ::mlp::core::__private::sample::input_gradient(&net.layers.2, &d3);
-            let d2 = ::mlp::core::Activation::backward(&::mlp::core::Sigmoid, &z2, &a2, &d2);
+            let d2 = ::mlp::core::__private::Activation::backward(
+                &::mlp::core::__private::Sigmoid,
+                &z2,
+                &a2,
+                &d2,
+            );
             ::mlp::core::__private::sample::add_dense_gradient(&mut grads.layers.1, &a1, &d2);
             let d1 = ::mlp::core::__private::sample::input_gradient(&net.layers.1, &d2);
-            let d1 = ::mlp::core::Activation::backward(&::mlp::core::Sigmoid, &z1, &a1, &d1);
+            let d1 = ::mlp::core::__private::Activation::backward(
+                &::mlp::core::__private::Sigmoid,
+                &z1,
+                &a1,
+                &d1,
+            );
             ::mlp::core::__private::sample::add_dense_gradient(&mut grads.layers.0, &a0, &d1);
             loss
         }
@@ -215,21 +238,21 @@ const _: () = {
                 a0.load(inputs);
                 let ::mlp::core::__private::batch::LayerBuffers { z: z1, a: a1, .. } = &mut *l1;
                 ::mlp::core::__private::kernels::dense_forward(&net.layers.0, a0, z1);
-                ::mlp::core::Activation::forward_batch(&::mlp::core::Sigmoid, z1, a1);
+                ::mlp::core::__private::Activation::forward_batch(&::mlp::core::__private::Sigmoid, z1, a1);
                 let ::mlp::core::__private::batch::LayerBuffers { z: z2, a: a2, .. } = &mut *l2;
                 ::mlp::core::__private::kernels::dense_forward(&net.layers.1, a1, z2);
-                ::mlp::core::Activation::forward_batch(&::mlp::core::Sigmoid, z2, a2);
+                ::mlp::core::__private::Activation::forward_batch(&::mlp::core::__private::Sigmoid, z2, a2);
                 let ::mlp::core::__private::batch::LayerBuffers { z: z3, a: a3, .. } = &mut *l3;
                 ::mlp::core::__private::kernels::dense_forward(&net.layers.2, a2, z3);
-                ::mlp::core::Activation::forward_batch(&::mlp::core::Sigmoid, z3, a3);
+                ::mlp::core::__private::Activation::forward_batch(&::mlp::core::__private::Sigmoid, z3, a3);
             }
             fn outputs(buffers: &Self::Buffers, outputs: &mut [[f32; 1]]) {
                 buffers.3.a.store(outputs);
             }
             fn loss_sum(buffers: &mut Self::Buffers, targets: &[[f32; 1]]) -> f32 {
                 ::mlp::core::__private::loss::loss_sum(
-                    &::mlp::core::Bce,
-                    &::mlp::core::Sigmoid,
+                    &::mlp::core::__private::Bce,
+                    &::mlp::core::__private::Sigmoid,
                     &mut buffers.3,
                     targets,
                 )
@@ -243,8 +266,8 @@ const _: () = {
             ) -> f32 {
                 let (a0, l1, l2, l3) = buffers;
                 let loss = ::mlp::core::__private::loss::output_delta(
-                    &::mlp::core::Bce,
-                    &::mlp::core::Sigmoid,
+                    &::mlp::core::__private::Bce,
+                    &::mlp::core::__private::Sigmoid,
                     l3,
                     targets,
                     scale,
@@ -257,7 +280,12 @@ const _: () = {
                     ..
                 } = &mut *l2;
                 ::mlp::core::__private::kernels::dense_input_gradient(&net.layers.2, &l3.delta, d2);
-                ::mlp::core::Activation::backward_batch(&::mlp::core::Sigmoid, z2, a2, d2);
+                ::mlp::core::__private::Activation::backward_batch(
+                    &::mlp::core::__private::Sigmoid,
+                    z2,
+                    a2,
+                    d2,
+                );
                 ::mlp::core::__private::kernels::dense_gradient(&mut grads.layers.1, &l1.a, l2);
                 let ::mlp::core::__private::batch::LayerBuffers {
                     z: z1,
@@ -266,7 +294,12 @@ const _: () = {
                     ..
                 } = &mut *l1;
                 ::mlp::core::__private::kernels::dense_input_gradient(&net.layers.1, &l2.delta, d1);
-                ::mlp::core::Activation::backward_batch(&::mlp::core::Sigmoid, z1, a1, d1);
+                ::mlp::core::__private::Activation::backward_batch(
+                    &::mlp::core::__private::Sigmoid,
+                    z1,
+                    a1,
+                    d1,
+                );
                 ::mlp::core::__private::kernels::dense_gradient(&mut grads.layers.0, a0, l1);
                 loss
             }
