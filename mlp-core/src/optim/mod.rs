@@ -1,30 +1,10 @@
 //! Optimisers as values: [`Sgd`], [`Momentum`] and [`Adam`] (AdamW with a weight
 //! decay), each holding its hyperparameters and its state in public fields.
-//! [`crate::train`] runs exactly these; a hand-written loop uses them the same way:
-//!
-//! ```
-//! use mlp::prelude::*;
-//! use mlp::core::optim::Adam;
-//!
-//! network! { struct Xor { 2 => 8 tanh => 1 sigmoid; loss = bce; } }
-//!
-//! let x = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]];
-//! let y = [[0.0], [1.0], [1.0], [0.0]];
-//! let mut net = Xor::seeded(1);
-//! let mut opt = Adam::new(&net);
-//! let schedule = Schedule::Cosine { min_rate: 1e-3 };
-//! let mut ws = Workspace::new(x.len());
-//! let mut grads = Gradients::zeros();
-//! let epochs = 500;
-//! for epoch in 0..epochs {
-//!     opt.learning_rate = schedule.rate(0.05, epoch, epochs);
-//!     net.gradients_with(&mut ws, &x, &y, &mut grads)?;
-//!     opt.step(&mut net, &grads)?;
-//! }
-//! assert!(net.loss(&x, &y)? < 0.05);
-//! assert_eq!(opt.steps, 500);
-//! # Ok::<(), mlp::Error>(())
-//! ```
+//! [`crate::train`] runs exactly these, and a hand-written loop uses them the same
+//! way: `opt.learning_rate = schedule.rate(..)` per epoch, then
+//! `net.gradients_with(&mut ws, x, y, &mut grads)?` and `opt.step(&mut net, &grads)?`
+//! per batch. The README's *Training* section has that loop as a doctest of the
+//! `mlp` crate (a network needs the `network!` macro, which this crate cannot use).
 
 mod adam;
 mod descent;

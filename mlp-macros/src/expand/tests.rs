@@ -24,7 +24,10 @@ fn the_placement_expansion_reads_like_the_derivation() {
     // As text without spaces and trailing commas, the two things formatting changes.
     let text = |s: &str| {
         let s: String = s.split_whitespace().collect();
-        s.replace(",)", ")").replace(",}", "}").replace(",]", "]").replace(",>", ">")
+        s.replace(",)", ")")
+            .replace(",}", "}")
+            .replace(",]", "]")
+            .replace(",>", ">")
     };
     let pinned = std::fs::read_to_string(&path).expect("the snapshot exists");
     assert_eq!(
