@@ -92,7 +92,7 @@ pub(crate) type Passes<N> = <N as Network>::Compiled;
 /// Every parameter tensor of `N`, in the order weight 0, bias 0, weight 1, ...:
 /// the one loop over a network's parameters.
 pub(crate) fn tensor_ids<N: Network>() -> impl Iterator<Item = TensorId> + Clone {
-    (0..2 * N::LAYERS).map(TensorId::from_index)
+    TensorId::all(N::LAYERS)
 }
 
 /// Tensor `id` of `net`, in storage order.

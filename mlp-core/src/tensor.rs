@@ -34,6 +34,12 @@ impl TensorId {
         }
     }
 
+    /// Every tensor of a network of `layers` dense layers, in the order weight 0,
+    /// bias 0, weight 1, ...: the one loop over a network's parameters.
+    pub fn all(layers: usize) -> impl Iterator<Item = TensorId> + Clone {
+        (0..2 * layers).map(TensorId::from_index)
+    }
+
     /// The flat index of this tensor (weight 0, bias 0, weight 1, ...).
     pub const fn index(self) -> usize {
         2 * self.layer + matches!(self.kind, TensorKind::Bias) as usize

@@ -31,9 +31,7 @@ impl Names {
             check_modules(&stored, &shapes)?;
         }
         let wanted: Vec<String> = match self {
-            Names::Mlp => (0..2 * layers)
-                .map(|t| TensorId::from_index(t).to_string())
-                .collect(),
+            Names::Mlp => TensorId::all(layers).map(|id| id.to_string()).collect(),
             Names::Sequential => {
                 // `{prefix}{n}.weight`, e.g. `0.weight` or `model.net.2.weight` when the
                 // Sequential sits inside another module; one prefix for all.
