@@ -228,11 +228,19 @@ impl<'a> Expansion<'a> {
         }
     }
 
-    /// `new()`, the one inherent method: everything else is the `Network` trait's.
+    /// `new()`, the one inherent method, and the consts every network has by name
+    /// (`Placement::INPUTS` without importing a trait): the rest is the trait's.
     fn inherent(&self) -> TokenStream {
         let name = &self.name;
         quote! {
             impl #name {
+                /// Width of the input (also `Network::INPUTS`, here without the trait).
+                pub const INPUTS: usize = <Self as ::mlp::core::Network>::INPUTS;
+                /// Width of the output.
+                pub const OUTPUTS: usize = <Self as ::mlp::core::Network>::OUTPUTS;
+                /// Number of trainable parameters (weights and biases).
+                pub const PARAMS: usize = <Self as ::mlp::core::Network>::PARAMS;
+
                 /// A network initialised from the fixed seed 0 (see `Network::seeded`).
                 pub fn new() -> Self {
                     <Self as ::mlp::core::Network>::seeded(0)

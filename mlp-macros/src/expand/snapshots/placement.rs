@@ -17,6 +17,12 @@ pub struct Placement {
 }
 const _: () = {
     impl Placement {
+        #[doc = r" Width of the input (also `Network::INPUTS`, here without the trait)."]
+        pub const INPUTS: usize = <Self as ::mlp::core::Network>::INPUTS;
+        #[doc = r" Width of the output."]
+        pub const OUTPUTS: usize = <Self as ::mlp::core::Network>::OUTPUTS;
+        #[doc = r" Number of trainable parameters (weights and biases)."]
+        pub const PARAMS: usize = <Self as ::mlp::core::Network>::PARAMS;
         #[doc = r" A network initialised from the fixed seed 0 (see `Network::seeded`)."]
         pub fn new() -> Self {
             <Self as ::mlp::core::Network>::seeded(0)
