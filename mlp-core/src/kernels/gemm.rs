@@ -342,6 +342,21 @@ fn gradient_block<T: Real, V: Vector<Scalar = T>, const IN: usize, const OUT: us
             }
         }
     }
+    if o0 + BLOCK <= OUT {
+        // A whole block of outputs: added to `dW` a vector at a time.
+        let g_ptr = gw.as_mut_ptr();
+        for (r, acc) in acc.iter().enumerate() {
+            for (v, acc) in acc.iter().enumerate().take(vectors) {
+                // SAFETY: column i0 + r < IN starts at (i0 + r) * OUT, and outputs
+                // o0 + v * lanes + LANES <= o0 + BLOCK <= OUT stay inside it.
+                unsafe {
+                    let g = g_ptr.add((i0 + r) * OUT + o0 + v * lanes);
+                    V::read(g).add(*acc).write(g);
+                }
+            }
+        }
+        return;
+    }
     let mut lanes_out = [T::ZERO; BLOCK];
     for (r, acc) in acc.iter().enumerate() {
         for (v, acc) in acc.iter().enumerate().take(vectors) {
