@@ -100,7 +100,13 @@ struct Matrix<'a, T> {
 const MAX_ROWS: usize = 12;
 
 #[inline(always)]
-fn product_rows<T: Real, V: Vector<Scalar = T>, const M: usize, const K: usize, const ROWS: usize>(
+fn product_rows<
+    T: Real,
+    V: Vector<Scalar = T>,
+    const M: usize,
+    const K: usize,
+    const ROWS: usize,
+>(
     a: &Matrix<'_, T>,
     bias: Option<&[T]>,
     b: &Batch<T, K>,
@@ -309,7 +315,13 @@ fn weight_gradient_rows<
 
 /// Outputs `o0..o0 + BLOCK` (those below `OUT`) of columns `i0..i0 + R` of `dW`.
 #[inline(always)]
-fn gradient_block<T: Real, V: Vector<Scalar = T>, const IN: usize, const OUT: usize, const R: usize>(
+fn gradient_block<
+    T: Real,
+    V: Vector<Scalar = T>,
+    const IN: usize,
+    const OUT: usize,
+    const R: usize,
+>(
     gw: &mut [T],
     x: &Batch<T, IN>,
     delta_rows: &[T],
