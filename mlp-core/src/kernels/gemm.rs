@@ -52,48 +52,38 @@ pub fn product<T: Real, const M: usize, const K: usize>(
     b: &Batch<T, K>,
     c: &mut Batch<T, M>,
 ) {
-    #[cfg(all(target_arch = "x86_64", feature = "std"))]
-    super::x86::product(
-        super::x86::Path::chosen(),
-        a,
-        row_stride,
-        col_stride,
-        bias,
-        b,
-        c,
-    );
-    #[cfg(not(all(target_arch = "x86_64", feature = "std")))]
-    product_with::<T, T::Lanes, M, K>(a, row_stride, col_stride, bias, b, c);
-}
-
-/// [`product`] in vectors `V`.
-#[inline(always)]
-pub(super) fn product_with<T: Real, V: Vector<Scalar = T>, const M: usize, const K: usize>(
-    a: &[T],
-    row_stride: usize,
-    col_stride: usize,
-    bias: Option<&[T]>,
-    b: &Batch<T, K>,
-    c: &mut Batch<T, M>,
-) {
     let a = Matrix {
         data: a,
         row_stride,
         col_stride,
     };
-    match V::LANES {
-        2 => product_rows::<T, V, M, K, 1>(&a, bias, b, c),
-        4 => product_rows::<T, V, M, K, 3>(&a, bias, b, c),
-        8 => product_rows::<T, V, M, K, 6>(&a, bias, b, c),
-        _ => product_rows::<T, V, M, K, 12>(&a, bias, b, c),
-    }
+    #[cfg(all(target_arch = "x86_64", feature = "std"))]
+    super::x86::product(super::x86::Path::chosen(), &a, bias, b, c);
+    #[cfg(not(all(target_arch = "x86_64", feature = "std")))]
+    product_with::<T, T::Lanes, M, K>(&a, bias, b, c);
 }
 
 /// A strided view of a matrix's scalars.
-struct Matrix<'a, T> {
-    data: &'a [T],
-    row_stride: usize,
-    col_stride: usize,
+pub(super) struct Matrix<'a, T> {
+    pub(super) data: &'a [T],
+    pub(super) row_stride: usize,
+    pub(super) col_stride: usize,
+}
+
+/// [`product`] in vectors `V`.
+#[inline(always)]
+pub(super) fn product_with<T: Real, V: Vector<Scalar = T>, const M: usize, const K: usize>(
+    a: &Matrix<'_, T>,
+    bias: Option<&[T]>,
+    b: &Batch<T, K>,
+    c: &mut Batch<T, M>,
+) {
+    match V::LANES {
+        2 => product_rows::<T, V, M, K, 1>(a, bias, b, c),
+        4 => product_rows::<T, V, M, K, 3>(a, bias, b, c),
+        8 => product_rows::<T, V, M, K, 6>(a, bias, b, c),
+        _ => product_rows::<T, V, M, K, 12>(a, bias, b, c),
+    }
 }
 
 /// Most rows a block has (`f32x16`).

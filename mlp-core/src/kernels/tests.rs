@@ -221,13 +221,19 @@ fn paths_agree<T: Real, const IN: usize, const OUT: usize>(path: x86::Path, n: u
     out.delta = batch::<T, OUT>(n, &mut rng);
     let delta = out.delta.clone();
     let rows = out.delta_rows().to_vec();
-    let w = l.weight.as_slice();
+    let matrix = |row_stride, col_stride| gemm::Matrix {
+        data: l.weight.as_slice(),
+        row_stride,
+        col_stride,
+    };
+    // W and W^T, as the forward pass and the input gradient read them.
+    let (w, wt) = (matrix(1, OUT), matrix(OUT, 1));
     let run = |path| {
         let (mut z, mut gx) = (Batch::<T, OUT>::new(n), Batch::<T, IN>::new(n));
         z.set_len(n);
         gx.set_len(n);
-        x86::product(path, w, 1, OUT, Some(l.bias.as_slice()), &x, &mut z);
-        x86::product(path, w, OUT, 1, None, &delta, &mut gx);
+        x86::product(path, &w, Some(l.bias.as_slice()), &x, &mut z);
+        x86::product(path, &wt, None, &delta, &mut gx);
         let mut g = Dense::<T, IN, OUT>::zeros();
         x86::bias_gradient(path, g.bias.as_mut_slice(), &delta);
         x86::weight_gradient::<T, IN, OUT>(path, g.weight.as_mut_slice(), &x, &rows);

@@ -8,7 +8,7 @@
 //! product code (`gemm.rs`) over [`Avx2`] and [`Avx512`], which call `core::arch`
 //! intrinsics that inline into those bodies.
 
-use super::gemm;
+use super::gemm::{self, Matrix};
 use super::vector::Vector;
 use crate::batch::Batch;
 use crate::real::{Dtype, Real};
@@ -102,48 +102,18 @@ impl Path {
 #[inline]
 pub(crate) fn product<T: Real, const M: usize, const K: usize>(
     path: Path,
-    a: &[T],
-    row_stride: usize,
-    col_stride: usize,
+    a: &Matrix<'_, T>,
     bias: Option<&[T]>,
     b: &Batch<T, K>,
     c: &mut Batch<T, M>,
 ) {
     match path.0 {
-        Level::Portable => {
-            gemm::product_with::<T, T::Lanes, M, K>(a, row_stride, col_stride, bias, b, c);
-        }
+        Level::Portable => gemm::product_with::<T, T::Lanes, M, K>(a, bias, b, c),
         // SAFETY: a path at this level is only made where the CPU has AVX2 and FMA.
-        Level::Avx2 => unsafe { product_avx2::<T, M, K>(a, row_stride, col_stride, bias, b, c) },
+        Level::Avx2 => unsafe { avx2::product::<T, M, K>(a, bias, b, c) },
         // SAFETY: a path at this level is only made where the CPU has AVX-512F.
-        Level::Avx512 => unsafe {
-            product_avx512::<T, M, K>(a, row_stride, col_stride, bias, b, c);
-        },
+        Level::Avx512 => unsafe { avx512::product::<T, M, K>(a, bias, b, c) },
     }
-}
-
-#[target_feature(enable = "avx2,fma")]
-fn product_avx2<T: Real, const M: usize, const K: usize>(
-    a: &[T],
-    row_stride: usize,
-    col_stride: usize,
-    bias: Option<&[T]>,
-    b: &Batch<T, K>,
-    c: &mut Batch<T, M>,
-) {
-    gemm::product_with::<T, Avx2<T>, M, K>(a, row_stride, col_stride, bias, b, c);
-}
-
-#[target_feature(enable = "avx512f")]
-fn product_avx512<T: Real, const M: usize, const K: usize>(
-    a: &[T],
-    row_stride: usize,
-    col_stride: usize,
-    bias: Option<&[T]>,
-    b: &Batch<T, K>,
-    c: &mut Batch<T, M>,
-) {
-    gemm::product_with::<T, Avx512<T>, M, K>(a, row_stride, col_stride, bias, b, c);
 }
 
 /// [`gemm::weight_gradient`] on `path`.
@@ -157,28 +127,10 @@ pub(crate) fn weight_gradient<T: Real, const IN: usize, const OUT: usize>(
     match path.0 {
         Level::Portable => gemm::weight_gradient_with::<T, T::Lanes, IN, OUT>(gw, x, delta_rows),
         // SAFETY: a path at this level is only made where the CPU has AVX2 and FMA.
-        Level::Avx2 => unsafe { weight_gradient_avx2::<T, IN, OUT>(gw, x, delta_rows) },
+        Level::Avx2 => unsafe { avx2::weight_gradient::<T, IN, OUT>(gw, x, delta_rows) },
         // SAFETY: a path at this level is only made where the CPU has AVX-512F.
-        Level::Avx512 => unsafe { weight_gradient_avx512::<T, IN, OUT>(gw, x, delta_rows) },
+        Level::Avx512 => unsafe { avx512::weight_gradient::<T, IN, OUT>(gw, x, delta_rows) },
     }
-}
-
-#[target_feature(enable = "avx2,fma")]
-fn weight_gradient_avx2<T: Real, const IN: usize, const OUT: usize>(
-    gw: &mut [T],
-    x: &Batch<T, IN>,
-    delta_rows: &[T],
-) {
-    gemm::weight_gradient_with::<T, Avx2<T>, IN, OUT>(gw, x, delta_rows);
-}
-
-#[target_feature(enable = "avx512f")]
-fn weight_gradient_avx512<T: Real, const IN: usize, const OUT: usize>(
-    gw: &mut [T],
-    x: &Batch<T, IN>,
-    delta_rows: &[T],
-) {
-    gemm::weight_gradient_with::<T, Avx512<T>, IN, OUT>(gw, x, delta_rows);
 }
 
 /// [`gemm::bias_gradient`] on `path`.
@@ -191,21 +143,51 @@ pub(crate) fn bias_gradient<T: Real, const OUT: usize>(
     match path.0 {
         Level::Portable => gemm::bias_gradient_with::<T, T::Lanes, OUT>(gb, delta),
         // SAFETY: a path at this level is only made where the CPU has AVX2 and FMA.
-        Level::Avx2 => unsafe { bias_gradient_avx2::<T, OUT>(gb, delta) },
+        Level::Avx2 => unsafe { avx2::bias_gradient::<T, OUT>(gb, delta) },
         // SAFETY: a path at this level is only made where the CPU has AVX-512F.
-        Level::Avx512 => unsafe { bias_gradient_avx512::<T, OUT>(gb, delta) },
+        Level::Avx512 => unsafe { avx512::bias_gradient::<T, OUT>(gb, delta) },
     }
 }
 
-#[target_feature(enable = "avx2,fma")]
-fn bias_gradient_avx2<T: Real, const OUT: usize>(gb: &mut [T], delta: &Batch<T, OUT>) {
-    gemm::bias_gradient_with::<T, Avx2<T>, OUT>(gb, delta);
+/// The entry points compiled for one instruction set: the `gemm.rs` bodies over
+/// its vector type, every call inside them inlined.
+macro_rules! entry_points {
+    ($module:ident, $feature:literal, $vector:ident) => {
+        mod $module {
+            use super::{Batch, Matrix, Real, gemm, $vector};
+
+            #[target_feature(enable = $feature)]
+            pub(super) fn product<T: Real, const M: usize, const K: usize>(
+                a: &Matrix<'_, T>,
+                bias: Option<&[T]>,
+                b: &Batch<T, K>,
+                c: &mut Batch<T, M>,
+            ) {
+                gemm::product_with::<T, $vector<T>, M, K>(a, bias, b, c);
+            }
+
+            #[target_feature(enable = $feature)]
+            pub(super) fn weight_gradient<T: Real, const IN: usize, const OUT: usize>(
+                gw: &mut [T],
+                x: &Batch<T, IN>,
+                delta_rows: &[T],
+            ) {
+                gemm::weight_gradient_with::<T, $vector<T>, IN, OUT>(gw, x, delta_rows);
+            }
+
+            #[target_feature(enable = $feature)]
+            pub(super) fn bias_gradient<T: Real, const OUT: usize>(
+                gb: &mut [T],
+                delta: &Batch<T, OUT>,
+            ) {
+                gemm::bias_gradient_with::<T, $vector<T>, OUT>(gb, delta);
+            }
+        }
+    };
 }
 
-#[target_feature(enable = "avx512f")]
-fn bias_gradient_avx512<T: Real, const OUT: usize>(gb: &mut [T], delta: &Batch<T, OUT>) {
-    gemm::bias_gradient_with::<T, Avx512<T>, OUT>(gb, delta);
-}
+entry_points!(avx2, "avx2,fma", Avx2);
+entry_points!(avx512, "avx512f", Avx512);
 
 /// The sum of a vector's lanes, through memory (only the products' short bias
 /// sums need it).
