@@ -17,6 +17,10 @@ mod elementwise;
 mod gemm;
 #[cfg(test)]
 mod tests;
+#[cfg(feature = "alloc")]
+mod vector;
+#[cfg(all(target_arch = "x86_64", feature = "std"))]
+mod x86;
 
 #[cfg(feature = "alloc")]
 use crate::batch::{Batch, LANE_PAD, LayerBuffers};

@@ -191,3 +191,125 @@ fn kernels_match_the_scalar_formulas_in_f64() {
 fn kernels_match_the_scalar_formulas_in_f32() {
     sizes::<f32>();
 }
+
+impl<T: Real> Sum<T> {
+    /// Checks that two results of this sum are each within its rounding bound.
+    fn agree(&self, got: T, portable: T, what: &str) {
+        let unit = if T::DTYPE == crate::real::Dtype::F32 {
+            f64::from(f32::EPSILON) / 2.0
+        } else {
+            f64::EPSILON / 2.0
+        };
+        let bound = 4.0 * (self.terms + 1) as f64 * unit * self.magnitude;
+        let error = (got.to_f64() - portable.to_f64()).abs();
+        assert!(
+            error <= bound,
+            "{} {what}: {got} where the portable path gives {portable} (difference {error:e}, bound {bound:e})",
+            T::NAME
+        );
+    }
+}
+
+/// The products and gradients on `path` and on the portable path, from the same
+/// data: every result within rounding of the other.
+#[cfg(all(target_arch = "x86_64", feature = "std"))]
+fn paths_agree<T: Real, const IN: usize, const OUT: usize>(path: x86::Path, n: usize) {
+    let mut rng = Uniform::new((IN * 1000 + OUT * 10 + n) as u64);
+    let l = layer::<T, IN, OUT>(&mut rng);
+    let x = batch::<T, IN>(n, &mut rng);
+    let mut out = LayerBuffers::<T, OUT>::new(n);
+    out.delta = batch::<T, OUT>(n, &mut rng);
+    let delta = out.delta.clone();
+    let rows = out.delta_rows().to_vec();
+    let matrix = |row_stride, col_stride| gemm::Matrix {
+        data: l.weight.as_slice(),
+        row_stride,
+        col_stride,
+    };
+    // W and W^T, as the forward pass and the input gradient read them.
+    let (w, wt) = (matrix(1, OUT), matrix(OUT, 1));
+    let run = |path| {
+        let (mut z, mut gx) = (Batch::<T, OUT>::new(n), Batch::<T, IN>::new(n));
+        z.set_len(n);
+        gx.set_len(n);
+        x86::product(path, &w, Some(l.bias.as_slice()), &x, &mut z);
+        x86::product(path, &wt, None, &delta, &mut gx);
+        let mut g = Dense::<T, IN, OUT>::zeros();
+        x86::bias_gradient(path, g.bias.as_mut_slice(), &delta);
+        x86::weight_gradient::<T, IN, OUT>(path, g.weight.as_mut_slice(), &x, &rows);
+        (z, gx, g)
+    };
+    let (z, gx, g) = run(path);
+    let (z0, gx0, g0) = run(x86::Path::PORTABLE);
+    let shape = alloc::format!("{} {IN}x{OUT} n={n}", path.name());
+    for s in 0..n {
+        let (xs, ds) = (x.sample(s), delta.sample(s));
+        for o in 0..OUT {
+            let mut want = Sum::<T>::new(l.bias[o].to_f64());
+            for i in 0..IN {
+                want.add(l.weight[(o, i)], xs[i]);
+            }
+            let what = alloc::format!("forward {shape} s={s} o={o}");
+            want.agree(z.feature(o)[s], z0.feature(o)[s], &what);
+        }
+        for i in 0..IN {
+            let mut want = Sum::<T>::new(0.0);
+            for o in 0..OUT {
+                want.add(l.weight[(o, i)], ds[o]);
+            }
+            let what = alloc::format!("input gradient {shape} s={s} i={i}");
+            want.agree(gx.feature(i)[s], gx0.feature(i)[s], &what);
+        }
+    }
+    for o in 0..OUT {
+        let mut want = Sum::<T>::new(0.0);
+        for &d in delta.feature(o) {
+            want.add(d, T::ONE);
+        }
+        let what = alloc::format!("bias gradient {shape} o={o}");
+        want.agree(g.bias[o], g0.bias[o], &what);
+        for i in 0..IN {
+            let mut want = Sum::<T>::new(0.0);
+            for (&d, &x) in delta.feature(o).iter().zip(x.feature(i)) {
+                want.add(d, x);
+            }
+            let what = alloc::format!("weight gradient {shape} ({o}, {i})");
+            want.agree(g.weight[(o, i)], g0.weight[(o, i)], &what);
+        }
+    }
+}
+
+#[cfg(all(target_arch = "x86_64", feature = "std"))]
+fn every_size_agrees<T: Real>(path: x86::Path) {
+    for n in [1, 13, 16, 17, 33, 256] {
+        // Every remainder of 12, 6 and 3 rows, and inner dimensions past one DEPTH run.
+        paths_agree::<T, 1, 1>(path, n);
+        paths_agree::<T, 4, 3>(path, n);
+        paths_agree::<T, 5, 6>(path, n);
+        paths_agree::<T, 10, 9>(path, n);
+        paths_agree::<T, 12, 11>(path, n);
+        paths_agree::<T, 11, 12>(path, n);
+        paths_agree::<T, 13, 25>(path, n);
+        paths_agree::<T, 64, 32>(path, n);
+        paths_agree::<T, 300, 7>(path, n);
+        paths_agree::<T, 7, 300>(path, n);
+    }
+}
+
+/// Each instruction set the products are compiled for that this CPU runs, against
+/// the build's portable `wide` path.
+#[cfg(all(target_arch = "x86_64", feature = "std"))]
+#[test]
+fn every_product_path_this_cpu_runs_matches_the_portable_one() {
+    let paths: alloc::vec::Vec<_> = x86::Path::available().collect();
+    let names: alloc::vec::Vec<_> = paths.iter().map(|p| p.name()).collect();
+    std::println!(
+        "product paths on this CPU: {} (chosen: {})",
+        names.join(", "),
+        x86::Path::chosen().name()
+    );
+    for path in paths {
+        every_size_agrees::<f32>(path);
+        every_size_agrees::<f64>(path);
+    }
+}
