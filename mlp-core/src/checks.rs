@@ -6,7 +6,7 @@ use crate::error::Error;
 use crate::network::Network;
 use crate::real::Real;
 use crate::simd::Lanes;
-use crate::tensor::row_major_index;
+use crate::tensor::{TensorId, row_major_index};
 
 /// Checks that a learning rate is finite and positive.
 pub(crate) fn check_learning_rate<T: Real>(lr: T) -> Result<(), Error> {
@@ -52,13 +52,7 @@ pub(crate) fn check_step<N: Network>(net: &N, grads: &N, lr: N::Scalar) -> Resul
         }
         // The slow path: name the first bad value.
         let shape = id.shape(N::WIDTHS);
-        if let Some(k) = g.iter().position(|v| !v.finite()) {
-            return Err(Error::NonFiniteGradient {
-                tensor: id,
-                index: row_major_index(shape, k),
-                value: g[k].to_f64(),
-            });
-        }
+        non_finite_gradient::<N>(id, g)?;
         let k = (0..p.len())
             .find(|&k| !(p[k] - lr * g[k]).finite())
             .unwrap_or(0);
@@ -77,18 +71,24 @@ pub(crate) fn check_step<N: Network>(net: &N, grads: &N, lr: N::Scalar) -> Resul
 pub(crate) fn check_gradients<N: Network>(grads: &N) -> Result<(), Error> {
     for id in tensor_ids::<N>() {
         let g = tensor(grads, id);
-        if all_finite(g) {
-            continue;
-        }
-        if let Some(k) = g.iter().position(|v| !v.finite()) {
-            return Err(Error::NonFiniteGradient {
-                tensor: id,
-                index: row_major_index(id.shape(N::WIDTHS), k),
-                value: g[k].to_f64(),
-            });
+        if !all_finite(g) {
+            non_finite_gradient::<N>(id, g)?;
         }
     }
     Ok(())
+}
+
+/// [`Error::NonFiniteGradient`] for the first NaN or infinite value of gradient
+/// tensor `id`, if it has one.
+fn non_finite_gradient<N: Network>(id: TensorId, g: &[N::Scalar]) -> Result<(), Error> {
+    match g.iter().position(|v| !v.finite()) {
+        Some(k) => Err(Error::NonFiniteGradient {
+            tensor: id,
+            index: row_major_index(id.shape(N::WIDTHS), k),
+            value: g[k].to_f64(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Whether `p - lr * g` is finite everywhere, in one vectorised pass (the product
@@ -129,7 +129,7 @@ pub(crate) fn all_finite<T: Real>(values: &[T]) -> bool {
     sum.finite()
 }
 
-/// Whether every parameter of `net` is finite.
+/// Whether every value of `net` (parameters, or a gradient's values) is finite.
 #[cfg(feature = "alloc")]
 pub(crate) fn parameters_finite<N: Network>(net: &N) -> bool {
     tensor_ids::<N>().all(|id| all_finite(tensor(net, id)))

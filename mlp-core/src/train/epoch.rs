@@ -1,7 +1,7 @@
 //! The body of an epoch: its gradient steps, and its measurements.
 
 use super::{Fit, Rows};
-use crate::checks::all_finite;
+use crate::checks::parameters_finite;
 use crate::compiled::{Compiled, tensor, tensor_ids, tensor_mut};
 use crate::error::Error;
 use crate::gradients::Gradients;
@@ -77,9 +77,7 @@ impl<N: Network> Buffers<N> {
                 &mut self.grads,
             );
             let loss = (sum * scale).to_f64() + regularise(net, &mut self.grads, settings.l2);
-            if !loss.is_finite()
-                || !tensor_ids::<N>().all(|id| all_finite(tensor(&*self.grads, id)))
-            {
+            if !loss.is_finite() || !parameters_finite(&*self.grads) {
                 return Err(loss);
             }
             for (layer, norm) in norms.iter_mut().enumerate() {
