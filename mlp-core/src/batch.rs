@@ -15,6 +15,11 @@ pub const LANE_PAD: usize = 16;
 /// Samples and features per tile when converting between rows and feature runs.
 const TILE: usize = 16;
 
+/// The caller's samples as they come, one array of `N` features each: what the
+/// input layer reads, without a copy into a [`Batch`].
+#[derive(Clone, Copy, Debug)]
+pub struct Rows<'a, T, const N: usize>(pub &'a [[T; N]]);
+
 /// `N` features for up to `capacity` samples, feature-major.
 #[derive(Clone, Debug)]
 pub struct Batch<T, const N: usize> {
@@ -26,7 +31,12 @@ pub struct Batch<T, const N: usize> {
 impl<T: Real, const N: usize> Batch<T, N> {
     /// A zeroed buffer for up to `capacity` samples (at least one).
     pub fn new(capacity: usize) -> Self {
-        let stride = capacity.max(1).div_ceil(LANE_PAD) * LANE_PAD;
+        let mut stride = capacity.max(1).div_ceil(LANE_PAD) * LANE_PAD;
+        // Runs a multiple of 64 scalars apart would map the same samples of many
+        // features onto a few cache sets; one more padding vector spreads them.
+        if stride % 64 == 0 {
+            stride += LANE_PAD;
+        }
         Self {
             data: alloc::vec![T::zero(); stride * N],
             stride,

@@ -74,12 +74,14 @@ pub trait Compiled<N: Network> {
     #[cfg(feature = "alloc")]
     fn loss_sum(buffers: &mut Self::Buffers, targets: &[N::Target]) -> N::Scalar;
 
-    /// Backpropagation after [`Compiled::forward`]: adds `scale * dl/dparams` of
-    /// every sample to `grads` and returns the sum of the per-sample losses.
+    /// Backpropagation after [`Compiled::forward`] on the same `inputs`: adds
+    /// `scale * dl/dparams` of every sample to `grads` and returns the sum of the
+    /// per-sample losses.
     #[cfg(feature = "alloc")]
     fn backward(
         net: &N,
         buffers: &mut Self::Buffers,
+        inputs: &[N::Input],
         targets: &[N::Target],
         scale: N::Scalar,
         grads: &mut N,

@@ -303,7 +303,7 @@ pub(crate) fn gradient_sum<N: Network>(
     if let Some((buffers, mut masks)) = ws.batch() {
         for (x, y) in inputs.chunks(cap).zip(targets.chunks(cap)) {
             <N::Compiled as Compiled<N>>::forward(net, buffers, x, masks.as_deref_mut());
-            sum += <N::Compiled as Compiled<N>>::backward(net, buffers, y, scale, grads);
+            sum += <N::Compiled as Compiled<N>>::backward(net, buffers, x, y, scale, grads);
         }
         return sum;
     }

@@ -1,20 +1,33 @@
 //! Register-blocked products over feature-major batches.
 //!
-//! A block computes `ROWS` outputs for [`BLOCK`] samples (whole SIMD vectors) with
-//! every accumulator in a register: per step one vector load of the batch per
-//! sample vector, one broadcast of `A` per row, and `ROWS * BLOCK / LANES` fused
-//! multiply-adds. `ROWS` is chosen per vector width so the accumulators plus the
-//! loaded vectors fit the register file (16 vector registers on AVX2, 32 on
-//! AVX-512). The inner dimension is split into runs of [`DEPTH`] so the batch
-//! block being read stays in the L1 cache while every row block uses it.
+//! A block computes `ROWS` outputs for `NV` vectors of samples with every
+//! accumulator in a register: per step `NV` vector loads of `B`, one broadcast of
+//! `A` per row, and `ROWS * NV` fused multiply-adds. The shape is chosen per vector
+//! width and register count so the accumulators plus the loaded vectors fit the
+//! register file (16 vector registers on SSE2 and AVX2, 32 on AVX-512).
+//!
+//! `B` is read in place when it is a small feature-major batch. Otherwise each
+//! block of samples is first packed into a contiguous panel of [`PANEL`] scalars,
+//! which stays in the L1 cache while every row block reads it: a batch's features
+//! lie a whole run apart, and reading many of them in place maps them onto a few
+//! cache sets. Packing is also where the caller's rows (sample-major, the input
+//! layer) are turned feature-major, so the input needs no conversion of its own.
 
 use super::BLOCK;
 use super::vector::Vector;
-use crate::batch::Batch;
+use crate::batch::{Batch, LANE_PAD, Rows};
 use crate::real::Real;
+use core::mem::MaybeUninit;
 
-/// Inner-dimension run: `DEPTH * BLOCK` scalars of the batch stay in L1.
-const DEPTH: usize = 256;
+/// Scalars in one packed panel of `B`: 24 KiB of `f32`, half an L1 cache.
+const PANEL: usize = 6144;
+
+/// Samples per chunk: the panel holds a run of the inner dimension for all of
+/// them, and each row block's `A` is read for all of them while in L1.
+const CHUNK: usize = 64;
+
+/// Inner dimensions up to this are read in place from a feature-major batch.
+const IN_PLACE_DEPTH: usize = 64;
 
 /// Most vectors a block row can span: `BLOCK / LANES` with 2 lanes (`f64x2`).
 const MAX_VECTORS: usize = 8;
@@ -40,172 +53,395 @@ macro_rules! with_rows {
     };
 }
 
-/// `C = A B (+ bias)` for the `c.len()` samples of `b`: `A` is `(M, K)` with
-/// element `(m, k)` at `a[m * row_stride + k * col_stride]`, `B` is `b` (`K`
-/// features), `C` is `c` (`M` features). Without a bias, `C` starts from zero.
-#[inline]
-pub fn product<T: Real, const M: usize, const K: usize>(
-    a: &[T],
-    row_stride: usize,
-    col_stride: usize,
-    bias: Option<&[T]>,
-    b: &Batch<T, K>,
-    c: &mut Batch<T, M>,
-) {
-    let a = Matrix {
-        data: a,
-        row_stride,
-        col_stride,
-    };
-    #[cfg(all(target_arch = "x86_64", feature = "std"))]
-    super::x86::product(super::x86::Path::chosen(), &a, bias, b, c);
-    #[cfg(not(all(target_arch = "x86_64", feature = "std")))]
-    product_with::<T, T::Lanes, M, K>(&a, bias, b, c);
+/// The `B` of a product, `K` features for each of its samples.
+pub trait Operand<T: Real, const K: usize> {
+    /// How many samples.
+    fn samples(&self) -> usize;
+
+    /// Feature-major runs that a product may read in place: feature 0 of sample 0
+    /// and the distance between features, each run padded to whole [`LANE_PAD`]s.
+    fn runs(&self) -> Option<(*const T, usize)>;
+
+    /// Feature `i` of sample `s` is at `base + i * feature_stride + s * sample_stride`:
+    /// `(base, feature_stride, sample_stride)`.
+    fn elements(&self) -> (*const T, usize, usize);
+
+    /// Copies features `k0..k1` of samples `s0..s0 + n` into `panel` (at least
+    /// `(k1 - k0) * n` long), feature `k` at `(k - k0) * n`; samples past the last
+    /// are zero.
+    fn pack<V: Vector<Scalar = T>>(
+        &self,
+        k0: usize,
+        k1: usize,
+        s0: usize,
+        n: usize,
+        panel: &mut [MaybeUninit<T>],
+    );
 }
 
-/// A strided view of a matrix's scalars.
-pub(super) struct Matrix<'a, T> {
-    pub(super) data: &'a [T],
-    pub(super) row_stride: usize,
-    pub(super) col_stride: usize,
-}
+impl<T: Real, const K: usize> Operand<T, K> for Batch<T, K> {
+    #[inline(always)]
+    fn samples(&self) -> usize {
+        self.len()
+    }
 
-/// [`product`] in vectors `V`.
-#[inline(always)]
-pub(super) fn product_with<T: Real, V: Vector<Scalar = T>, const M: usize, const K: usize>(
-    a: &Matrix<'_, T>,
-    bias: Option<&[T]>,
-    b: &Batch<T, K>,
-    c: &mut Batch<T, M>,
-) {
-    match V::LANES {
-        2 => product_rows::<T, V, M, K, 1>(a, bias, b, c),
-        4 => product_rows::<T, V, M, K, 3>(a, bias, b, c),
-        8 => product_rows::<T, V, M, K, 6>(a, bias, b, c),
-        _ => product_rows::<T, V, M, K, 12>(a, bias, b, c),
+    #[inline(always)]
+    fn runs(&self) -> Option<(*const T, usize)> {
+        Some((self.as_slice().as_ptr(), self.capacity()))
+    }
+
+    #[inline(always)]
+    fn elements(&self) -> (*const T, usize, usize) {
+        (self.as_slice().as_ptr(), self.capacity(), 1)
+    }
+
+    #[inline(always)]
+    fn pack<V: Vector<Scalar = T>>(
+        &self,
+        k0: usize,
+        k1: usize,
+        s0: usize,
+        n: usize,
+        panel: &mut [MaybeUninit<T>],
+    ) {
+        let stride = self.capacity();
+        assert!(k0 <= k1 && k1 <= K && (k1 - k0) * n <= panel.len() && n % V::LANES == 0);
+        assert!(s0 + n <= stride && self.as_slice().len() >= K * stride);
+        let (src, dst) = (self.as_slice().as_ptr(), panel.as_mut_ptr().cast::<T>());
+        // SAFETY: by the assertions, every run k < K reads s0..s0 + n <= stride of
+        // its own feature, and every write lands below (k1 - k0) * n <= panel length.
+        unsafe {
+            for k in k0..k1 {
+                let (from, to) = (src.add(k * stride + s0), dst.add((k - k0) * n));
+                for v in (0..n).step_by(V::LANES) {
+                    V::read(from.add(v)).write(to.add(v));
+                }
+            }
+        }
     }
 }
 
-/// Most rows a block has (`f32x16`).
-const MAX_ROWS: usize = 12;
+impl<T: Real, const K: usize> Operand<T, K> for Rows<'_, T, K> {
+    #[inline(always)]
+    fn samples(&self) -> usize {
+        self.0.len()
+    }
+
+    #[inline(always)]
+    fn runs(&self) -> Option<(*const T, usize)> {
+        None
+    }
+
+    #[inline(always)]
+    fn elements(&self) -> (*const T, usize, usize) {
+        (self.0.as_ptr().cast::<T>(), 1, K)
+    }
+
+    #[inline(always)]
+    fn pack<V: Vector<Scalar = T>>(
+        &self,
+        k0: usize,
+        k1: usize,
+        s0: usize,
+        n: usize,
+        panel: &mut [MaybeUninit<T>],
+    ) {
+        assert!(k0 <= k1 && k1 <= K && (k1 - k0) * n <= panel.len());
+        let rows = &self.0[s0.min(self.0.len())..(s0 + n).min(self.0.len())];
+        let dst = panel.as_mut_ptr().cast::<T>();
+        // SAFETY: sample s < n of feature k < k1 is written at (k - k0) * n + s,
+        // below (k1 - k0) * n <= panel length.
+        unsafe {
+            // Tiles of TILE samples by TILE features, transposed in registers.
+            const TILE: usize = 8;
+            let full_k = k0 + (k1 - k0) / TILE * TILE;
+            let full_s = rows.len() / TILE * TILE;
+            let src = rows.as_ptr().cast::<T>();
+            for t0 in (0..full_s).step_by(TILE) {
+                for f0 in (k0..full_k).step_by(TILE) {
+                    V::transpose8(src.add(t0 * K + f0), K, dst.add((f0 - k0) * n + t0), n);
+                }
+            }
+            for (s, row) in rows.iter().enumerate() {
+                let from = if s < full_s { full_k } else { k0 };
+                for (k, &x) in row.iter().enumerate().take(k1).skip(from) {
+                    dst.add((k - k0) * n + s).write(x);
+                }
+            }
+            for k in 0..k1 - k0 {
+                for s in rows.len()..n {
+                    dst.add(k * n + s).write(T::ZERO);
+                }
+            }
+        }
+    }
+}
+
+/// `C = A B (+ bias)` for the samples of `b`: `A` is `(M, K)`, the weights `w` of a
+/// layer with `M` outputs (column-major, `(m, k)` at `k * M + m`) or, `TRANSPOSED`,
+/// their transpose for a layer with `K` outputs (`(m, k)` at `m * K + k`). `C` gets
+/// whole vectors up to the padded length of `b`. Without a bias, `C` starts from zero.
+#[inline]
+pub fn product<T: Real, const M: usize, const K: usize, const TRANSPOSED: bool, B>(
+    w: &[T],
+    bias: Option<&[T]>,
+    b: &B,
+    c: &mut Batch<T, M>,
+) where
+    B: Operand<T, K>,
+{
+    #[cfg(all(target_arch = "x86_64", feature = "std"))]
+    super::x86::product::<T, M, K, TRANSPOSED, B>(super::x86::Path::chosen(), w, bias, b, c);
+    #[cfg(not(all(target_arch = "x86_64", feature = "std")))]
+    product_with::<T, T::Lanes, M, K, TRANSPOSED, B>(w, bias, b, c);
+}
+
+/// [`product`] in vectors `V`, with the block shape of their width.
+#[inline(always)]
+pub(super) fn product_with<T, V, const M: usize, const K: usize, const TRANSPOSED: bool, B>(
+    w: &[T],
+    bias: Option<&[T]>,
+    b: &B,
+    c: &mut Batch<T, M>,
+) where
+    T: Real,
+    V: Vector<Scalar = T>,
+    B: Operand<T, K>,
+{
+    // (rows, vectors, vectors of a last block of LANE_PAD samples)
+    match (V::LANES, V::REGISTERS) {
+        (16, _) => product_shape::<T, V, M, K, TRANSPOSED, B, 12, 2, 1>(w, bias, b, c),
+        (8, 32) => product_shape::<T, V, M, K, TRANSPOSED, B, 12, 2, 2>(w, bias, b, c),
+        (8, _) => product_shape::<T, V, M, K, TRANSPOSED, B, 6, 2, 2>(w, bias, b, c),
+        (4, _) => product_shape::<T, V, M, K, TRANSPOSED, B, 3, 4, 4>(w, bias, b, c),
+        _ => product_shape::<T, V, M, K, TRANSPOSED, B, 1, 8, 8>(w, bias, b, c),
+    }
+}
+
+/// Where a block's accumulators start.
+#[derive(Clone, Copy)]
+enum Start<T> {
+    /// From the bias of each row (`None`: from zero).
+    Bias(Option<*const T>),
+    /// From what `C` holds: a later run of the inner dimension.
+    Sum,
+}
+
+/// Where a run of the inner dimension reads `B` for a chunk of samples: the block
+/// of samples `s` starts at `base + (s - chunk start) * scale`, with its features
+/// `stride` apart (`width`, the block's own, when `stride` is `None`: packed).
+#[derive(Clone, Copy)]
+struct Source<T> {
+    base: *const T,
+    scale: usize,
+    stride: Option<usize>,
+}
 
 #[inline(always)]
-fn product_rows<
+fn product_shape<
     T: Real,
     V: Vector<Scalar = T>,
     const M: usize,
     const K: usize,
+    const TRANSPOSED: bool,
+    B: Operand<T, K>,
     const ROWS: usize,
+    const NV: usize,
+    const NV_LAST: usize,
 >(
-    a: &Matrix<'_, T>,
+    w: &[T],
     bias: Option<&[T]>,
-    b: &Batch<T, K>,
+    b: &B,
     c: &mut Batch<T, M>,
 ) {
-    let full = M / ROWS * ROWS;
-    let mut panel = [T::ZERO; MAX_ROWS * DEPTH];
-    let mut k0 = 0;
-    while k0 < K {
-        let k1 = (k0 + DEPTH).min(K);
-        let mut m0 = 0;
-        while m0 < full {
-            row_block::<T, V, M, K, ROWS>(a, &mut panel, bias, b, c, m0, k0, k1);
-            m0 += ROWS;
-        }
-        if full < M {
-            with_rows!(
-                M - full,
-                row_block::<T, V, M, K>(a, &mut panel, bias, b, c, full, k0, k1)
-            );
-        }
-        k0 = k1;
-    }
-}
-
-/// Rows `m0..m0 + R` of `C` for every sample, inner indices `k0..k1`: packs that
-/// panel of `A` so each step reads its `R` values from one place, then runs the
-/// register block over every block of samples.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn row_block<T: Real, V: Vector<Scalar = T>, const M: usize, const K: usize, const R: usize>(
-    a: &Matrix<'_, T>,
-    panel: &mut [T; MAX_ROWS * DEPTH],
-    bias: Option<&[T]>,
-    b: &Batch<T, K>,
-    c: &mut Batch<T, M>,
-    m0: usize,
-    k0: usize,
-    k1: usize,
-) {
-    for k in k0..k1 {
-        for m in 0..R {
-            panel[(k - k0) * R + m] = a.data[(m0 + m) * a.row_stride + k * a.col_stride];
-        }
-    }
-    for s0 in (0..b.padded_len()).step_by(BLOCK) {
-        block::<T, V, M, K, R>(panel, bias, b, c, m0, k0, k1, s0);
-    }
-}
-
-/// Rows `m0..m0 + R` of `C`, samples `s0..s0 + BLOCK`, inner indices `k0..k1`, with
-/// `A`'s values for step `k` at `panel[(k - k0) * R..]`.
-///
-/// The bounds of every access are checked once, before the loops, so that the
-/// inner loop is only loads, broadcasts and fused multiply-adds.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn block<T: Real, V: Vector<Scalar = T>, const M: usize, const K: usize, const R: usize>(
-    panel: &[T; MAX_ROWS * DEPTH],
-    bias: Option<&[T]>,
-    b: &Batch<T, K>,
-    c: &mut Batch<T, M>,
-    m0: usize,
-    k0: usize,
-    k1: usize,
-    s0: usize,
-) {
-    let lanes = V::LANES;
-    let vectors = BLOCK / lanes;
-    let (b_stride, c_stride) = (b.capacity(), c.capacity());
-    assert!(k0 < k1 && k1 <= K && k1 - k0 <= DEPTH && R <= MAX_ROWS && m0 + R <= M);
-    assert!(s0 + BLOCK <= b_stride && b_stride == c_stride);
-    assert!(b.as_slice().len() >= K * b_stride && c.as_slice().len() >= M * c_stride);
+    let nr = NV * V::LANES;
+    let padded = b.samples().div_ceil(LANE_PAD) * LANE_PAD;
+    let c_stride = c.capacity();
+    assert!(w.len() >= M * K && padded <= c_stride && c.as_slice().len() >= M * c_stride);
+    assert!(NV_LAST * V::LANES == nr.min(LANE_PAD) && CHUNK % nr == 0 && nr % LANE_PAD == 0);
     if let Some(bias) = bias {
         assert!(bias.len() >= M);
     }
-    let (a_ptr, b_ptr) = (panel.as_ptr(), b.as_slice().as_ptr());
+    let bias = bias.map(<[T]>::as_ptr);
     let c_ptr = c.as_mut_slice().as_mut_ptr();
-    let mut acc = [[V::splat(T::ZERO); MAX_VECTORS]; R];
-    // SAFETY: by the assertions above, every index below is within its slice:
-    // rows m0..m0 + R <= M, inner k0..k1 <= K with (k1 - k0) * R <= panel length,
-    // samples s0..s0 + BLOCK <= stride.
+    let in_place = if K <= IN_PLACE_DEPTH { b.runs() } else { None };
+    let mut panel = [const { MaybeUninit::<T>::uninit() }; PANEL];
+    let mut c0 = 0;
+    while c0 < padded {
+        let width = CHUNK.min(padded - c0);
+        let depth = match in_place {
+            Some(_) => K.max(1),
+            None => (PANEL / width).min(K).max(1),
+        };
+        let mut k0 = 0;
+        while k0 < K {
+            let k1 = (k0 + depth).min(K);
+            let source = match in_place {
+                Some((base, stride)) => Source {
+                    // SAFETY: feature k0 < K of the runs, sample c0 < padded.
+                    base: unsafe { base.add(k0 * stride + c0) },
+                    scale: 1,
+                    stride: Some(stride),
+                },
+                None => {
+                    // Each block of samples packed on its own, one after the other.
+                    for s in (c0..c0 + width).step_by(nr) {
+                        let n = nr.min(c0 + width - s);
+                        let at = (s - c0) * (k1 - k0);
+                        b.pack::<V>(k0, k1, s, n, &mut panel[at..at + (k1 - k0) * n]);
+                    }
+                    Source {
+                        base: panel.as_ptr().cast::<T>(),
+                        scale: k1 - k0,
+                        stride: None,
+                    }
+                }
+            };
+            let start = if k0 == 0 {
+                Start::Bias(bias)
+            } else {
+                Start::Sum
+            };
+            let full = M / ROWS * ROWS;
+            // SAFETY: the source holds features k0..k1 of the chunk's samples; C
+            // holds M rows of c_stride >= padded samples; `w` holds M * K.
+            unsafe {
+                let c_chunk = c_ptr.add(c0);
+                let mut m0 = 0;
+                while m0 < full {
+                    blocks::<T, V, M, K, TRANSPOSED, NV, NV_LAST, ROWS>(
+                        w, source, width, c_chunk, c_stride, m0, k0, k1, start,
+                    );
+                    m0 += ROWS;
+                }
+                if full < M {
+                    with_rows!(
+                        M - full,
+                        blocks::<T, V, M, K, TRANSPOSED, NV, NV_LAST>(
+                            w, source, width, c_chunk, c_stride, full, k0, k1, start
+                        )
+                    );
+                }
+            }
+            k0 = k1;
+        }
+        c0 += width;
+    }
+}
+
+/// Rows `m0..m0 + R` of `C` for every block of samples of a chunk of `width`, the
+/// block's `A` staying in the L1 cache from one block to the next.
+///
+/// # Safety
+/// `source` holds features `k0..k1` of the chunk's samples; `c` points to the
+/// chunk's first sample of row 0 of `C`, rows `c_stride` apart; `w` holds `M * K`
+/// scalars; a bias holds `M`; `m0 + R <= M`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn blocks<
+    T: Real,
+    V: Vector<Scalar = T>,
+    const M: usize,
+    const K: usize,
+    const TRANSPOSED: bool,
+    const NV: usize,
+    const NV_LAST: usize,
+    const R: usize,
+>(
+    w: &[T],
+    source: Source<T>,
+    width: usize,
+    c: *mut T,
+    c_stride: usize,
+    m0: usize,
+    k0: usize,
+    k1: usize,
+    start: Start<T>,
+) {
+    let nr = NV * V::LANES;
+    let mut s = 0;
+    // SAFETY: the caller's contract; block s..s + n lies inside the chunk.
     unsafe {
+        while s < width {
+            let n = nr.min(width - s);
+            let b = source.base.add(s * source.scale);
+            let b_stride = source.stride.unwrap_or(n);
+            if n == nr {
+                block::<T, V, M, K, TRANSPOSED, NV, R>(
+                    w, b, b_stride, c.add(s), c_stride, m0, k0, k1, start,
+                );
+            } else {
+                block::<T, V, M, K, TRANSPOSED, NV_LAST, R>(
+                    w, b, b_stride, c.add(s), c_stride, m0, k0, k1, start,
+                );
+            }
+            s += n;
+        }
+    }
+}
+
+/// Rows `m0..m0 + R` of `C` for `NV` vectors of samples, inner indices `k0..k1`:
+/// only loads, broadcasts and fused multiply-adds in the inner loop.
+///
+/// # Safety
+/// `b` holds features `k0..k1` of `NV * LANES` samples, `b_stride` apart; `c`
+/// points to those samples of row 0 of `C`, rows `c_stride` apart; `w` holds
+/// `M * K` scalars; a bias holds `M`; `m0 + R <= M`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn block<
+    T: Real,
+    V: Vector<Scalar = T>,
+    const M: usize,
+    const K: usize,
+    const TRANSPOSED: bool,
+    const NV: usize,
+    const R: usize,
+>(
+    w: &[T],
+    b: *const T,
+    b_stride: usize,
+    c: *mut T,
+    c_stride: usize,
+    m0: usize,
+    k0: usize,
+    k1: usize,
+    start: Start<T>,
+) {
+    let lanes = V::LANES;
+    // A[m, k]: a row of W, or of W^T.
+    let (a_row, a_col) = if TRANSPOSED { (K, 1) } else { (1, M) };
+    let mut acc = [[V::splat(T::ZERO); NV]; R];
+    // SAFETY: the caller's contract bounds every access: rows m0 + m < M, inner
+    // k0..k1 <= K, NV vectors of samples in `b` and `c`.
+    unsafe {
+        let a = w.as_ptr().add(m0 * a_row + k0 * a_col);
         for (m, row) in acc.iter_mut().enumerate() {
-            for (v, x) in row.iter_mut().enumerate().take(vectors) {
-                *x = if k0 > 0 {
-                    V::read(c_ptr.add((m0 + m) * c_stride + s0 + v * lanes))
-                } else {
-                    V::splat(bias.map_or(T::ZERO, |b| *b.get_unchecked(m0 + m)))
+            for (v, x) in row.iter_mut().enumerate() {
+                *x = match start {
+                    Start::Sum => V::read(c.add((m0 + m) * c_stride + v * lanes)),
+                    Start::Bias(Some(bias)) => V::splat(*bias.add(m0 + m)),
+                    Start::Bias(None) => V::splat(T::ZERO),
                 };
             }
         }
-        for k in k0..k1 {
-            let b_row = b_ptr.add(k * b_stride + s0);
-            let a_col = a_ptr.add((k - k0) * R);
-            let mut x = [V::splat(T::ZERO); MAX_VECTORS];
-            for (v, x) in x.iter_mut().enumerate().take(vectors) {
+        for k in 0..k1 - k0 {
+            let b_row = b.add(k * b_stride);
+            let a_col_k = a.add(k * a_col);
+            let mut x = [V::splat(T::ZERO); NV];
+            for (v, x) in x.iter_mut().enumerate() {
                 *x = V::read(b_row.add(v * lanes));
             }
             for (m, row) in acc.iter_mut().enumerate() {
-                let w = V::splat(*a_col.add(m));
-                for (v, acc) in row.iter_mut().enumerate().take(vectors) {
+                let w = V::splat(*a_col_k.add(m * a_row));
+                for (v, acc) in row.iter_mut().enumerate() {
                     *acc = w.mul_add(x[v], *acc);
                 }
             }
         }
         for (m, row) in acc.iter().enumerate() {
-            for (v, acc) in row.iter().enumerate().take(vectors) {
-                acc.write(c_ptr.add((m0 + m) * c_stride + s0 + v * lanes));
+            for (v, acc) in row.iter().enumerate() {
+                acc.write(c.add((m0 + m) * c_stride + v * lanes));
             }
         }
     }
@@ -244,15 +480,15 @@ pub(super) fn bias_gradient_with<T: Real, V: Vector<Scalar = T>, const OUT: usiz
 /// `R` columns and adds one sample's contribution per step, so no horizontal sum is
 /// needed however small the batch.
 #[inline]
-pub fn weight_gradient<T: Real, const IN: usize, const OUT: usize>(
+pub fn weight_gradient<T: Real, const IN: usize, const OUT: usize, X: Operand<T, IN>>(
     gw: &mut [T],
-    x: &Batch<T, IN>,
+    x: &X,
     delta_rows: &[T],
 ) {
     #[cfg(all(target_arch = "x86_64", feature = "std"))]
-    super::x86::weight_gradient::<T, IN, OUT>(super::x86::Path::chosen(), gw, x, delta_rows);
+    super::x86::weight_gradient::<T, IN, OUT, X>(super::x86::Path::chosen(), gw, x, delta_rows);
     #[cfg(not(all(target_arch = "x86_64", feature = "std")))]
-    weight_gradient_with::<T, T::Lanes, IN, OUT>(gw, x, delta_rows);
+    weight_gradient_with::<T, T::Lanes, IN, OUT, X>(gw, x, delta_rows);
 }
 
 /// [`weight_gradient`] in vectors `V`.
@@ -262,16 +498,17 @@ pub(super) fn weight_gradient_with<
     V: Vector<Scalar = T>,
     const IN: usize,
     const OUT: usize,
+    X: Operand<T, IN>,
 >(
     gw: &mut [T],
-    x: &Batch<T, IN>,
+    x: &X,
     delta_rows: &[T],
 ) {
     match V::LANES {
-        2 => weight_gradient_rows::<T, V, IN, OUT, 1>(gw, x, delta_rows),
-        4 => weight_gradient_rows::<T, V, IN, OUT, 3>(gw, x, delta_rows),
-        8 => weight_gradient_rows::<T, V, IN, OUT, 6>(gw, x, delta_rows),
-        _ => weight_gradient_rows::<T, V, IN, OUT, 12>(gw, x, delta_rows),
+        2 => weight_gradient_rows::<T, V, IN, OUT, X, 1>(gw, x, delta_rows),
+        4 => weight_gradient_rows::<T, V, IN, OUT, X, 3>(gw, x, delta_rows),
+        8 => weight_gradient_rows::<T, V, IN, OUT, X, 6>(gw, x, delta_rows),
+        _ => weight_gradient_rows::<T, V, IN, OUT, X, 12>(gw, x, delta_rows),
     }
 }
 
@@ -281,23 +518,24 @@ fn weight_gradient_rows<
     V: Vector<Scalar = T>,
     const IN: usize,
     const OUT: usize,
+    X: Operand<T, IN>,
     const ROWS: usize,
 >(
     gw: &mut [T],
-    x: &Batch<T, IN>,
+    x: &X,
     delta_rows: &[T],
 ) {
     let full = IN / ROWS * ROWS;
     for o0 in (0..OUT).step_by(BLOCK) {
         let mut i0 = 0;
         while i0 < full {
-            gradient_block::<T, V, IN, OUT, ROWS>(gw, x, delta_rows, o0, i0);
+            gradient_block::<T, V, IN, OUT, X, ROWS>(gw, x, delta_rows, o0, i0);
             i0 += ROWS;
         }
         if full < IN {
             with_rows!(
                 IN - full,
-                gradient_block::<T, V, IN, OUT>(gw, x, delta_rows, o0, full)
+                gradient_block::<T, V, IN, OUT, X>(gw, x, delta_rows, o0, full)
             );
         }
     }
@@ -310,10 +548,11 @@ fn gradient_block<
     V: Vector<Scalar = T>,
     const IN: usize,
     const OUT: usize,
+    X: Operand<T, IN>,
     const R: usize,
 >(
     gw: &mut [T],
-    x: &Batch<T, IN>,
+    x: &X,
     delta_rows: &[T],
     o0: usize,
     i0: usize,
@@ -321,14 +560,15 @@ fn gradient_block<
     let lanes = V::LANES;
     let vectors = BLOCK / lanes;
     let row = OUT.div_ceil(BLOCK) * BLOCK;
-    let (samples, x_stride) = (x.len(), x.capacity());
+    let samples = x.samples();
+    let (x_ptr, feature_stride, sample_stride) = x.elements();
     assert!(i0 + R <= IN && o0 + BLOCK <= row && gw.len() == IN * OUT);
-    assert!(delta_rows.len() >= samples * row && x.as_slice().len() >= IN * x_stride);
-    let (d_ptr, x_ptr) = (delta_rows.as_ptr(), x.as_slice().as_ptr());
+    assert!(delta_rows.len() >= samples * row);
+    let d_ptr = delta_rows.as_ptr();
     let mut acc = [[V::splat(T::ZERO); MAX_VECTORS]; R];
     // SAFETY: by the assertions above, sample s < samples reads delta_rows at
-    // s * row + o0 + BLOCK <= samples * row, and x at (i0 + r) * stride + s with
-    // i0 + r < IN and s < samples <= stride.
+    // s * row + o0 + BLOCK <= samples * row, and `x` feature i0 + r < IN of
+    // sample s < samples, which the operand holds.
     unsafe {
         for s in 0..samples {
             let d_row = d_ptr.add(s * row + o0);
@@ -337,7 +577,7 @@ fn gradient_block<
                 *d = V::read(d_row.add(v * lanes));
             }
             for (r, acc) in acc.iter_mut().enumerate() {
-                let xv = V::splat(*x_ptr.add((i0 + r) * x_stride + s));
+                let xv = V::splat(*x_ptr.add((i0 + r) * feature_stride + s * sample_stride));
                 for (v, acc) in acc.iter_mut().enumerate().take(vectors) {
                     *acc = xv.mul_add(d[v], *acc);
                 }

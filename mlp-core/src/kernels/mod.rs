@@ -24,6 +24,8 @@ mod x86;
 
 #[cfg(feature = "alloc")]
 use crate::batch::{Batch, LANE_PAD, LayerBuffers};
+#[cfg(feature = "alloc")]
+pub(crate) use gemm::Operand;
 use crate::dense::Dense;
 use crate::real::Real;
 use crate::simd::Lanes;
@@ -35,20 +37,17 @@ pub(crate) use elementwise::{
     activate_batch, derivative_batch, each_lane_group, sum_samples, update_batch,
 };
 
-/// `z = W x + b` for every sample of `x`.
+/// `z = W x + b` for every sample of `x`: a batch, or the input rows.
 #[inline]
 #[cfg(feature = "alloc")]
-pub fn dense_forward<T: Real, const IN: usize, const OUT: usize>(
+pub fn dense_forward<T: Real, const IN: usize, const OUT: usize, X: Operand<T, IN>>(
     layer: &Dense<T, IN, OUT>,
-    x: &Batch<T, IN>,
+    x: &X,
     z: &mut Batch<T, OUT>,
 ) {
-    z.set_len(x.len());
-    // A = W: element (o, i) at i * OUT + o.
-    gemm::product::<T, OUT, IN>(
+    z.set_len(x.samples());
+    gemm::product::<T, OUT, IN, false, X>(
         layer.weight.as_slice(),
-        1,
-        OUT,
         Some(layer.bias.as_slice()),
         x,
         z,
@@ -64,22 +63,21 @@ pub fn dense_input_gradient<T: Real, const IN: usize, const OUT: usize>(
     grad_x: &mut Batch<T, IN>,
 ) {
     grad_x.set_len(delta.len());
-    // A = W^T: element (i, o) = W[o, i] at i * OUT + o.
-    gemm::product::<T, IN, OUT>(layer.weight.as_slice(), OUT, 1, None, delta, grad_x);
+    gemm::product::<T, IN, OUT, true, Batch<T, OUT>>(layer.weight.as_slice(), None, delta, grad_x);
 }
 
 /// Adds this batch's contribution to the layer's gradient: `dW += delta x^T`,
 /// `db += sum over samples of delta`, with `delta` in `out.delta`.
 #[inline]
 #[cfg(feature = "alloc")]
-pub fn dense_gradient<T: Real, const IN: usize, const OUT: usize>(
+pub fn dense_gradient<T: Real, const IN: usize, const OUT: usize, X: Operand<T, IN>>(
     grad: &mut Dense<T, IN, OUT>,
-    x: &Batch<T, IN>,
+    x: &X,
     out: &mut LayerBuffers<T, OUT>,
 ) {
-    debug_assert_eq!(x.len(), out.delta.len());
+    debug_assert_eq!(x.samples(), out.delta.len());
     gemm::bias_gradient(grad.bias.as_mut_slice(), &out.delta);
-    gemm::weight_gradient::<T, IN, OUT>(grad.weight.as_mut_slice(), x, out.delta_rows());
+    gemm::weight_gradient::<T, IN, OUT, X>(grad.weight.as_mut_slice(), x, out.delta_rows());
 }
 
 /// `z = W x + b` for one sample: the batch-1 path, vectorised along the outputs

@@ -7,9 +7,9 @@
 //! `f64x2`), with `-C target-cpu=x86-64-v3` (`f32x8`, `f64x4`) and, on a machine
 //! with AVX-512, with `-C target-cpu=native` (`f32x16`, `f64x8`). The sizes are
 //! chosen so that at each of those widths every path runs: every remainder of the
-//! register blocks (`ROWS` = 1, 3, 6, 12 rows), inner dimensions past one `DEPTH`
-//! run, and in the one-sample product the blocks of 8, 4 and 1 vectors followed by a
-//! tail narrower than a vector.
+//! register blocks (`ROWS` = 1, 3, 6, 12 rows), inner dimensions read in place
+//! and packed past one panel, and in the one-sample product the blocks of 8, 4
+//! and 1 vectors followed by a tail narrower than a vector.
 //!
 //! Tolerance: a sum of `n` products computed in any order with rounding unit `u`
 //! is within `n u sum |terms|` of the exact sum; each check allows `2 (n + 1) u`
@@ -17,6 +17,7 @@
 //! so in `f32` it is exact to well within that bound).
 
 use super::*;
+use crate::batch::Rows;
 use crate::init::Uniform;
 
 fn random<T: Real>(rng: &mut Uniform) -> T {
@@ -30,12 +31,15 @@ fn layer<T: Real, const IN: usize, const OUT: usize>(rng: &mut Uniform) -> Dense
     d
 }
 
-fn batch<T: Real, const N: usize>(n: usize, rng: &mut Uniform) -> Batch<T, N> {
-    let rows: Vec<[T; N]> = (0..n)
+fn rows<T: Real, const N: usize>(n: usize, rng: &mut Uniform) -> Vec<[T; N]> {
+    (0..n)
         .map(|_| core::array::from_fn(|_| random(rng)))
-        .collect();
+        .collect()
+}
+
+fn batch<T: Real, const N: usize>(n: usize, rng: &mut Uniform) -> Batch<T, N> {
     let mut b = Batch::new(n);
-    b.load(&rows);
+    b.load(&rows(n, rng));
     b
 }
 
@@ -87,11 +91,17 @@ impl<T: Real> Sum<T> {
 fn check<T: Real, const IN: usize, const OUT: usize>(n: usize) {
     let mut rng = Uniform::new((IN * 1000 + OUT * 10 + n) as u64);
     let l = layer::<T, IN, OUT>(&mut rng);
-    let x = batch::<T, IN>(n, &mut rng);
+    let x_rows = rows::<T, IN>(n, &mut rng);
+    let mut x = Batch::<T, IN>::new(n);
+    x.load(&x_rows);
     let delta = batch::<T, OUT>(n, &mut rng);
 
     let mut z = Batch::<T, OUT>::new(n);
     dense_forward(&l, &x, &mut z);
+    // The input layer reads the caller's rows in place: the same sums in the
+    // same order as from a batch.
+    let mut z_rows = Batch::<T, OUT>::new(n);
+    dense_forward(&l, &Rows(&x_rows), &mut z_rows);
     let mut gx = Batch::<T, IN>::new(n);
     dense_input_gradient(&l, &delta, &mut gx);
     let mut g = Dense::<T, IN, OUT>::zeros();
@@ -99,7 +109,10 @@ fn check<T: Real, const IN: usize, const OUT: usize>(n: usize) {
     g.weight.fill(T::of(-0.25));
     let mut out = LayerBuffers::<T, OUT>::new(n);
     out.delta = delta.clone();
+    let mut g_rows = g.clone();
     dense_gradient(&mut g, &x, &mut out);
+    dense_gradient(&mut g_rows, &Rows(&x_rows), &mut out);
+    assert!(g_rows == g, "{IN}x{OUT} n={n}: gradient from rows differs from batch");
 
     let shape = alloc::format!("{IN}x{OUT} n={n}");
     for s in 0..n {
@@ -113,6 +126,11 @@ fn check<T: Real, const IN: usize, const OUT: usize>(n: usize) {
             want.check(
                 z.feature(o)[s],
                 &alloc::format!("forward {shape} s={s} o={o}"),
+            );
+            assert_eq!(
+                z_rows.feature(o)[s].to_f64(),
+                z.feature(o)[s].to_f64(),
+                "forward from rows {shape} s={s} o={o}"
             );
             want.check(
                 single[o],
@@ -169,9 +187,9 @@ fn sizes<T: Real>() {
         // One output: a dot product, whole vectors and a remainder at every width.
         check::<T, 8, 1>(n);
         check::<T, 37, 1>(n);
-        // Inner dimensions longer than one DEPTH run, both ways.
-        check::<T, 300, 7>(n);
-        check::<T, 7, 300>(n);
+        // Inner dimensions longer than one packed panel, both ways.
+        check::<T, 400, 7>(n);
+        check::<T, 7, 400>(n);
     }
     // One-sample blocks of 8, 4 and 1 vectors and a tail, at 2, 4, 8 and 16 lanes.
     for n in [1, 17] {
@@ -216,27 +234,32 @@ impl<T: Real> Sum<T> {
 fn paths_agree<T: Real, const IN: usize, const OUT: usize>(path: x86::Path, n: usize) {
     let mut rng = Uniform::new((IN * 1000 + OUT * 10 + n) as u64);
     let l = layer::<T, IN, OUT>(&mut rng);
-    let x = batch::<T, IN>(n, &mut rng);
+    let x_rows = rows::<T, IN>(n, &mut rng);
+    let mut x = Batch::<T, IN>::new(n);
+    x.load(&x_rows);
     let mut out = LayerBuffers::<T, OUT>::new(n);
     out.delta = batch::<T, OUT>(n, &mut rng);
     let delta = out.delta.clone();
     let rows = out.delta_rows().to_vec();
-    let matrix = |row_stride, col_stride| gemm::Matrix {
-        data: l.weight.as_slice(),
-        row_stride,
-        col_stride,
-    };
-    // W and W^T, as the forward pass and the input gradient read them.
-    let (w, wt) = (matrix(1, OUT), matrix(OUT, 1));
+    let w = l.weight.as_slice();
     let run = |path| {
         let (mut z, mut gx) = (Batch::<T, OUT>::new(n), Batch::<T, IN>::new(n));
         z.set_len(n);
         gx.set_len(n);
-        x86::product(path, &w, Some(l.bias.as_slice()), &x, &mut z);
-        x86::product(path, &wt, None, &delta, &mut gx);
+        // W and W^T, as the forward pass and the input gradient read them.
+        x86::product::<T, OUT, IN, false, _>(path, w, Some(l.bias.as_slice()), &x, &mut z);
+        x86::product::<T, IN, OUT, true, _>(path, w, None, &delta, &mut gx);
         let mut g = Dense::<T, IN, OUT>::zeros();
         x86::bias_gradient(path, g.bias.as_mut_slice(), &delta);
-        x86::weight_gradient::<T, IN, OUT>(path, g.weight.as_mut_slice(), &x, &rows);
+        x86::weight_gradient::<T, IN, OUT, _>(path, g.weight.as_mut_slice(), &x, &rows);
+        // The input layer's operand: the rows, packed (transposed) by this path.
+        let mut z_rows = Batch::<T, OUT>::new(n);
+        z_rows.set_len(n);
+        let (w, bias) = (l.weight.as_slice(), Some(l.bias.as_slice()));
+        x86::product::<T, OUT, IN, false, _>(path, w, bias, &Rows(&x_rows), &mut z_rows);
+        for o in 0..OUT {
+            assert_eq!(z_rows.feature(o), z.feature(o), "{} from rows, o={o}", path.name());
+        }
         (z, gx, g)
     };
     let (z, gx, g) = run(path);
@@ -291,8 +314,8 @@ fn every_size_agrees<T: Real>(path: x86::Path) {
         paths_agree::<T, 11, 12>(path, n);
         paths_agree::<T, 13, 25>(path, n);
         paths_agree::<T, 64, 32>(path, n);
-        paths_agree::<T, 300, 7>(path, n);
-        paths_agree::<T, 7, 300>(path, n);
+        paths_agree::<T, 400, 7>(path, n);
+        paths_agree::<T, 7, 400>(path, n);
     }
 }
 

@@ -8,8 +8,8 @@
 //! product code (`gemm.rs`) over [`Avx2`] and [`Avx512`], which call `core::arch`
 //! intrinsics that inline into those bodies.
 
-use super::gemm::{self, Matrix};
-use super::vector::Vector;
+use super::gemm::{self, Operand};
+use super::vector::{Vector, transpose8_scalar};
 use crate::batch::Batch;
 use crate::real::{Dtype, Real};
 use core::arch::x86_64::{
@@ -18,6 +18,7 @@ use core::arch::x86_64::{
     _mm256_set1_ps, _mm256_storeu_pd, _mm256_storeu_ps, _mm512_add_pd, _mm512_add_ps,
     _mm512_castpd_ps, _mm512_castps_pd, _mm512_fmadd_pd, _mm512_fmadd_ps, _mm512_loadu_pd,
     _mm512_loadu_ps, _mm512_set1_pd, _mm512_set1_ps, _mm512_storeu_pd, _mm512_storeu_ps,
+    _mm256_permute2f128_ps, _mm256_shuffle_ps, _mm256_unpackhi_ps, _mm256_unpacklo_ps,
 };
 use core::marker::PhantomData;
 use core::sync::atomic::{AtomicU8, Ordering};
@@ -100,36 +101,42 @@ impl Path {
 
 /// [`gemm::product`] on `path`.
 #[inline]
-pub(crate) fn product<T: Real, const M: usize, const K: usize>(
+pub(crate) fn product<T: Real, const M: usize, const K: usize, const TR: bool, B>(
     path: Path,
-    a: &Matrix<'_, T>,
+    w: &[T],
     bias: Option<&[T]>,
-    b: &Batch<T, K>,
+    b: &B,
     c: &mut Batch<T, M>,
-) {
+) where
+    B: Operand<T, K>,
+{
     match path.0 {
-        Level::Portable => gemm::product_with::<T, T::Lanes, M, K>(a, bias, b, c),
+        Level::Portable => gemm::product_with::<T, T::Lanes, M, K, TR, B>(w, bias, b, c),
         // SAFETY: a path at this level is only made where the CPU has AVX2 and FMA.
-        Level::Avx2 => unsafe { avx2::product::<T, M, K>(a, bias, b, c) },
+        Level::Avx2 => unsafe { avx2::product::<T, M, K, TR, B>(w, bias, b, c) },
         // SAFETY: a path at this level is only made where the CPU has AVX-512F.
-        Level::Avx512 => unsafe { avx512::product::<T, M, K>(a, bias, b, c) },
+        Level::Avx512 => unsafe { avx512::product::<T, M, K, TR, B>(w, bias, b, c) },
     }
 }
 
 /// [`gemm::weight_gradient`] on `path`.
 #[inline]
-pub(crate) fn weight_gradient<T: Real, const IN: usize, const OUT: usize>(
+pub(crate) fn weight_gradient<T: Real, const IN: usize, const OUT: usize, X>(
     path: Path,
     gw: &mut [T],
-    x: &Batch<T, IN>,
+    x: &X,
     delta_rows: &[T],
-) {
+) where
+    X: Operand<T, IN>,
+{
     match path.0 {
-        Level::Portable => gemm::weight_gradient_with::<T, T::Lanes, IN, OUT>(gw, x, delta_rows),
+        Level::Portable => {
+            gemm::weight_gradient_with::<T, T::Lanes, IN, OUT, X>(gw, x, delta_rows);
+        }
         // SAFETY: a path at this level is only made where the CPU has AVX2 and FMA.
-        Level::Avx2 => unsafe { avx2::weight_gradient::<T, IN, OUT>(gw, x, delta_rows) },
+        Level::Avx2 => unsafe { avx2::weight_gradient::<T, IN, OUT, X>(gw, x, delta_rows) },
         // SAFETY: a path at this level is only made where the CPU has AVX-512F.
-        Level::Avx512 => unsafe { avx512::weight_gradient::<T, IN, OUT>(gw, x, delta_rows) },
+        Level::Avx512 => unsafe { avx512::weight_gradient::<T, IN, OUT, X>(gw, x, delta_rows) },
     }
 }
 
@@ -154,25 +161,29 @@ pub(crate) fn bias_gradient<T: Real, const OUT: usize>(
 macro_rules! entry_points {
     ($module:ident, $feature:literal, $vector:ident) => {
         mod $module {
-            use super::{Batch, Matrix, Real, gemm, $vector};
+            use super::{Batch, Operand, Real, gemm, $vector};
 
             #[target_feature(enable = $feature)]
-            pub(super) fn product<T: Real, const M: usize, const K: usize>(
-                a: &Matrix<'_, T>,
+            pub(super) fn product<T: Real, const M: usize, const K: usize, const TR: bool, B>(
+                w: &[T],
                 bias: Option<&[T]>,
-                b: &Batch<T, K>,
+                b: &B,
                 c: &mut Batch<T, M>,
-            ) {
-                gemm::product_with::<T, $vector<T>, M, K>(a, bias, b, c);
+            ) where
+                B: Operand<T, K>,
+            {
+                gemm::product_with::<T, $vector<T>, M, K, TR, B>(w, bias, b, c);
             }
 
             #[target_feature(enable = $feature)]
-            pub(super) fn weight_gradient<T: Real, const IN: usize, const OUT: usize>(
+            pub(super) fn weight_gradient<T: Real, const IN: usize, const OUT: usize, X>(
                 gw: &mut [T],
-                x: &Batch<T, IN>,
+                x: &X,
                 delta_rows: &[T],
-            ) {
-                gemm::weight_gradient_with::<T, $vector<T>, IN, OUT>(gw, x, delta_rows);
+            ) where
+                X: Operand<T, IN>,
+            {
+                gemm::weight_gradient_with::<T, $vector<T>, IN, OUT, X>(gw, x, delta_rows);
             }
 
             #[target_feature(enable = $feature)]
@@ -199,12 +210,53 @@ fn sum<V: Vector<Scalar = T>, T: Real>(v: V) -> T {
     lanes[..V::LANES].iter().fold(T::ZERO, |s, &x| s + x)
 }
 
+/// An 8 by 8 tile of `f32` transposed in AVX registers: unpacks of row pairs, then
+/// shuffles of their halves, then the 128-bit lanes swapped.
+///
+/// # Safety
+/// The CPU has AVX (only the bodies compiled for it call this); eight `f32` are
+/// readable at `src + r * ss` and writable at `dst + c * ds` for `r, c < 8`.
+#[inline(always)]
+unsafe fn transpose8_avx(src: *const f32, ss: usize, dst: *mut f32, ds: usize) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let r: [__m256; 8] = core::array::from_fn(|i| _mm256_loadu_ps(src.add(i * ss)));
+        let a = [
+            _mm256_unpacklo_ps(r[0], r[1]),
+            _mm256_unpackhi_ps(r[0], r[1]),
+            _mm256_unpacklo_ps(r[2], r[3]),
+            _mm256_unpackhi_ps(r[2], r[3]),
+            _mm256_unpacklo_ps(r[4], r[5]),
+            _mm256_unpackhi_ps(r[4], r[5]),
+            _mm256_unpacklo_ps(r[6], r[7]),
+            _mm256_unpackhi_ps(r[6], r[7]),
+        ];
+        // Lanes 0, 1 of the first and of the second, or lanes 2, 3.
+        const LO: i32 = 0b01_00_01_00;
+        const HI: i32 = 0b11_10_11_10;
+        let b = [
+            _mm256_shuffle_ps::<LO>(a[0], a[2]),
+            _mm256_shuffle_ps::<HI>(a[0], a[2]),
+            _mm256_shuffle_ps::<LO>(a[1], a[3]),
+            _mm256_shuffle_ps::<HI>(a[1], a[3]),
+            _mm256_shuffle_ps::<LO>(a[4], a[6]),
+            _mm256_shuffle_ps::<HI>(a[4], a[6]),
+            _mm256_shuffle_ps::<LO>(a[5], a[7]),
+            _mm256_shuffle_ps::<HI>(a[5], a[7]),
+        ];
+        for i in 0..4 {
+            _mm256_storeu_ps(dst.add(i * ds), _mm256_permute2f128_ps::<0x20>(b[i], b[i + 4]));
+            _mm256_storeu_ps(dst.add((i + 4) * ds), _mm256_permute2f128_ps::<0x31>(b[i], b[i + 4]));
+        }
+    }
+}
+
 /// Defines an x86 vector of `T` over a register type, its bits read as `f32` or
 /// `f64` lanes by `T::DTYPE`: `Real` is sealed to `f32` (`Dtype::F32`) and `f64`
 /// (`Dtype::F64`), so the pointer casts below are to `T` itself.
 macro_rules! x86_vector {
     (
-        $(#[$doc:meta])* $name:ident($reg:ty, $bytes:literal, $feature:literal):
+        $(#[$doc:meta])* $name:ident($reg:ty, $bytes:literal, $registers:literal, $feature:literal):
         $set_ps:ident, $set_pd:ident, $load_ps:ident, $load_pd:ident, $store_ps:ident,
         $store_pd:ident, $fma_ps:ident, $fma_pd:ident, $add_ps:ident, $add_pd:ident,
         $to_ps:ident, $to_pd:ident
@@ -221,6 +273,7 @@ macro_rules! x86_vector {
         impl<T: Real> Vector for $name<T> {
             type Scalar = T;
             const LANES: usize = $bytes / size_of::<T>();
+            const REGISTERS: usize = $registers;
 
             #[inline(always)]
             fn splat(x: T) -> Self {
@@ -283,13 +336,24 @@ macro_rules! x86_vector {
             fn sum(self) -> T {
                 sum(self)
             }
+            #[inline(always)]
+            unsafe fn transpose8(src: *const T, ss: usize, dst: *mut T, ds: usize) {
+                // SAFETY: see the type's docs (both feature sets include AVX); the
+                // caller's contract bounds the accesses.
+                unsafe {
+                    match T::DTYPE {
+                        Dtype::F32 => transpose8_avx(src.cast(), ss, dst.cast(), ds),
+                        Dtype::F64 => transpose8_scalar(src, ss, dst, ds),
+                    }
+                }
+            }
         }
     };
 }
 
 x86_vector!(
     /// Eight `f32` or four `f64` in an AVX register.
-    Avx2(__m256, 32, "avx2,fma"):
+    Avx2(__m256, 32, 16, "avx2,fma"):
     _mm256_set1_ps, _mm256_set1_pd, _mm256_loadu_ps, _mm256_loadu_pd, _mm256_storeu_ps,
     _mm256_storeu_pd, _mm256_fmadd_ps, _mm256_fmadd_pd, _mm256_add_ps, _mm256_add_pd,
     _mm256_castpd_ps, _mm256_castps_pd
@@ -297,7 +361,7 @@ x86_vector!(
 
 x86_vector!(
     /// Sixteen `f32` or eight `f64` in an AVX-512 register.
-    Avx512(__m512, 64, "avx512f"):
+    Avx512(__m512, 64, 32, "avx512f"):
     _mm512_set1_ps, _mm512_set1_pd, _mm512_loadu_ps, _mm512_loadu_pd, _mm512_storeu_ps,
     _mm512_storeu_pd, _mm512_fmadd_ps, _mm512_fmadd_pd, _mm512_add_ps, _mm512_add_pd,
     _mm512_castpd_ps, _mm512_castps_pd

@@ -188,21 +188,19 @@ impl Expansion<'_> {
         let w_in = self.width(0);
         let last = layers.last().unwrap();
         let (last_act, last_buf, last_index) =
-            (&last.act, &last.buf, syn::Index::from(layers.len()));
-        // a0 is the input batch; l1.. each layer's z, a and delta, bound by their
-        // textbook names (z1, a1, d1) where a step reads them.
-        let names: Vec<Ident> = std::iter::once(format_ident!("a0"))
-            .chain((1..=layers.len()).map(|i| format_ident!("l{}", i)))
+            (&last.act, &last.buf, syn::Index::from(layers.len() - 1));
+        // a0 is the input rows, read in place; l1.. each layer's z, a and delta,
+        // bound by their textbook names (z1, a1, d1) where a step reads them.
+        let names: Vec<Ident> = (1..=layers.len())
+            .map(|i| format_ident!("l{}", i))
             .collect();
         let parts = quote!(::mlp::core::__private::batch::LayerBuffers);
-        let types = std::iter::once(quote!(::mlp::core::__private::batch::Batch<#t, #w_in>)).chain(
-            layers.iter().map(|l| {
-                let o = &l.outputs;
-                quote!(::mlp::core::__private::batch::LayerBuffers<#t, #o>)
-            }),
-        );
-        let news = std::iter::once(quote!(::mlp::core::__private::batch::Batch::new(capacity)))
-            .chain(layers.iter().map(|l| {
+        let rows = quote!(let a0 = &::mlp::core::__private::batch::Rows::<#t, #w_in>(inputs););
+        let types = layers.iter().map(|l| {
+            let o = &l.outputs;
+            quote!(::mlp::core::__private::batch::LayerBuffers<#t, #o>)
+        });
+        let news = layers.iter().map(|l| {
                 if l.dropout.is_some() {
                     quote!(::mlp::core::__private::batch::LayerBuffers::with_dropout(
                         capacity
@@ -210,7 +208,7 @@ impl Expansion<'_> {
                 } else {
                     quote!(::mlp::core::__private::batch::LayerBuffers::new(capacity))
                 }
-            }));
+            });
         let forward = layers.iter().enumerate().map(|(i, l)| {
             let (p, act, buf) = (l.params(quote!(net)), &l.act, &l.buf);
             let (z, a) = (format_ident!("z{}", i + 1), format_ident!("a{}", i + 1));
@@ -285,7 +283,7 @@ impl Expansion<'_> {
                 mut dropout: ::core::option::Option<&mut ::mlp::core::__private::Uniform>,
             ) {
                 let (#(#names,)*) = buffers;
-                a0.load(inputs);
+                #rows
                 #(#forward)*
             }
 
@@ -300,11 +298,13 @@ impl Expansion<'_> {
             fn backward(
                 net: &#name,
                 buffers: &mut Self::Buffers,
+                inputs: &[#input],
                 targets: &[#target],
                 scale: #t,
                 grads: &mut #name,
             ) -> #t {
                 let (#(#names,)*) = buffers;
+                #rows
                 let loss = ::mlp::core::__private::loss::output_delta(&#loss, &#last_act, #last_buf, targets, scale);
                 #(#backward)*
                 loss
