@@ -12,6 +12,10 @@
 //! lie a whole run apart, and reading many of them in place maps them onto a few
 //! cache sets. Packing is also where the caller's rows (sample-major, the input
 //! layer) are turned feature-major, so the input needs no conversion of its own.
+//!
+//! Everything down to the register block is inlined into the bodies compiled for
+//! each instruction set. Builds with debug assertions inline only the block, so
+//! that their frames, which keep every inlined local apart, stay small.
 
 use super::BLOCK;
 use super::vector::Vector;
@@ -62,6 +66,9 @@ pub trait Operand<T: Real, const K: usize> {
     /// and the distance between features, each run padded to whole [`LANE_PAD`]s.
     fn runs(&self) -> Option<(*const T, usize)>;
 
+    /// The samples as rows of `K` features, when they come so.
+    fn rows(&self) -> Option<&[[T; K]]>;
+
     /// Feature `i` of sample `s` is at `base + i * feature_stride + s * sample_stride`:
     /// `(base, feature_stride, sample_stride)`.
     fn elements(&self) -> (*const T, usize, usize);
@@ -88,6 +95,11 @@ impl<T: Real, const K: usize> Operand<T, K> for Batch<T, K> {
     #[inline(always)]
     fn runs(&self) -> Option<(*const T, usize)> {
         Some((self.as_slice().as_ptr(), self.capacity()))
+    }
+
+    #[inline(always)]
+    fn rows(&self) -> Option<&[[T; K]]> {
+        None
     }
 
     #[inline(always)]
@@ -130,6 +142,11 @@ impl<T: Real, const K: usize> Operand<T, K> for Rows<'_, T, K> {
     #[inline(always)]
     fn runs(&self) -> Option<(*const T, usize)> {
         None
+    }
+
+    #[inline(always)]
+    fn rows(&self) -> Option<&[[T; K]]> {
+        Some(self.0)
     }
 
     #[inline(always)]
@@ -197,7 +214,7 @@ pub fn product<T: Real, const M: usize, const K: usize, const TRANSPOSED: bool, 
 }
 
 /// [`product`] in vectors `V`, with the block shape of their width.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(super) fn product_with<T, V, const M: usize, const K: usize, const TRANSPOSED: bool, B>(
     w: &[T],
     bias: Option<&[T]>,
@@ -208,6 +225,16 @@ pub(super) fn product_with<T, V, const M: usize, const K: usize, const TRANSPOSE
     V: Vector<Scalar = T>,
     B: Operand<T, K>,
 {
+    if !TRANSPOSED && M % V::LANES == 0 && M >= 2 * V::LANES {
+        if let Some(rows) = b.rows() {
+            // (samples, vectors of outputs) per block
+            match V::REGISTERS {
+                32 => rows_product::<T, V, M, K, 12>(w, bias, rows, c),
+                _ => rows_product::<T, V, M, K, 6>(w, bias, rows, c),
+            }
+            return;
+        }
+    }
     // (rows, vectors, vectors of a last block of LANE_PAD samples)
     match (V::LANES, V::REGISTERS) {
         (16, _) => product_shape::<T, V, M, K, TRANSPOSED, B, 12, 2, 1>(w, bias, b, c),
@@ -215,6 +242,150 @@ pub(super) fn product_with<T, V, const M: usize, const K: usize, const TRANSPOSE
         (8, _) => product_shape::<T, V, M, K, TRANSPOSED, B, 6, 2, 2>(w, bias, b, c),
         (4, _) => product_shape::<T, V, M, K, TRANSPOSED, B, 3, 4, 4>(w, bias, b, c),
         _ => product_shape::<T, V, M, K, TRANSPOSED, B, 1, 8, 8>(w, bias, b, c),
+    }
+}
+
+/// [`product`] of a layer with many outputs on the caller's rows, vectorised along
+/// the outputs instead of the samples: a column of `W` is contiguous, a row holds
+/// one sample's features, so neither needs a copy. A block holds `S` samples times
+/// two vectors of outputs over the whole inner dimension; its sums are written
+/// to `C`'s feature runs a scalar at a time, once per block.
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn rows_product<T: Real, V: Vector<Scalar = T>, const M: usize, const K: usize, const S: usize>(
+    w: &[T],
+    bias: Option<&[T]>,
+    rows: &[[T; K]],
+    c: &mut Batch<T, M>,
+) {
+    let lanes = V::LANES;
+    let padded = rows.len().div_ceil(LANE_PAD) * LANE_PAD;
+    let stride = c.capacity();
+    assert!(w.len() >= M * K && M % lanes == 0 && padded <= stride);
+    assert!(c.as_slice().len() >= M * stride && bias.is_none_or(|b| b.len() >= M));
+    let c_ptr = c.as_mut_slice().as_mut_ptr();
+    let full = rows.len() / S * S;
+    let mut s0 = 0;
+    // SAFETY: every block reads samples s0..s0 + R <= rows.len() and outputs below
+    // M of `w`, and writes those samples (below padded <= stride) of C's rows.
+    unsafe {
+        while s0 < full {
+            rows_blocks::<T, V, M, K, S>(
+                w,
+                bias,
+                rows.as_ptr().add(s0).cast(),
+                c_ptr.add(s0),
+                stride,
+            );
+            s0 += S;
+        }
+        if full < rows.len() {
+            with_rows!(
+                rows.len() - full,
+                rows_blocks::<T, V, M, K>(
+                    w,
+                    bias,
+                    rows.as_ptr().add(full).cast(),
+                    c_ptr.add(full),
+                    stride
+                )
+            );
+        }
+    }
+    // The padding gets what a zero input gives, as from a batch.
+    for m in 0..M {
+        let b = bias.map_or(T::ZERO, |b| b[m]);
+        c.as_mut_slice()[m * stride + rows.len()..m * stride + padded].fill(b);
+    }
+}
+
+/// Samples `0..R` of `x` (rows of `K`) for every output of `C`, two vectors of
+/// outputs at a time, then one.
+///
+/// # Safety
+/// `x` holds `R` rows of `K`; `c` points to sample 0 of row 0 of `C`, rows
+/// `stride` apart, with `R` samples writable in each of `M` rows; `w` holds
+/// `M * K` and a bias `M`; `M` is a multiple of `LANES`.
+#[cfg_attr(not(debug_assertions), inline(always))]
+unsafe fn rows_blocks<
+    T: Real,
+    V: Vector<Scalar = T>,
+    const M: usize,
+    const K: usize,
+    const R: usize,
+>(
+    w: &[T],
+    bias: Option<&[T]>,
+    x: *const T,
+    c: *mut T,
+    stride: usize,
+) {
+    let lanes = V::LANES;
+    let mut m0 = 0;
+    // SAFETY: the caller's contract, with outputs m0..m0 + NV * LANES <= M.
+    unsafe {
+        while m0 + 2 * lanes <= M {
+            rows_block::<T, V, M, K, R, 2>(w, bias, x, c, stride, m0);
+            m0 += 2 * lanes;
+        }
+        if m0 < M {
+            rows_block::<T, V, M, K, R, 1>(w, bias, x, c, stride, m0);
+        }
+    }
+}
+
+/// Outputs `m0..m0 + NV * LANES` of samples `0..R`.
+///
+/// # Safety
+/// As [`rows_blocks`], with `m0 + NV * LANES <= M`.
+#[inline(always)]
+unsafe fn rows_block<
+    T: Real,
+    V: Vector<Scalar = T>,
+    const M: usize,
+    const K: usize,
+    const R: usize,
+    const NV: usize,
+>(
+    w: &[T],
+    bias: Option<&[T]>,
+    x: *const T,
+    c: *mut T,
+    stride: usize,
+    m0: usize,
+) {
+    let lanes = V::LANES;
+    // SAFETY: the caller's contract bounds every access: column k < K of `W` at
+    // k * M, outputs m0.. below M; row r < R of `x` at r * K.
+    unsafe {
+        // From the bias, as the sums over a batch start.
+        let start: [V; NV] = core::array::from_fn(|v| match bias {
+            Some(b) => V::read(b.as_ptr().add(m0 + v * lanes)),
+            None => V::splat(T::ZERO),
+        });
+        let mut acc = [start; R];
+        let w = w.as_ptr().add(m0);
+        for k in 0..K {
+            let column = w.add(k * M);
+            let mut wk = [V::splat(T::ZERO); NV];
+            for (v, wk) in wk.iter_mut().enumerate() {
+                *wk = V::read(column.add(v * lanes));
+            }
+            for (r, acc) in acc.iter_mut().enumerate() {
+                let xv = V::splat(*x.add(r * K + k));
+                for (v, acc) in acc.iter_mut().enumerate() {
+                    *acc = xv.mul_add(wk[v], *acc);
+                }
+            }
+        }
+        let mut sums = [T::ZERO; 32];
+        for (r, acc) in acc.iter().enumerate() {
+            for (v, acc) in acc.iter().enumerate() {
+                acc.write(sums.as_mut_ptr().add(v * lanes));
+            }
+            for (j, &sum) in sums.iter().enumerate().take(NV * lanes) {
+                *c.add((m0 + j) * stride + r) = sum;
+            }
+        }
     }
 }
 
@@ -237,7 +408,7 @@ struct Source<T> {
     stride: Option<usize>,
 }
 
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn product_shape<
     T: Real,
     V: Vector<Scalar = T>,
@@ -336,7 +507,7 @@ fn product_shape<
 /// `source` holds features `k0..k1` of the chunk's samples; `c` points to the
 /// chunk's first sample of row 0 of `C`, rows `c_stride` apart; `w` holds `M * K`
 /// scalars; a bias holds `M`; `m0 + R <= M`.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 #[allow(clippy::too_many_arguments)]
 unsafe fn blocks<
     T: Real,
@@ -368,11 +539,27 @@ unsafe fn blocks<
             let b_stride = source.stride.unwrap_or(n);
             if n == nr {
                 block::<T, V, M, K, TRANSPOSED, NV, R>(
-                    w, b, b_stride, c.add(s), c_stride, m0, k0, k1, start,
+                    w,
+                    b,
+                    b_stride,
+                    c.add(s),
+                    c_stride,
+                    m0,
+                    k0,
+                    k1,
+                    start,
                 );
             } else {
                 block::<T, V, M, K, TRANSPOSED, NV_LAST, R>(
-                    w, b, b_stride, c.add(s), c_stride, m0, k0, k1, start,
+                    w,
+                    b,
+                    b_stride,
+                    c.add(s),
+                    c_stride,
+                    m0,
+                    k0,
+                    k1,
+                    start,
                 );
             }
             s += n;

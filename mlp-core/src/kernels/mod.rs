@@ -24,11 +24,11 @@ mod x86;
 
 #[cfg(feature = "alloc")]
 use crate::batch::{Batch, LANE_PAD, LayerBuffers};
-#[cfg(feature = "alloc")]
-pub(crate) use gemm::Operand;
 use crate::dense::Dense;
 use crate::real::Real;
 use crate::simd::Lanes;
+#[cfg(feature = "alloc")]
+pub(crate) use gemm::Operand;
 use nalgebra::SVector;
 
 pub(crate) use elementwise::{Features, activate};

@@ -112,7 +112,10 @@ fn check<T: Real, const IN: usize, const OUT: usize>(n: usize) {
     let mut g_rows = g.clone();
     dense_gradient(&mut g, &x, &mut out);
     dense_gradient(&mut g_rows, &Rows(&x_rows), &mut out);
-    assert!(g_rows == g, "{IN}x{OUT} n={n}: gradient from rows differs from batch");
+    assert!(
+        g_rows == g,
+        "{IN}x{OUT} n={n}: gradient from rows differs from batch"
+    );
 
     let shape = alloc::format!("{IN}x{OUT} n={n}");
     for s in 0..n {
@@ -184,6 +187,8 @@ fn sizes<T: Real>() {
         check::<T, 7, 13>(n);
         check::<T, 13, 25>(n);
         check::<T, 64, 32>(n);
+        // Outputs two vectors at a time and one left over, from rows.
+        check::<T, 9, 40>(n);
         // One output: a dot product, whole vectors and a remainder at every width.
         check::<T, 8, 1>(n);
         check::<T, 37, 1>(n);
@@ -258,7 +263,12 @@ fn paths_agree<T: Real, const IN: usize, const OUT: usize>(path: x86::Path, n: u
         let (w, bias) = (l.weight.as_slice(), Some(l.bias.as_slice()));
         x86::product::<T, OUT, IN, false, _>(path, w, bias, &Rows(&x_rows), &mut z_rows);
         for o in 0..OUT {
-            assert_eq!(z_rows.feature(o), z.feature(o), "{} from rows, o={o}", path.name());
+            assert_eq!(
+                z_rows.feature(o),
+                z.feature(o),
+                "{} from rows, o={o}",
+                path.name()
+            );
         }
         (z, gx, g)
     };
@@ -314,6 +324,7 @@ fn every_size_agrees<T: Real>(path: x86::Path) {
         paths_agree::<T, 11, 12>(path, n);
         paths_agree::<T, 13, 25>(path, n);
         paths_agree::<T, 64, 32>(path, n);
+        paths_agree::<T, 9, 40>(path, n);
         paths_agree::<T, 400, 7>(path, n);
         paths_agree::<T, 7, 400>(path, n);
     }

@@ -115,10 +115,16 @@ impl<L: Lanes> Vector for L {
             // SAFETY: the caller's contract; `Real` scalars of four bytes are `f32`.
             unsafe {
                 let rows: [wide::f32x8; 8] = core::array::from_fn(|r| {
-                    src.cast::<f32>().add(r * ss).cast::<wide::f32x8>().read_unaligned()
+                    src.cast::<f32>()
+                        .add(r * ss)
+                        .cast::<wide::f32x8>()
+                        .read_unaligned()
                 });
                 for (c, column) in wide::f32x8::transpose(rows).into_iter().enumerate() {
-                    dst.cast::<f32>().add(c * ds).cast::<wide::f32x8>().write_unaligned(column);
+                    dst.cast::<f32>()
+                        .add(c * ds)
+                        .cast::<wide::f32x8>()
+                        .write_unaligned(column);
                 }
             }
         } else {

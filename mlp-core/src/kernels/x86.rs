@@ -14,11 +14,11 @@ use crate::batch::Batch;
 use crate::real::{Dtype, Real};
 use core::arch::x86_64::{
     __m256, __m512, _mm256_add_pd, _mm256_add_ps, _mm256_castpd_ps, _mm256_castps_pd,
-    _mm256_fmadd_pd, _mm256_fmadd_ps, _mm256_loadu_pd, _mm256_loadu_ps, _mm256_set1_pd,
-    _mm256_set1_ps, _mm256_storeu_pd, _mm256_storeu_ps, _mm512_add_pd, _mm512_add_ps,
-    _mm512_castpd_ps, _mm512_castps_pd, _mm512_fmadd_pd, _mm512_fmadd_ps, _mm512_loadu_pd,
-    _mm512_loadu_ps, _mm512_set1_pd, _mm512_set1_ps, _mm512_storeu_pd, _mm512_storeu_ps,
-    _mm256_permute2f128_ps, _mm256_shuffle_ps, _mm256_unpackhi_ps, _mm256_unpacklo_ps,
+    _mm256_fmadd_pd, _mm256_fmadd_ps, _mm256_loadu_pd, _mm256_loadu_ps, _mm256_permute2f128_ps,
+    _mm256_set1_pd, _mm256_set1_ps, _mm256_shuffle_ps, _mm256_storeu_pd, _mm256_storeu_ps,
+    _mm256_unpackhi_ps, _mm256_unpacklo_ps, _mm512_add_pd, _mm512_add_ps, _mm512_castpd_ps,
+    _mm512_castps_pd, _mm512_fmadd_pd, _mm512_fmadd_ps, _mm512_loadu_pd, _mm512_loadu_ps,
+    _mm512_set1_pd, _mm512_set1_ps, _mm512_storeu_pd, _mm512_storeu_ps,
 };
 use core::marker::PhantomData;
 use core::sync::atomic::{AtomicU8, Ordering};
@@ -245,8 +245,14 @@ unsafe fn transpose8_avx(src: *const f32, ss: usize, dst: *mut f32, ds: usize) {
             _mm256_shuffle_ps::<HI>(a[5], a[7]),
         ];
         for i in 0..4 {
-            _mm256_storeu_ps(dst.add(i * ds), _mm256_permute2f128_ps::<0x20>(b[i], b[i + 4]));
-            _mm256_storeu_ps(dst.add((i + 4) * ds), _mm256_permute2f128_ps::<0x31>(b[i], b[i + 4]));
+            _mm256_storeu_ps(
+                dst.add(i * ds),
+                _mm256_permute2f128_ps::<0x20>(b[i], b[i + 4]),
+            );
+            _mm256_storeu_ps(
+                dst.add((i + 4) * ds),
+                _mm256_permute2f128_ps::<0x31>(b[i], b[i + 4]),
+            );
         }
     }
 }

@@ -201,14 +201,14 @@ impl Expansion<'_> {
             quote!(::mlp::core::__private::batch::LayerBuffers<#t, #o>)
         });
         let news = layers.iter().map(|l| {
-                if l.dropout.is_some() {
-                    quote!(::mlp::core::__private::batch::LayerBuffers::with_dropout(
-                        capacity
-                    ))
-                } else {
-                    quote!(::mlp::core::__private::batch::LayerBuffers::new(capacity))
-                }
-            });
+            if l.dropout.is_some() {
+                quote!(::mlp::core::__private::batch::LayerBuffers::with_dropout(
+                    capacity
+                ))
+            } else {
+                quote!(::mlp::core::__private::batch::LayerBuffers::new(capacity))
+            }
+        });
         let forward = layers.iter().enumerate().map(|(i, l)| {
             let (p, act, buf) = (l.params(quote!(net)), &l.act, &l.buf);
             let (z, a) = (format_ident!("z{}", i + 1), format_ident!("a{}", i + 1));

@@ -220,14 +220,12 @@ const _: () = {
         }
         ::mlp::core::__with_alloc! {
             type Buffers = (
-                ::mlp::core::__private::batch::Batch<f32, 4>,
                 ::mlp::core::__private::batch::LayerBuffers<f32, 3>,
                 ::mlp::core::__private::batch::LayerBuffers<f32, 2>,
                 ::mlp::core::__private::batch::LayerBuffers<f32, 1>,
             );
             fn buffers(capacity: usize) -> Self::Buffers {
                 (
-                    ::mlp::core::__private::batch::Batch::new(capacity),
                     ::mlp::core::__private::batch::LayerBuffers::new(capacity),
                     ::mlp::core::__private::batch::LayerBuffers::new(capacity),
                     ::mlp::core::__private::batch::LayerBuffers::new(capacity),
@@ -240,8 +238,8 @@ const _: () = {
                 inputs: &[[f32; 4]],
                 mut dropout: ::core::option::Option<&mut ::mlp::core::__private::Uniform>,
             ) {
-                let (a0, l1, l2, l3) = buffers;
-                a0.load(inputs);
+                let (l1, l2, l3) = buffers;
+                let a0 = &::mlp::core::__private::batch::Rows::<f32, 4>(inputs);
                 let ::mlp::core::__private::batch::LayerBuffers { z: z1, a: a1, .. } = &mut *l1;
                 ::mlp::core::__private::kernels::dense_forward(&net.layers.0, a0, z1);
                 ::mlp::core::__private::Activation::forward_batch(&::mlp::core::__private::Sigmoid, z1, a1);
@@ -253,24 +251,26 @@ const _: () = {
                 ::mlp::core::__private::Activation::forward_batch(&::mlp::core::__private::Sigmoid, z3, a3);
             }
             fn outputs(buffers: &Self::Buffers, outputs: &mut [[f32; 1]]) {
-                buffers.3.a.store(outputs);
+                buffers.2.a.store(outputs);
             }
             fn loss_sum(buffers: &mut Self::Buffers, targets: &[[f32; 1]]) -> f32 {
                 ::mlp::core::__private::loss::loss_sum(
                     &::mlp::core::__private::Bce,
                     &::mlp::core::__private::Sigmoid,
-                    &mut buffers.3,
+                    &mut buffers.2,
                     targets,
                 )
             }
             fn backward(
                 net: &Placement,
                 buffers: &mut Self::Buffers,
+                inputs: &[[f32; 4]],
                 targets: &[[f32; 1]],
                 scale: f32,
                 grads: &mut Placement,
             ) -> f32 {
-                let (a0, l1, l2, l3) = buffers;
+                let (l1, l2, l3) = buffers;
+                let a0 = &::mlp::core::__private::batch::Rows::<f32, 4>(inputs);
                 let loss = ::mlp::core::__private::loss::output_delta(
                     &::mlp::core::__private::Bce,
                     &::mlp::core::__private::Sigmoid,
