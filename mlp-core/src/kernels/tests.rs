@@ -18,6 +18,7 @@
 
 use super::*;
 use crate::init::Uniform;
+use crate::simd::Lanes;
 
 fn random<T: Real>(rng: &mut Uniform) -> T {
     T::of(rng.between(-1.0, 1.0))
