@@ -215,6 +215,9 @@ unsafe fn matvec_block<T: Real, const IN: usize, const OUT: usize, const V: usiz
         for i in 0..IN {
             let xv = T::Lanes::splat(*x.get_unchecked(i));
             let column = w.add(i * OUT + o);
+            if STREAM * core::mem::size_of::<T>() <= IN * OUT * core::mem::size_of::<T>() / 64 {
+                prefetch(column.wrapping_add(AHEAD_ELEMS), V * lanes);
+            }
             for (v, a) in acc.iter_mut().enumerate() {
                 *a = xv.mul_add(T::Lanes::read(column.add(v * lanes)), *a);
             }
@@ -250,4 +253,25 @@ pub(crate) fn activate<E: Elementwise, T: Real, const N: usize>(
 #[inline(always)]
 fn short_activate<V: Lanes<Scalar = T>, E: Elementwise, T: Real>(e: &E, s: &mut [T]) {
     store_short(e.f(load_short::<T, V>(s)), s);
+}
+
+const STREAM: usize = 512;
+const AHEAD_ELEMS: usize = 1024;
+
+#[inline(always)]
+fn prefetch<T>(p: *const T, n: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let bytes = n * core::mem::size_of::<T>();
+        let mut off = 0;
+        while off < bytes {
+            // SAFETY: a prefetch never faults, whatever the address.
+            unsafe {
+                core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(
+                    p.cast::<i8>().wrapping_add(off),
+                )
+            };
+            off += 64;
+        }
+    }
 }
