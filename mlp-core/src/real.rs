@@ -34,6 +34,10 @@ pub trait Real:
 
     /// The widest SIMD vector of this scalar the build supports.
     type Lanes: Lanes<Scalar = Self>;
+    /// The 128-bit vector (`f32x4`, `f64x2`): one sample's layers of a few units.
+    type Lanes128: Lanes<Scalar = Self>;
+    /// The 256-bit vector (`f32x8`, `f64x4`), emulated on narrower targets.
+    type Lanes256: Lanes<Scalar = Self>;
 
     /// `0.0`.
     const ZERO: Self;
@@ -52,6 +56,8 @@ pub trait Real:
 
 impl Real for f32 {
     type Lanes = F32Lanes;
+    type Lanes128 = wide::f32x4;
+    type Lanes256 = wide::f32x8;
     const NAME: &'static str = "f32";
     const DTYPE: Dtype = Dtype::F32;
     const ZERO: Self = 0.0;
@@ -75,6 +81,8 @@ impl Real for f32 {
 
 impl Real for f64 {
     type Lanes = F64Lanes;
+    type Lanes128 = wide::f64x2;
+    type Lanes256 = wide::f64x4;
     const NAME: &'static str = "f64";
     const DTYPE: Dtype = Dtype::F64;
     const ZERO: Self = 0.0;

@@ -16,6 +16,7 @@ pub use softmax::Softmax;
 
 #[cfg(feature = "alloc")]
 use crate::batch::Batch;
+use crate::dense::Dense;
 use crate::kernels;
 use crate::real::Real;
 use crate::simd::Math;
@@ -40,6 +41,18 @@ pub trait Activation: Copy {
 
     /// `a = act(z)` for one sample.
     fn forward<T: Real, const N: usize>(&self, z: &SVector<T, N>) -> SVector<T, N>;
+
+    /// `z = W x + b` and `a = act(z)` for one sample: one layer's forward step.
+    #[inline]
+    fn dense_forward<T: Real, const IN: usize, const OUT: usize>(
+        &self,
+        layer: &Dense<T, IN, OUT>,
+        x: &SVector<T, IN>,
+    ) -> (SVector<T, OUT>, SVector<T, OUT>) {
+        let z = kernels::dense_vector(layer, x);
+        let a = self.forward(&z);
+        (z, a)
+    }
 
     /// `dL/dz` from `dL/da` for one sample, given the `z` and `a` of the forward pass.
     fn backward<T: Real, const N: usize>(
@@ -87,6 +100,15 @@ impl<E: Elementwise> Activation for E {
     #[inline]
     fn forward<T: Real, const N: usize>(&self, z: &SVector<T, N>) -> SVector<T, N> {
         kernels::activate(self, z)
+    }
+
+    #[inline]
+    fn dense_forward<T: Real, const IN: usize, const OUT: usize>(
+        &self,
+        layer: &Dense<T, IN, OUT>,
+        x: &SVector<T, IN>,
+    ) -> (SVector<T, OUT>, SVector<T, OUT>) {
+        kernels::dense_activate(self, layer, x)
     }
 
     #[inline]

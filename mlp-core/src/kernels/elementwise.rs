@@ -1,10 +1,12 @@
 //! The loops that run the activations' and losses' formulas (each written once,
-//! over [`Math`](crate::simd::Math)) on one sample and on a batch, one SIMD vector of samples at a time.
+//! over [`Math`](crate::simd::Math)) on a batch, one SIMD vector of samples at a time.
 
+#[cfg(feature = "alloc")]
 use crate::activation::Elementwise;
 #[cfg(feature = "alloc")]
 use crate::batch::Batch;
 use crate::real::Real;
+#[cfg(feature = "alloc")]
 use crate::simd::Lanes;
 use nalgebra::SVector;
 
@@ -62,33 +64,6 @@ pub(crate) fn each_lane_group<T: Real, const N: usize>(
         let data = &mut *data;
         each(at, &mut LaneGroup { data, stride, at });
     }
-}
-
-/// `a = act(z)` for one sample. Whole vectors of lanes, the last one padded: one
-/// vector `exp` or `tanh` costs a few scalar calls, so layers narrower than half
-/// a vector stay scalar.
-#[inline]
-pub(crate) fn activate<E: Elementwise, T: Real, const N: usize>(
-    e: &E,
-    z: &SVector<T, N>,
-) -> SVector<T, N> {
-    let lanes = T::Lanes::LANES;
-    if 2 * N < lanes {
-        return z.map(|v| e.f(v));
-    }
-    let mut a = *z;
-    let full = N / lanes * lanes;
-    let out = a.as_mut_slice();
-    for o in (0..full).step_by(lanes) {
-        e.f(T::Lanes::load(out, o)).store(out, o);
-    }
-    if full < N {
-        let mut tail = [T::ZERO; 16];
-        tail[..N - full].copy_from_slice(&out[full..]);
-        e.f(T::Lanes::load(&tail, 0)).store(&mut tail, 0);
-        out[full..].copy_from_slice(&tail[..N - full]);
-    }
-    a
 }
 
 /// `a = act(z)` for every sample (and the padding) of a batch.

@@ -19,6 +19,7 @@
 use super::*;
 use crate::batch::Rows;
 use crate::init::Uniform;
+use crate::simd::Lanes;
 
 fn random<T: Real>(rng: &mut Uniform) -> T {
     T::of(rng.between(-1.0, 1.0))

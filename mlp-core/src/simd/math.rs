@@ -17,6 +17,9 @@ pub trait Math:
     + Div<Output = Self>
     + Neg<Output = Self>
 {
+    /// Significand bits stored (23 for `f32`, 52 for `f64`): what formulas that
+    /// need more terms in more precision choose by.
+    const MANTISSA_BITS: u32;
     /// The constant `x` (in every lane), rounded to nearest.
     fn num(x: f64) -> Self;
     /// `x * a + b`. On vectors fused where the target has FMA; on scalars two
@@ -26,6 +29,11 @@ pub trait Math:
     fn abs(x: Self) -> Self;
     /// The larger of `x` and `y`.
     fn max(x: Self, y: Self) -> Self;
+    /// `x` limited to `[lo, hi]`; NaN stays NaN.
+    fn clamp(x: Self, lo: Self, hi: Self) -> Self;
+    /// `2^n` for an integral `n` whose power is a normal number (`-126..=127` in
+    /// `f32`, `-1022..=1023` in `f64`), built in the exponent bits.
+    fn pow2i(n: Self) -> Self;
     /// `x > y ? if_true : if_false` (lane by lane).
     fn gt_select(x: Self, y: Self, if_true: Self, if_false: Self) -> Self;
     /// `e^x`, exact to a few ulp and IEEE at every edge.
@@ -49,8 +57,10 @@ pub trait Math:
 }
 
 macro_rules! scalar {
-    ($t:ty) => {
+    ($t:ty, $bits:ty, $mantissa:literal, $bias:literal) => {
         impl Math for $t {
+            const MANTISSA_BITS: u32 = $mantissa;
+
             #[inline(always)]
             fn num(x: f64) -> Self {
                 x as $t
@@ -66,6 +76,20 @@ macro_rules! scalar {
             #[inline(always)]
             fn max(x: Self, y: Self) -> Self {
                 RealField::max(x, y)
+            }
+            #[inline(always)]
+            fn clamp(x: Self, lo: Self, hi: Self) -> Self {
+                if x < lo {
+                    lo
+                } else if x > hi {
+                    hi
+                } else {
+                    x
+                }
+            }
+            #[inline(always)]
+            fn pow2i(n: Self) -> Self {
+                <$t>::from_bits(((n as $bits + $bias) as <$t as Bits>::Unsigned) << $mantissa)
             }
             #[inline(always)]
             fn gt_select(x: Self, y: Self, if_true: Self, if_false: Self) -> Self {
@@ -99,5 +123,16 @@ macro_rules! scalar {
     };
 }
 
-scalar!(f32);
-scalar!(f64);
+/// The unsigned integer with a float's bits.
+trait Bits {
+    type Unsigned;
+}
+impl Bits for f32 {
+    type Unsigned = u32;
+}
+impl Bits for f64 {
+    type Unsigned = u64;
+}
+
+scalar!(f32, i32, 23, 127);
+scalar!(f64, i64, 52, 1023);

@@ -89,6 +89,8 @@ macro_rules! lanes {
         }
 
         impl Math for $v {
+            const MANTISSA_BITS: u32 = $mantissa;
+
             #[inline(always)]
             fn num(x: f64) -> Self {
                 $v::splat(x as $t)
@@ -104,6 +106,19 @@ macro_rules! lanes {
             #[inline(always)]
             fn max(x: Self, y: Self) -> Self {
                 $v::max(x, y)
+            }
+            #[inline(always)]
+            fn clamp(x: Self, lo: Self, hi: Self) -> Self {
+                // `maxps`/`minps` return their second operand when either is NaN.
+                hi.fast_min(lo.fast_max(x))
+            }
+            #[inline(always)]
+            fn pow2i(n: Self) -> Self {
+                // n + 2^mantissa + bias is exact and holds n + bias in the low bits
+                // of the mantissa; shifted up, they are the exponent.
+                let magic = $v::splat(((1u64 << $mantissa) + $bias) as $t);
+                let bits: $i = wide::bytemuck::cast(n + magic);
+                wide::bytemuck::cast(bits << $mantissa)
             }
             #[inline(always)]
             fn gt_select(x: Self, y: Self, if_true: Self, if_false: Self) -> Self {

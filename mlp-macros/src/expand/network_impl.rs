@@ -4,7 +4,7 @@
 use super::{Expansion, architecture};
 use crate::keyword::loss_name;
 use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote};
+use quote::{ToTokens, format_ident, quote};
 
 impl Expansion<'_> {
     /// The user's trait: types, consts, construction and batch-1 prediction.
@@ -33,7 +33,7 @@ impl Expansion<'_> {
             let (dst, idx) = (l.params_mut(quote!(net)), &l.index);
             quote!(*#dst = ::mlp::core::Dense::from_arrays(&weights.#idx.0, &weights.#idx.1);)
         });
-        let forward = self.forward_vector(quote!(self));
+        let forward = self.forward_vector(quote!(self), false);
         let a_last = format_ident!("a{}", self.layers.len());
         quote! {
             impl ::mlp::core::Network for #name {
@@ -72,21 +72,23 @@ impl Expansion<'_> {
         }
     }
 
-    /// Batch-1 forward on the stack: `z1 = W1 a0 + b1`, `a1 = act(z1)`, ...
-    pub(super) fn forward_vector(&self, net: TokenStream) -> Vec<TokenStream> {
+    /// Batch-1 forward on the stack: `(z1, a1) = (W1 a0 + b1, act(z1))`, ...; binds
+    /// the last layer's `z` when `last_z` (the loss reads it), every other `z` as `_`.
+    pub(super) fn forward_vector(&self, net: TokenStream, last_z: bool) -> Vec<TokenStream> {
+        let n = self.layers.len();
         self.layers
             .iter()
             .enumerate()
             .map(|(i, l)| {
-                let (a_prev, z, a) = (
-                    format_ident!("a{}", i),
-                    format_ident!("z{}", i + 1),
-                    format_ident!("a{}", i + 1),
-                );
+                let (a_prev, a) = (format_ident!("a{}", i), format_ident!("a{}", i + 1));
+                let z = if last_z && i + 1 == n {
+                    format_ident!("z{}", i + 1).into_token_stream()
+                } else {
+                    quote!(_)
+                };
                 let (p, act) = (l.params(net.clone()), &l.act);
                 quote! {
-                    let #z = ::mlp::core::__private::kernels::dense_vector(#p, &#a_prev);
-                    let #a = ::mlp::core::__private::Activation::forward(&#act, &#z);
+                    let (#z, #a) = ::mlp::core::__private::Activation::dense_forward(&#act, #p, &#a_prev);
                 }
             })
             .collect()

@@ -103,7 +103,7 @@ impl Expansion<'_> {
             format_ident!("a{}", n),
             format_ident!("d{}", n),
         );
-        let forward_loss = self.forward_vector(quote!(net));
+        let forward_loss = self.forward_vector(quote!(net), true);
         let forward = layers.iter().enumerate().map(|(i, l)| {
             let (z, a) = (format_ident!("z{}", i + 1), format_ident!("a{}", i + 1));
             let (p, act, o) = (l.params(quote!(net)), &l.act, &l.outputs);
@@ -117,8 +117,7 @@ impl Expansion<'_> {
                 }
             });
             quote! {
-                let #z = ::mlp::core::__private::kernels::dense_vector(#p, &#x);
-                let #a = ::mlp::core::__private::Activation::forward(&#act, &#z);
+                let (#z, #a) = ::mlp::core::__private::Activation::dense_forward(&#act, #p, &#x);
                 #dropout
             }
         });

@@ -82,15 +82,21 @@ const _: () = {
         #[inline]
         fn predict(&self, x: &[f32; 4]) -> [f32; 1] {
             let a0 = ::mlp::core::nalgebra::SVector::from(*x);
-            let z1 = ::mlp::core::__private::kernels::dense_vector(&self.layers.0, &a0);
-            let a1 =
-                ::mlp::core::__private::Activation::forward(&::mlp::core::__private::Sigmoid, &z1);
-            let z2 = ::mlp::core::__private::kernels::dense_vector(&self.layers.1, &a1);
-            let a2 =
-                ::mlp::core::__private::Activation::forward(&::mlp::core::__private::Sigmoid, &z2);
-            let z3 = ::mlp::core::__private::kernels::dense_vector(&self.layers.2, &a2);
-            let a3 =
-                ::mlp::core::__private::Activation::forward(&::mlp::core::__private::Sigmoid, &z3);
+            let (_, a1) = ::mlp::core::__private::Activation::dense_forward(
+                &::mlp::core::__private::Sigmoid,
+                &self.layers.0,
+                &a0,
+            );
+            let (_, a2) = ::mlp::core::__private::Activation::dense_forward(
+                &::mlp::core::__private::Sigmoid,
+                &self.layers.1,
+                &a1,
+            );
+            let (_, a3) = ::mlp::core::__private::Activation::dense_forward(
+                &::mlp::core::__private::Sigmoid,
+                &self.layers.2,
+                &a2,
+            );
             a3.into()
         }
     }
@@ -157,15 +163,21 @@ const _: () = {
         }
         fn sample_loss(net: &Placement, x: &[f32; 4], y: &[f32; 1]) -> f32 {
             let a0 = ::mlp::core::nalgebra::SVector::from(*x);
-            let z1 = ::mlp::core::__private::kernels::dense_vector(&net.layers.0, &a0);
-            let a1 =
-                ::mlp::core::__private::Activation::forward(&::mlp::core::__private::Sigmoid, &z1);
-            let z2 = ::mlp::core::__private::kernels::dense_vector(&net.layers.1, &a1);
-            let a2 =
-                ::mlp::core::__private::Activation::forward(&::mlp::core::__private::Sigmoid, &z2);
-            let z3 = ::mlp::core::__private::kernels::dense_vector(&net.layers.2, &a2);
-            let a3 =
-                ::mlp::core::__private::Activation::forward(&::mlp::core::__private::Sigmoid, &z3);
+            let (_, a1) = ::mlp::core::__private::Activation::dense_forward(
+                &::mlp::core::__private::Sigmoid,
+                &net.layers.0,
+                &a0,
+            );
+            let (_, a2) = ::mlp::core::__private::Activation::dense_forward(
+                &::mlp::core::__private::Sigmoid,
+                &net.layers.1,
+                &a1,
+            );
+            let (z3, a3) = ::mlp::core::__private::Activation::dense_forward(
+                &::mlp::core::__private::Sigmoid,
+                &net.layers.2,
+                &a2,
+            );
             ::mlp::core::__private::Loss::value(&::mlp::core::__private::Bce, &z3, &a3, y)
         }
         #[allow(unused_mut, unused_variables)]
@@ -178,15 +190,21 @@ const _: () = {
             mut dropout: ::core::option::Option<&mut ::mlp::core::__private::Uniform>,
         ) -> f32 {
             let a0 = ::mlp::core::nalgebra::SVector::from(*x);
-            let z1 = ::mlp::core::__private::kernels::dense_vector(&net.layers.0, &a0);
-            let a1 =
-                ::mlp::core::__private::Activation::forward(&::mlp::core::__private::Sigmoid, &z1);
-            let z2 = ::mlp::core::__private::kernels::dense_vector(&net.layers.1, &a1);
-            let a2 =
-                ::mlp::core::__private::Activation::forward(&::mlp::core::__private::Sigmoid, &z2);
-            let z3 = ::mlp::core::__private::kernels::dense_vector(&net.layers.2, &a2);
-            let a3 =
-                ::mlp::core::__private::Activation::forward(&::mlp::core::__private::Sigmoid, &z3);
+            let (z1, a1) = ::mlp::core::__private::Activation::dense_forward(
+                &::mlp::core::__private::Sigmoid,
+                &net.layers.0,
+                &a0,
+            );
+            let (z2, a2) = ::mlp::core::__private::Activation::dense_forward(
+                &::mlp::core::__private::Sigmoid,
+                &net.layers.1,
+                &a1,
+            );
+            let (z3, a3) = ::mlp::core::__private::Activation::dense_forward(
+                &::mlp::core::__private::Sigmoid,
+                &net.layers.2,
+                &a2,
+            );
             let loss =
                 ::mlp::core::__private::Loss::value(&::mlp::core::__private::Bce, &z3, &a3, y);
             let d3 = <::mlp::core::__private::Bce as ::mlp::core::__private::PairsWith<
