@@ -7,7 +7,8 @@
 //! own code with constant loop bounds: a tiny layer's loops unroll completely.
 //!
 //! Batches put consecutive samples in the lanes of a SIMD register; the products
-//! are register-blocked over a few outputs (`ROWS`, by vector width) times [`LANE_PAD`] samples.
+//! are register-blocked over a few outputs times a few vectors of samples
+//! (`gemm.rs`), and read the input layer's rows in place ([`crate::batch::Rows`]).
 //! One sample at a time ([`dense_vector`], `matvec.rs`) is a matrix-vector product
 //! vectorised along the outputs, and its activations run in the narrowest vector
 //! that holds the layer. `elementwise.rs` holds the loops that run the activations'
