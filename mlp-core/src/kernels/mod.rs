@@ -17,7 +17,8 @@ mod elementwise;
 mod gemm;
 #[cfg(test)]
 mod tests;
-#[cfg(feature = "alloc")]
+// Without an allocator there are no products, only the loops of `elementwise.rs`.
+#[cfg_attr(not(feature = "alloc"), allow(dead_code))]
 mod vector;
 #[cfg(all(target_arch = "x86_64", feature = "std"))]
 mod x86;
@@ -29,7 +30,7 @@ use crate::real::Real;
 use crate::simd::Lanes;
 use nalgebra::SVector;
 
-pub(crate) use elementwise::{Features, activate};
+pub(crate) use elementwise::{Features, LaneLoop, Lanewise, activate, load, run, store};
 #[cfg(feature = "alloc")]
 pub(crate) use elementwise::{
     activate_batch, derivative_batch, each_lane_group, sum_samples, update_batch,

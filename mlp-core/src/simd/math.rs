@@ -41,6 +41,8 @@ pub trait Math:
     fn ln_1p(x: Self) -> Self;
     /// `ln(x)`.
     fn ln(x: Self) -> Self;
+    /// `sqrt(x)`, correctly rounded.
+    fn sqrt(x: Self) -> Self;
     /// `tanh(x)` for activations. Scalars and `f64` vectors: the exact tanh. `f32`
     /// vectors, from [`Math::exp_fast`]: `sign(x) (1 - t) / (1 + t)` with
     /// `t = e^(-2|x|)`, and the odd Taylor polynomial to `x^11` below `|x| = 0.3`,
@@ -92,6 +94,10 @@ macro_rules! scalar {
                 ComplexField::ln(x)
             }
             #[inline(always)]
+            fn sqrt(x: Self) -> Self {
+                ComplexField::sqrt(x)
+            }
+            #[inline(always)]
             fn tanh_fast(x: Self) -> Self {
                 ComplexField::tanh(x)
             }
@@ -101,3 +107,98 @@ macro_rules! scalar {
 
 scalar!(f32);
 scalar!(f64);
+
+/// The lane operations [`Math::exp_fast`] and [`Math::tanh_fast`] are built from,
+/// so those two formulas are written once for every vector type: `wide`'s and the
+/// x86 vectors of the bodies compiled for wider instruction sets.
+pub(crate) trait LaneMath: Math {
+    /// Whether the lanes are `f32` (else `f64`).
+    const F32: bool;
+    /// `min(hi, max(lo, x))`; NaN stays NaN.
+    fn clamp(x: Self, lo: Self, hi: Self) -> Self;
+    /// `x` rounded to an integer (either neighbour at a tie).
+    fn round(x: Self) -> Self;
+    /// The lanes whose bits are those of `x` shifted left by the mantissa width:
+    /// `2^(n - bias)` for `x = 2^mantissa + n` with `n` the biased exponent.
+    fn shift_into_exponent(x: Self) -> Self;
+}
+
+/// The constants of [`exp_fast`] for one scalar: the clamp range (normal results
+/// only), the degree of the Taylor polynomial on `|r| <= ln 2 / 2`, ln 2 split into
+/// a short high part (few significant bits) and the rest (fdlibm), and
+/// `2^mantissa + bias`. The `f32` ones are `f32` literals, widened exactly.
+struct ExpConstants {
+    lo: f64,
+    hi: f64,
+    degree: u32,
+    ln2_hi: f64,
+    ln2_lo: f64,
+    magic: f64,
+}
+
+const EXP_F32: ExpConstants = ExpConstants {
+    lo: -87.3_f32 as f64,
+    hi: 88.3_f32 as f64,
+    degree: 7,
+    ln2_hi: 0.693_359_4_f32 as f64,
+    ln2_lo: -2.121_944_4e-4_f32 as f64,
+    magic: ((1u64 << 23) + 127) as f64,
+};
+
+const EXP_F64: ExpConstants = ExpConstants {
+    lo: -708.3,
+    hi: 709.4,
+    degree: 13,
+    ln2_hi: 6.931_471_803_691_238e-1,
+    ln2_lo: 1.908_214_929_270_587_7e-10,
+    magic: ((1u64 << 52) + 1023) as f64,
+};
+
+/// [`Math::exp_fast`] on vectors.
+#[inline(always)]
+pub(crate) fn exp_fast<V: LaneMath>(x: V) -> V {
+    use core::f64::consts::LOG2_E;
+    let c = if V::F32 { &EXP_F32 } else { &EXP_F64 };
+    // e^x = 2^n e^r with n = round(x / ln 2), |r| <= ln 2 / 2; e^r by its Taylor
+    // polynomial, 2^n built in the exponent bits. ln 2 is split in two (Cody and
+    // Waite) so that n * LN2_HI is exact even without FMA.
+    let lo = V::num(c.lo);
+    let clamped = V::clamp(x, lo, V::num(c.hi));
+    let n = V::round(clamped * V::num(LOG2_E));
+    let r = V::mul_add(-n, V::num(c.ln2_hi), clamped);
+    let r = V::mul_add(-n, V::num(c.ln2_lo), r);
+    let one = V::num(1.0);
+    let mut p = one;
+    let mut k = c.degree;
+    while k > 0 {
+        // 1/k rounded in the lanes' own precision.
+        let inverse = if V::F32 {
+            f64::from(1.0 / k as f32)
+        } else {
+            1.0 / f64::from(k)
+        };
+        p = V::mul_add(p, r * V::num(inverse), one);
+        k -= 1;
+    }
+    // n + 2^mantissa + bias puts n + bias in the low bits of the mantissa.
+    let scale = V::shift_into_exponent(n + V::num(c.magic));
+    // Below the normal range the result is 0 (e^x < 2^-126 or 2^-1022).
+    V::gt_select(lo, x, V::num(0.0), p * scale)
+}
+
+/// [`Math::tanh_fast`] on `f32` vectors.
+#[inline(always)]
+pub(crate) fn tanh_fast_f32<V: LaneMath>(x: V) -> V {
+    let c = V::num;
+    let one = c(1.0);
+    let a = V::abs(x);
+    let t = exp_fast(a * c(-2.0));
+    let large = (one - t) / (one + t);
+    let large = V::gt_select(c(0.0), x, -large, large);
+    let x2 = x * x;
+    let mut p = c(-1382.0 / 155_925.0);
+    for k in [62.0 / 2835.0, -17.0 / 315.0, 2.0 / 15.0, -1.0 / 3.0, 1.0] {
+        p = V::mul_add(p, x2, c(k));
+    }
+    V::gt_select(c(0.3), a, x * p, large)
+}
