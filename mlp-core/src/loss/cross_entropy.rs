@@ -40,7 +40,10 @@ fn bce_delta<V: Math>(a: V, y: V, scale: V) -> V {
     (a - y) * scale
 }
 
-/// `ln(sum_k e^(z_k))` of the `K` values `z(k)`, without overflow.
+/// `ln(sum_k e^(z_k))` of the `K` values `z(k)`, without overflow. The terms
+/// `e^(z_k - max)` are at most 1 and one of them is 1, so [`Math::exp_fast`]
+/// serves: the terms it gives as 0 (below the normal range) are far below the
+/// rounding of a sum of at least 1.
 #[inline(always)]
 fn log_sum_exp<V: Math, const K: usize>(z: impl Fn(usize) -> V) -> V {
     let mut m = z(0);
@@ -49,7 +52,7 @@ fn log_sum_exp<V: Math, const K: usize>(z: impl Fn(usize) -> V) -> V {
     }
     let mut sum = V::num(0.0);
     for k in 0..K {
-        sum = sum + V::exp(z(k) - m);
+        sum = sum + V::exp_fast(z(k) - m);
     }
     m + V::ln(sum)
 }
