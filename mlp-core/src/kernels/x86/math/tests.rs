@@ -115,14 +115,9 @@ fn activation<A: Activation, T: Real, const N: usize>(path: Path, act: A, bounds
         let grads = uniform::<T, N>(n, n as u64, -1.0, 1.0);
         let (a, d) = activation_on(path, act, &z, &grads);
         let (a0, d0) = activation_on(Path::PORTABLE, act, &z, &grads);
-        for k in 0..N {
-            for s in 0..n {
-                let at = format!(
-                    "{} {} on {N} features, z = {:?}",
-                    A::NAME,
-                    path.name(),
-                    z[s][k]
-                );
+        for (s, row) in z.iter().enumerate() {
+            for (k, zk) in row.iter().enumerate() {
+                let at = format!("{} {} on {N} features, z = {zk:?}", A::NAME, path.name());
                 agree(a.feature(k)[s], a0.feature(k)[s], 2.0 * bounds.0, &at);
                 let what = format!("{at}, derivative");
                 agree(d.feature(k)[s], d0.feature(k)[s], 2.0 * bounds.1, &what);
@@ -206,7 +201,7 @@ fn losses<T: Real>(path: Path) {
     let of = T::of;
     loss::<_, _, T, 3>(path, Bce, Sigmoid, probability);
     let soft = |s: usize| {
-        if s % 2 == 0 {
+        if s.is_multiple_of(2) {
             [of(0.25), of(0.75), of(0.0)]
         } else {
             [of(0.5), of(0.125), of(0.375)]
@@ -220,7 +215,7 @@ fn losses<T: Real>(path: Path) {
     loss::<_, _, T, 2>(path, Sse, Linear, probability);
     loss::<_, _, T, 2>(path, Mae, Relu, probability);
     loss::<_, _, T, 2>(path, Huber { delta: 1.0 }, Elu { alpha: 1.0 }, probability);
-    let sign = |s: usize| [of(if s % 3 == 0 { -1.0 } else { 1.0 })];
+    let sign = |s: usize| [of(if s.is_multiple_of(3) { -1.0 } else { 1.0 })];
     loss::<_, _, T, 1>(path, Hinge, Linear, sign);
     loss::<_, _, T, 1>(path, Perceptron, Linear, sign);
 }
