@@ -150,30 +150,12 @@ pub(crate) fn activate_batch<E: Elementwise, T: Real, const N: usize>(
     a: &mut Batch<T, N>,
 ) {
     a.set_len(z.len());
-    run(Activate { e, z, a });
-}
-
-#[cfg(feature = "alloc")]
-struct Activate<'a, E, T, const N: usize> {
-    e: &'a E,
-    z: &'a Batch<T, N>,
-    a: &'a mut Batch<T, N>,
-}
-
-#[cfg(feature = "alloc")]
-impl<E: Elementwise, T: Real, const N: usize> LaneLoop for Activate<'_, E, T, N> {
-    type Scalar = T;
-    type Output = ();
-
-    #[inline(always)]
-    fn run<V: Lanewise<T>>(self) {
-        for f in 0..N {
-            let (z, a) = (self.z.feature_padded(f), self.a.feature_padded_mut(f));
-            for s in (0..z.len()).step_by(V::LANES) {
-                store(self.e.f(load::<V>(z, s)), a, s);
-            }
-        }
-    }
+    run(ElementwiseBatch {
+        e,
+        z,
+        a: None,
+        out: a,
+    });
 }
 
 /// `delta *= act'(z)` for every sample of a batch: `dL/da` into `dL/dz`.
@@ -185,33 +167,46 @@ pub(crate) fn derivative_batch<E: Elementwise, T: Real, const N: usize>(
     a: &Batch<T, N>,
     delta: &mut Batch<T, N>,
 ) {
-    run(Derivative { e, z, a, delta });
+    run(ElementwiseBatch {
+        e,
+        z,
+        a: Some(a),
+        out: delta,
+    });
 }
 
+/// `out = act(z)`, or with `a` (the forward pass's) `out *= act'(z)`.
 #[cfg(feature = "alloc")]
-struct Derivative<'a, E, T, const N: usize> {
+struct ElementwiseBatch<'a, E, T, const N: usize> {
     e: &'a E,
     z: &'a Batch<T, N>,
-    a: &'a Batch<T, N>,
-    delta: &'a mut Batch<T, N>,
+    a: Option<&'a Batch<T, N>>,
+    out: &'a mut Batch<T, N>,
 }
 
 #[cfg(feature = "alloc")]
-impl<E: Elementwise, T: Real, const N: usize> LaneLoop for Derivative<'_, E, T, N> {
+impl<E: Elementwise, T: Real, const N: usize> LaneLoop for ElementwiseBatch<'_, E, T, N> {
     type Scalar = T;
     type Output = ();
 
     #[inline(always)]
     fn run<V: Lanewise<T>>(self) {
+        let e = self.e;
         for f in 0..N {
-            let (z, a, d) = (
-                self.z.feature_padded(f),
-                self.a.feature_padded(f),
-                self.delta.feature_padded_mut(f),
-            );
-            for s in (0..z.len()).step_by(V::LANES) {
-                let df = self.e.df(load::<V>(z, s), load::<V>(a, s));
-                store(load::<V>(d, s) * df, d, s);
+            let (z, out) = (self.z.feature_padded(f), self.out.feature_padded_mut(f));
+            match self.a {
+                None => {
+                    for s in (0..z.len()).step_by(V::LANES) {
+                        store(e.f(load::<V>(z, s)), out, s);
+                    }
+                }
+                Some(a) => {
+                    let a = a.feature_padded(f);
+                    for s in (0..z.len()).step_by(V::LANES) {
+                        let df = e.df(load::<V>(z, s), load(a, s));
+                        store(load::<V>(out, s) * df, out, s);
+                    }
+                }
             }
         }
     }

@@ -13,6 +13,8 @@ use crate::kernels::Features;
 use crate::kernels::{LaneLoop, Lanewise, each_lane_group, load, run, sum_samples, update_batch};
 use crate::real::Real;
 use crate::simd::Math;
+#[cfg(feature = "alloc")]
+use core::marker::PhantomData;
 use nalgebra::SVector;
 
 /// Binary cross-entropy, mean over `B * K`, computed from the logit with log-sigmoid.
@@ -140,8 +142,7 @@ impl<const K: usize> PairsWith<Sigmoid, K> for Bce {
         out: &mut LayerBuffers<T, K>,
         targets: &[[T; K]],
     ) -> T {
-        out.delta.load(targets);
-        run(BceBatch { out, scale: None })
+        fused::<Self, T, K>(out, targets, None)
     }
 
     #[cfg(feature = "alloc")]
@@ -152,30 +153,62 @@ impl<const K: usize> PairsWith<Sigmoid, K> for Bce {
         targets: &[[T; K]],
         scale: T,
     ) -> T {
-        out.delta.load(targets);
-        run(BceBatch {
-            out,
-            scale: Some(scale),
-        })
+        fused::<Self, T, K>(out, targets, Some(scale))
     }
 }
 
-/// The bce sum over a batch whose targets sit in `out.delta`, and with a `scale`
-/// the delta written over those targets.
+/// A fused loss whose batch loop reads the targets from `out.delta`: the sum of
+/// the per-sample losses and, with a `scale`, `scale * dl/dz` over the targets.
 #[cfg(feature = "alloc")]
-struct BceBatch<'a, T, const K: usize> {
-    out: &'a mut LayerBuffers<T, K>,
+trait OverTargets {
+    fn over_targets<T: Real, V: Lanewise<T>, const K: usize>(
+        out: &mut LayerBuffers<T, K>,
+        scale: Option<T>,
+    ) -> T;
+}
+
+/// Loads `targets` into `out.delta` and runs `L`'s batch loop.
+#[inline(always)]
+#[cfg(feature = "alloc")]
+fn fused<L: OverTargets, T: Real, const K: usize>(
+    out: &mut LayerBuffers<T, K>,
+    targets: &[[T; K]],
     scale: Option<T>,
+) -> T {
+    out.delta.load(targets);
+    run(Fused::<L, T, K> {
+        out,
+        scale,
+        loss: PhantomData,
+    })
 }
 
 #[cfg(feature = "alloc")]
-impl<T: Real, const K: usize> LaneLoop for BceBatch<'_, T, K> {
+struct Fused<'a, L, T, const K: usize> {
+    out: &'a mut LayerBuffers<T, K>,
+    scale: Option<T>,
+    loss: PhantomData<L>,
+}
+
+#[cfg(feature = "alloc")]
+impl<L: OverTargets, T: Real, const K: usize> LaneLoop for Fused<'_, L, T, K> {
     type Scalar = T;
     type Output = T;
 
     #[inline(always)]
     fn run<V: Lanewise<T>>(self) -> T {
-        let out = self.out;
+        L::over_targets::<T, V, K>(self.out, self.scale)
+    }
+}
+
+/// The bce sum, and the delta `(a - y) scale / K`.
+#[cfg(feature = "alloc")]
+impl OverTargets for Bce {
+    #[inline(always)]
+    fn over_targets<T: Real, V: Lanewise<T>, const K: usize>(
+        out: &mut LayerBuffers<T, K>,
+        scale: Option<T>,
+    ) -> T {
         let (stride, len) = (out.z.capacity(), out.z.len());
         let (z, y) = (out.z.as_slice(), out.delta.as_slice());
         let mut sum = T::ZERO;
@@ -187,13 +220,14 @@ impl<T: Real, const K: usize> LaneLoop for BceBatch<'_, T, K> {
                 |s| bce(z[base + s], y[base + s]),
             );
         }
-        if let Some(scale) = self.scale {
+        if let Some(scale) = scale {
             let scale = V::splat(scale * per_output::<T, K>());
             update_batch(&out.a, &mut out.delta, |a, y| bce_delta(a, y, scale));
         }
         sum * per_output::<T, K>()
     }
 }
+
 impl Loss for Cce {
     const NAME: &'static str = "cce";
     type Target<T: Real, const K: usize> = [T; K];
@@ -261,8 +295,7 @@ impl<const K: usize> PairsWith<Softmax, K> for Cce {
         targets: &[[T; K]],
     ) -> T {
         let () = AtLeastTwo::<K>::OUTPUTS;
-        out.delta.load(targets);
-        run(CceBatch { out, scale: None })
+        fused::<Self, T, K>(out, targets, None)
     }
 
     #[cfg(feature = "alloc")]
@@ -274,30 +307,18 @@ impl<const K: usize> PairsWith<Softmax, K> for Cce {
         scale: T,
     ) -> T {
         let () = AtLeastTwo::<K>::OUTPUTS;
-        out.delta.load(targets);
-        run(CceBatch {
-            out,
-            scale: Some(scale),
-        })
+        fused::<Self, T, K>(out, targets, Some(scale))
     }
 }
 
-/// The cce sum `sum_k y_k (lse(z) - z_k)` over a batch whose targets sit in
-/// `out.delta`, and with a `scale` the delta written over those targets.
+/// The cce sum `sum_k y_k (lse(z) - z_k)`, and the delta `(a sum(y) - y) scale`.
 #[cfg(feature = "alloc")]
-struct CceBatch<'a, T, const K: usize> {
-    out: &'a mut LayerBuffers<T, K>,
-    scale: Option<T>,
-}
-
-#[cfg(feature = "alloc")]
-impl<T: Real, const K: usize> LaneLoop for CceBatch<'_, T, K> {
-    type Scalar = T;
-    type Output = T;
-
+impl OverTargets for Cce {
     #[inline(always)]
-    fn run<V: Lanewise<T>>(self) -> T {
-        let out = self.out;
+    fn over_targets<T: Real, V: Lanewise<T>, const K: usize>(
+        out: &mut LayerBuffers<T, K>,
+        scale: Option<T>,
+    ) -> T {
         let (stride, len) = (out.z.capacity(), out.z.len());
         let (z, y) = (out.z.as_slice(), out.delta.as_slice());
         let sum = sum_samples::<T, V>(
@@ -308,7 +329,7 @@ impl<T: Real, const K: usize> LaneLoop for CceBatch<'_, T, K> {
             },
             |s| cce::<T, K>(|k| z[k * stride + s], |k| y[k * stride + s]),
         );
-        if let Some(scale) = self.scale {
+        if let Some(scale) = scale {
             let (a, scale) = (out.a.as_slice(), V::splat(scale));
             each_lane_group(&mut out.delta, |s, y| {
                 cce_delta::<V, K>(|k| load(a, k * stride + s), y, scale);
