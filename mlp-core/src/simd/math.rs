@@ -17,6 +17,9 @@ pub trait Math:
     + Div<Output = Self>
     + Neg<Output = Self>
 {
+    /// Significand bits stored (23 for `f32`, 52 for `f64`): what formulas that
+    /// need more terms in more precision choose by.
+    const MANTISSA_BITS: u32;
     /// The constant `x` (in every lane), rounded to nearest.
     fn num(x: f64) -> Self;
     /// `x * a + b`. On vectors fused where the target has FMA; on scalars two
@@ -26,6 +29,11 @@ pub trait Math:
     fn abs(x: Self) -> Self;
     /// The larger of `x` and `y`.
     fn max(x: Self, y: Self) -> Self;
+    /// `x` limited to `[lo, hi]`; NaN stays NaN.
+    fn clamp(x: Self, lo: Self, hi: Self) -> Self;
+    /// `2^n` for an integral `n` whose power is a normal number (`-126..=127` in
+    /// `f32`, `-1022..=1023` in `f64`), built in the exponent bits.
+    fn pow2i(n: Self) -> Self;
     /// `x > y ? if_true : if_false` (lane by lane).
     fn gt_select(x: Self, y: Self, if_true: Self, if_false: Self) -> Self;
     /// `e^x`, exact to a few ulp and IEEE at every edge.
@@ -51,8 +59,10 @@ pub trait Math:
 }
 
 macro_rules! scalar {
-    ($t:ty) => {
+    ($t:ty, $bits:ty, $mantissa:literal, $bias:literal) => {
         impl Math for $t {
+            const MANTISSA_BITS: u32 = $mantissa;
+
             #[inline(always)]
             fn num(x: f64) -> Self {
                 x as $t
@@ -68,6 +78,20 @@ macro_rules! scalar {
             #[inline(always)]
             fn max(x: Self, y: Self) -> Self {
                 RealField::max(x, y)
+            }
+            #[inline(always)]
+            fn clamp(x: Self, lo: Self, hi: Self) -> Self {
+                if x < lo {
+                    lo
+                } else if x > hi {
+                    hi
+                } else {
+                    x
+                }
+            }
+            #[inline(always)]
+            fn pow2i(n: Self) -> Self {
+                <$t>::from_bits(((n as $bits + $bias) as <$t as Bits>::Unsigned) << $mantissa)
             }
             #[inline(always)]
             fn gt_select(x: Self, y: Self, if_true: Self, if_false: Self) -> Self {
@@ -105,35 +129,32 @@ macro_rules! scalar {
     };
 }
 
-scalar!(f32);
-scalar!(f64);
-
-/// The lane operations [`Math::exp_fast`] and [`Math::tanh_fast`] are built from,
-/// so those two formulas are written once for every vector type: `wide`'s and the
-/// x86 vectors of the bodies compiled for wider instruction sets.
-pub(crate) trait LaneMath: Math {
-    /// Whether the lanes are `f32` (else `f64`).
-    const F32: bool;
-    /// `min(hi, max(lo, x))`; NaN stays NaN.
-    fn clamp(x: Self, lo: Self, hi: Self) -> Self;
-    /// `x` rounded to an integer (either neighbour at a tie).
-    fn round(x: Self) -> Self;
-    /// The lanes whose bits are those of `x` shifted left by the mantissa width:
-    /// `2^(n - bias)` for `x = 2^mantissa + n` with `n` the biased exponent.
-    fn shift_into_exponent(x: Self) -> Self;
+/// The unsigned integer with a float's bits.
+trait Bits {
+    type Unsigned;
 }
+impl Bits for f32 {
+    type Unsigned = u32;
+}
+impl Bits for f64 {
+    type Unsigned = u64;
+}
+
+scalar!(f32, i32, 23, 127);
+scalar!(f64, i64, 52, 1023);
 
 /// The constants of [`exp_fast`] for one scalar: the clamp range (normal results
 /// only), the degree of the Taylor polynomial on `|r| <= ln 2 / 2`, ln 2 split into
 /// a short high part (few significant bits) and the rest (fdlibm), and
-/// `2^mantissa + bias`. The `f32` ones are `f32` literals, widened exactly.
+/// `1.5 * 2^mantissa`, whose sum with a small number rounds it to an integer. The
+/// `f32` ones are `f32` literals, widened exactly.
 struct ExpConstants {
     lo: f64,
     hi: f64,
     degree: u32,
     ln2_hi: f64,
     ln2_lo: f64,
-    magic: f64,
+    shift: f64,
 }
 
 const EXP_F32: ExpConstants = ExpConstants {
@@ -142,7 +163,7 @@ const EXP_F32: ExpConstants = ExpConstants {
     degree: 7,
     ln2_hi: 0.693_359_4_f32 as f64,
     ln2_lo: -2.121_944_4e-4_f32 as f64,
-    magic: ((1u64 << 23) + 127) as f64,
+    shift: (3u64 << 22) as f64,
 };
 
 const EXP_F64: ExpConstants = ExpConstants {
@@ -151,20 +172,22 @@ const EXP_F64: ExpConstants = ExpConstants {
     degree: 13,
     ln2_hi: 6.931_471_803_691_238e-1,
     ln2_lo: 1.908_214_929_270_587_7e-10,
-    magic: ((1u64 << 52) + 1023) as f64,
+    shift: (3u64 << 51) as f64,
 };
 
 /// [`Math::exp_fast`] on vectors.
 #[inline(always)]
-pub(crate) fn exp_fast<V: LaneMath>(x: V) -> V {
+pub(crate) fn exp_fast<V: Math>(x: V) -> V {
     use core::f64::consts::LOG2_E;
-    let c = if V::F32 { &EXP_F32 } else { &EXP_F64 };
+    let f32 = V::MANTISSA_BITS == 23;
+    let c = if f32 { &EXP_F32 } else { &EXP_F64 };
     // e^x = 2^n e^r with n = round(x / ln 2), |r| <= ln 2 / 2; e^r by its Taylor
     // polynomial, 2^n built in the exponent bits. ln 2 is split in two (Cody and
     // Waite) so that n * LN2_HI is exact even without FMA.
     let lo = V::num(c.lo);
     let clamped = V::clamp(x, lo, V::num(c.hi));
-    let n = V::round(clamped * V::num(LOG2_E));
+    let shift = V::num(c.shift);
+    let n = V::mul_add(clamped, V::num(LOG2_E), shift) - shift;
     let r = V::mul_add(-n, V::num(c.ln2_hi), clamped);
     let r = V::mul_add(-n, V::num(c.ln2_lo), r);
     let one = V::num(1.0);
@@ -172,7 +195,7 @@ pub(crate) fn exp_fast<V: LaneMath>(x: V) -> V {
     let mut k = c.degree;
     while k > 0 {
         // 1/k rounded in the lanes' own precision.
-        let inverse = if V::F32 {
+        let inverse = if f32 {
             f64::from(1.0 / k as f32)
         } else {
             1.0 / f64::from(k)
@@ -180,15 +203,13 @@ pub(crate) fn exp_fast<V: LaneMath>(x: V) -> V {
         p = V::mul_add(p, r * V::num(inverse), one);
         k -= 1;
     }
-    // n + 2^mantissa + bias puts n + bias in the low bits of the mantissa.
-    let scale = V::shift_into_exponent(n + V::num(c.magic));
     // Below the normal range the result is 0 (e^x < 2^-126 or 2^-1022).
-    V::gt_select(lo, x, V::num(0.0), p * scale)
+    V::gt_select(lo, x, V::num(0.0), p * V::pow2i(n))
 }
 
 /// [`Math::tanh_fast`] on `f32` vectors.
 #[inline(always)]
-pub(crate) fn tanh_fast_f32<V: LaneMath>(x: V) -> V {
+pub(crate) fn tanh_fast_f32<V: Math>(x: V) -> V {
     let c = V::num;
     let one = c(1.0);
     let a = V::abs(x);

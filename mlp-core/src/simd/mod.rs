@@ -8,7 +8,6 @@
 
 mod math;
 
-pub(crate) use math::LaneMath;
 pub use math::Math;
 #[cfg(all(target_arch = "x86_64", feature = "std"))]
 pub(crate) use math::{exp_fast, tanh_fast_f32};
@@ -48,7 +47,7 @@ pub trait Lanes: Math + AddAssign {
 
 macro_rules! lanes {
     (
-        $v:ident, $t:ty, $n:literal, exp: $i:ident, $mantissa:literal
+        $v:ident, $t:ty, $n:literal, exp: $i:ident, $mantissa:literal, $bias:literal
     ) => {
         impl Lanes for $v {
             type Scalar = $t;
@@ -90,6 +89,8 @@ macro_rules! lanes {
         }
 
         impl Math for $v {
+            const MANTISSA_BITS: u32 = $mantissa;
+
             #[inline(always)]
             fn num(x: f64) -> Self {
                 $v::splat(x as $t)
@@ -105,6 +106,19 @@ macro_rules! lanes {
             #[inline(always)]
             fn max(x: Self, y: Self) -> Self {
                 $v::max(x, y)
+            }
+            #[inline(always)]
+            fn clamp(x: Self, lo: Self, hi: Self) -> Self {
+                // `maxps`/`minps` return their second operand when either is NaN.
+                hi.fast_min(lo.fast_max(x))
+            }
+            #[inline(always)]
+            fn pow2i(n: Self) -> Self {
+                // n + 2^mantissa + bias is exact and holds n + bias in the low bits
+                // of the mantissa; shifted up, they are the exponent.
+                let magic = $v::splat(((1u64 << $mantissa) + $bias) as $t);
+                let bits: $i = wide::bytemuck::cast(n + magic);
+                wide::bytemuck::cast(bits << $mantissa)
             }
             #[inline(always)]
             fn gt_select(x: Self, y: Self, if_true: Self, if_false: Self) -> Self {
@@ -143,34 +157,17 @@ macro_rules! lanes {
                 }
             }
         }
-
-        impl LaneMath for $v {
-            const F32: bool = $mantissa == 23;
-
-            #[inline(always)]
-            fn clamp(x: Self, lo: Self, hi: Self) -> Self {
-                hi.fast_min(lo.fast_max(x))
-            }
-            #[inline(always)]
-            fn round(x: Self) -> Self {
-                $v::round(x)
-            }
-            #[inline(always)]
-            fn shift_into_exponent(x: Self) -> Self {
-                let bits: $i = wide::bytemuck::cast(x);
-                wide::bytemuck::cast(bits << $mantissa)
-            }
-        }
     };
 }
 
-// The integer type of the same width and the mantissa bits, for `2^n`.
-lanes!(f32x4, f32, 4, exp: i32x4, 23);
-lanes!(f32x8, f32, 8, exp: i32x8, 23);
-lanes!(f32x16, f32, 16, exp: i32x16, 23);
-lanes!(f64x2, f64, 2, exp: i64x2, 52);
-lanes!(f64x4, f64, 4, exp: i64x4, 52);
-lanes!(f64x8, f64, 8, exp: i64x8, 52);
+// The integer type of the same width, the mantissa bits and the exponent bias,
+// for `2^n`.
+lanes!(f32x4, f32, 4, exp: i32x4, 23, 127);
+lanes!(f32x8, f32, 8, exp: i32x8, 23, 127);
+lanes!(f32x16, f32, 16, exp: i32x16, 23, 127);
+lanes!(f64x2, f64, 2, exp: i64x2, 52, 1023);
+lanes!(f64x4, f64, 4, exp: i64x4, 52, 1023);
+lanes!(f64x8, f64, 8, exp: i64x8, 52, 1023);
 
 /// The widest `f32` vector the build's target features support.
 #[cfg(target_feature = "avx512f")]

@@ -3,7 +3,7 @@
 //! `activation/` and `loss/` and the parameter updates compile into bodies for
 //! AVX2+FMA and AVX-512, as the products do.
 //!
-//! Arithmetic, comparisons, selects, square roots and [`Math::exp_fast`] /
+//! Arithmetic, comparisons, selects, square roots, `2^n` and [`Math::exp_fast`] /
 //! [`Math::tanh_fast`] (the formulas of `simd/math.rs`) are `core::arch`
 //! intrinsics. The exact functions (`exp`, `exp_m1`, `ln`, `ln_1p`, and `tanh` in
 //! `f64`) are `wide`'s of the same width on the same bits, so they give exactly
@@ -12,7 +12,7 @@
 use super::{Avx2, Avx512, Level, Path, Vector};
 use crate::kernels::LaneLoop;
 use crate::real::{Dtype, Real};
-use crate::simd::{LaneMath, Math, exp_fast, tanh_fast_f32};
+use crate::simd::{Math, exp_fast, tanh_fast_f32};
 use core::arch::x86_64::*;
 use core::marker::PhantomData;
 use core::mem::transmute;
@@ -161,6 +161,11 @@ macro_rules! x86_math {
         }
 
         impl<T: Real> Math for $name<T> {
+            const MANTISSA_BITS: u32 = match T::DTYPE {
+                Dtype::F32 => 23,
+                Dtype::F64 => 52,
+            };
+
             #[inline(always)]
             fn num(x: f64) -> Self {
                 <Self as Vector>::splat(T::of(x))
@@ -176,6 +181,20 @@ macro_rules! x86_math {
             #[inline(always)]
             fn max(x: Self, y: Self) -> Self {
                 Self::larger(x, y)
+            }
+            #[inline(always)]
+            fn clamp(x: Self, lo: Self, hi: Self) -> Self {
+                Self::clamped(x, lo, hi)
+            }
+            #[inline(always)]
+            fn pow2i(n: Self) -> Self {
+                // n + 2^mantissa + bias is exact and holds n + bias in the low bits
+                // of the mantissa; shifted up, they are the exponent.
+                let magic = match T::DTYPE {
+                    Dtype::F32 => ((1u64 << 23) + 127) as f64,
+                    Dtype::F64 => ((1u64 << 52) + 1023) as f64,
+                };
+                Self::shifted(n + Self::num(magic))
             }
             #[inline(always)]
             fn gt_select(x: Self, y: Self, if_true: Self, if_false: Self) -> Self {
@@ -213,28 +232,8 @@ macro_rules! x86_math {
                 }
             }
         }
-
-        impl<T: Real> LaneMath for $name<T> {
-            const F32: bool = matches!(T::DTYPE, Dtype::F32);
-
-            #[inline(always)]
-            fn clamp(x: Self, lo: Self, hi: Self) -> Self {
-                Self::clamped(x, lo, hi)
-            }
-            #[inline(always)]
-            fn round(x: Self) -> Self {
-                Self::rounded(x)
-            }
-            #[inline(always)]
-            fn shift_into_exponent(x: Self) -> Self {
-                Self::shifted(x)
-            }
-        }
     };
 }
-
-/// Rounding to nearest (ties to even), exceptions suppressed.
-const NEAREST: i32 = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
 
 x86_math!(
     Avx2(__m256), __m256d, _mm256_castps_pd, _mm256_castpd_ps, wide: f32x8, f64x4;
@@ -255,7 +254,6 @@ x86_math!(
     // `wide`'s fast_min(hi, fast_max(lo, x)): NaN in `x` comes through both.
     clamped(x, lo, hi) => _mm256_min_ps(hi, _mm256_max_ps(lo, x)),
         _mm256_min_pd(hi, _mm256_max_pd(lo, x));
-    rounded(x) => _mm256_round_ps::<NEAREST>(x), _mm256_round_pd::<NEAREST>(x);
     shifted(x) => _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_castps_si256(x))),
         _mm256_castsi256_pd(_mm256_slli_epi64::<52>(_mm256_castpd_si256(x)));
 );
@@ -285,7 +283,6 @@ x86_math!(
         _mm512_mask_blend_pd(_mm512_cmp_pd_mask::<_CMP_GT_OQ>(x, y), f, t);
     clamped(x, lo, hi) => _mm512_min_ps(hi, _mm512_max_ps(lo, x)),
         _mm512_min_pd(hi, _mm512_max_pd(lo, x));
-    rounded(x) => _mm512_roundscale_ps::<NEAREST>(x), _mm512_roundscale_pd::<NEAREST>(x);
     shifted(x) => _mm512_castsi512_ps(_mm512_slli_epi32::<23>(_mm512_castps_si512(x))),
         _mm512_castsi512_pd(_mm512_slli_epi64::<52>(_mm512_castpd_si512(x)));
 );
