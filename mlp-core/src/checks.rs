@@ -3,9 +3,11 @@
 
 use crate::compiled::{Compiled, tensor, tensor_ids};
 use crate::error::Error;
+use crate::kernels::{LaneLoop, Lanewise, load, run};
 use crate::network::Network;
+use crate::optim::descent;
 use crate::real::Real;
-use crate::simd::Lanes;
+use crate::simd::Math;
 use crate::tensor::{TensorId, row_major_index};
 
 /// Checks that a learning rate is finite and positive.
@@ -94,39 +96,70 @@ fn non_finite_gradient<N: Network>(id: TensorId, g: &[N::Scalar]) -> Result<(), 
 /// Whether `p - lr * g` is finite everywhere, in one vectorised pass (the product
 /// and the difference rounded separately, as the step computes them).
 fn steps_finite<T: Real>(p: &[T], g: &[T], lr: T) -> bool {
-    let lanes = T::Lanes::LANES;
-    let full = p.len() / lanes * lanes;
-    let (zero, lr_lanes) = (T::Lanes::splat(T::ZERO), T::Lanes::splat(lr));
-    let mut acc = zero;
-    for i in (0..full).step_by(lanes) {
-        let next = T::Lanes::load(p, i) - lr_lanes * T::Lanes::load(g, i);
-        acc = next.mul_add(zero, acc);
+    run(StepsFinite { p, g, lr }).finite()
+}
+
+/// The sum of `(p - lr * g) * 0` over a tensor: 0, or NaN where a step is not
+/// finite.
+pub(crate) struct StepsFinite<'a, T> {
+    pub(crate) p: &'a [T],
+    pub(crate) g: &'a [T],
+    pub(crate) lr: T,
+}
+
+impl<T: Real> LaneLoop for StepsFinite<'_, T> {
+    type Scalar = T;
+    type Output = T;
+
+    #[inline(always)]
+    fn run<V: Lanewise<T>>(self) -> T {
+        let (p, g, lr) = (self.p, self.g, self.lr);
+        let full = p.len() / V::LANES * V::LANES;
+        let (zero, lanes_lr) = (V::splat(T::ZERO), V::splat(lr));
+        let mut acc = zero;
+        for i in (0..full).step_by(V::LANES) {
+            let next = descent(load::<V>(p, i), load(g, i), lanes_lr);
+            acc = Math::mul_add(next, zero, acc);
+        }
+        let mut sum = acc.sum();
+        for k in full..p.len() {
+            sum += descent(p[k], g[k], lr) * T::ZERO;
+        }
+        sum
     }
-    let mut sum = acc.sum();
-    for k in full..p.len() {
-        sum += (p[k] - lr * g[k]) * T::ZERO;
-    }
-    sum.finite()
 }
 
 /// Whether every value is finite, in one vectorised pass: `v * 0` is 0 for a finite
 /// `v` and NaN for an infinite or NaN one, and NaN survives the sum.
 pub(crate) fn all_finite<T: Real>(values: &[T]) -> bool {
-    let lanes = T::Lanes::LANES;
-    let full = values.len() / (4 * lanes) * (4 * lanes);
-    let zero = T::Lanes::splat(T::ZERO);
-    // Four independent sums, so the pass runs at the speed of loads.
-    let mut acc = [zero; 4];
-    for i in (0..full).step_by(4 * lanes) {
-        for (k, acc) in acc.iter_mut().enumerate() {
-            *acc = T::Lanes::load(values, i + k * lanes).mul_add(zero, *acc);
+    run(AllFinite(values)).finite()
+}
+
+/// The sum of `v * 0` over the values.
+pub(crate) struct AllFinite<'a, T>(pub(crate) &'a [T]);
+
+impl<T: Real> LaneLoop for AllFinite<'_, T> {
+    type Scalar = T;
+    type Output = T;
+
+    #[inline(always)]
+    fn run<V: Lanewise<T>>(self) -> T {
+        let values = self.0;
+        let full = values.len() / (4 * V::LANES) * (4 * V::LANES);
+        let zero = V::splat(T::ZERO);
+        // Four independent sums, so the pass runs at the speed of loads.
+        let mut acc = [zero; 4];
+        for i in (0..full).step_by(4 * V::LANES) {
+            for (k, acc) in acc.iter_mut().enumerate() {
+                *acc = Math::mul_add(load(values, i + k * V::LANES), zero, *acc);
+            }
         }
+        let mut sum = (acc[0] + acc[1] + acc[2] + acc[3]).sum();
+        for &v in &values[full..] {
+            sum += v * T::ZERO;
+        }
+        sum
     }
-    let mut sum = (acc[0] + acc[1] + acc[2] + acc[3]).sum();
-    for &v in &values[full..] {
-        sum += v * T::ZERO;
-    }
-    sum.finite()
 }
 
 /// Whether every value of `net` (parameters, or a gradient's values) is finite.

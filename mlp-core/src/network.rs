@@ -1,9 +1,12 @@
 //! The [`Network`] trait: what every `network!` type is and what a user does with it.
 
 use crate::checks::{check_batch, check_learning_rate, check_step};
-use crate::compiled::{Compiled, tensor, tensor_ids, tensor_mut};
+#[cfg(feature = "alloc")]
+use crate::compiled::tensor;
+use crate::compiled::{Compiled, tensor_ids, tensor_mut};
 use crate::error::Error;
 use crate::gradients::Gradients;
+use crate::optim::descend;
 use crate::real::Real;
 use crate::tensor::storage_index;
 use crate::workspace::Workspace;
@@ -274,11 +277,7 @@ pub trait Network: Clone + Sized {
     fn step(&mut self, grads: &Gradients<Self>, learning_rate: Self::Scalar) -> Result<(), Error> {
         check_learning_rate(learning_rate)?;
         check_step(self, grads, learning_rate)?;
-        for id in tensor_ids::<Self>() {
-            for (p, &g) in tensor_mut(self, id).iter_mut().zip(tensor(&**grads, id)) {
-                *p -= learning_rate * g;
-            }
-        }
+        descend(self, grads, learning_rate);
         Ok(())
     }
 }

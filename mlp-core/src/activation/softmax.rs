@@ -7,10 +7,8 @@ use super::{Activation, InitScheme};
 use crate::batch::Batch;
 use crate::kernels::Features;
 #[cfg(feature = "alloc")]
-use crate::kernels::each_lane_group;
+use crate::kernels::{LaneLoop, Lanewise, each_lane_group, load, run};
 use crate::real::Real;
-#[cfg(feature = "alloc")]
-use crate::simd::Lanes;
 use crate::simd::Math;
 use nalgebra::SVector;
 
@@ -75,9 +73,10 @@ impl Activation for Softmax {
     #[cfg(feature = "alloc")]
     fn forward_batch<T: Real, const N: usize>(&self, z: &Batch<T, N>, a: &mut Batch<T, N>) {
         a.set_len(z.len());
-        let (stride, z) = (z.capacity(), z.as_slice());
-        each_lane_group(a, |s, a| {
-            forward::<T::Lanes, N>(|k| T::Lanes::load(z, k * stride + s), a);
+        run(SoftmaxBatch {
+            from: z,
+            to: a,
+            forward: true,
         });
     }
 
@@ -89,9 +88,36 @@ impl Activation for Softmax {
         a: &Batch<T, N>,
         delta: &mut Batch<T, N>,
     ) {
-        let (stride, a) = (a.capacity(), a.as_slice());
-        each_lane_group(delta, |s, d| {
-            backward::<T::Lanes, N>(|k| T::Lanes::load(a, k * stride + s), d);
+        run(SoftmaxBatch {
+            from: a,
+            to: delta,
+            forward: false,
         });
+    }
+}
+
+/// The batch loop of [`forward`] (`z` into `a`) or of [`backward`] (with `a`, on
+/// `delta` in place), one vector of samples at a time.
+#[cfg(feature = "alloc")]
+struct SoftmaxBatch<'a, T, const N: usize> {
+    from: &'a Batch<T, N>,
+    to: &'a mut Batch<T, N>,
+    forward: bool,
+}
+
+#[cfg(feature = "alloc")]
+impl<T: Real, const N: usize> LaneLoop for SoftmaxBatch<'_, T, N> {
+    type Scalar = T;
+    type Output = ();
+
+    #[inline(always)]
+    fn run<V: Lanewise<T>>(self) {
+        let (stride, from) = (self.from.capacity(), self.from.as_slice());
+        let at = |k: usize, s: usize| -> V { load(from, k * stride + s) };
+        if self.forward {
+            each_lane_group(self.to, |s, a| forward::<V, N>(|k| at(k, s), a));
+        } else {
+            each_lane_group(self.to, |s, g| backward::<V, N>(|k| at(k, s), g));
+        }
     }
 }

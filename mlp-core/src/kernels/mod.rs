@@ -20,7 +20,8 @@ mod gemm;
 mod matvec;
 #[cfg(test)]
 mod tests;
-#[cfg(feature = "alloc")]
+// Without an allocator there are no products, only the loops of `elementwise.rs`.
+#[cfg_attr(not(feature = "alloc"), allow(dead_code))]
 mod vector;
 #[cfg(all(target_arch = "x86_64", feature = "std"))]
 mod x86;
@@ -34,7 +35,7 @@ use crate::real::Real;
 #[cfg(feature = "alloc")]
 pub(crate) use gemm::Operand;
 
-pub(crate) use elementwise::Features;
+pub(crate) use elementwise::{Features, LaneLoop, Lanewise, load, run, store};
 #[cfg(feature = "alloc")]
 pub(crate) use elementwise::{
     activate_batch, derivative_batch, each_lane_group, sum_samples, update_batch,

@@ -372,3 +372,8 @@ x86_vector!(
     _mm512_storeu_pd, _mm512_fmadd_ps, _mm512_fmadd_pd, _mm512_add_ps, _mm512_add_pd,
     _mm512_castpd_ps, _mm512_castps_pd
 );
+
+// The batch loops of the activations, losses and optimisers on the same paths.
+mod math;
+
+pub(crate) use math::run;

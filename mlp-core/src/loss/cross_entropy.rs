@@ -10,11 +10,11 @@ use crate::activation::{Sigmoid, Softmax};
 use crate::batch::LayerBuffers;
 use crate::kernels::Features;
 #[cfg(feature = "alloc")]
-use crate::kernels::{each_lane_group, sum_samples, update_batch};
+use crate::kernels::{LaneLoop, Lanewise, each_lane_group, load, run, sum_samples, update_batch};
 use crate::real::Real;
-#[cfg(feature = "alloc")]
-use crate::simd::Lanes;
 use crate::simd::Math;
+#[cfg(feature = "alloc")]
+use core::marker::PhantomData;
 use nalgebra::SVector;
 
 /// Binary cross-entropy, mean over `B * K`, computed from the logit with log-sigmoid.
@@ -42,7 +42,10 @@ fn bce_delta<V: Math>(a: V, y: V, scale: V) -> V {
     (a - y) * scale
 }
 
-/// `ln(sum_k e^(z_k))` of the `K` values `z(k)`, without overflow.
+/// `ln(sum_k e^(z_k))` of the `K` values `z(k)`, without overflow. The terms
+/// `e^(z_k - max)` are at most 1 and one of them is 1, so [`Math::exp_fast`]
+/// serves: the terms it gives as 0 (below the normal range) are far below the
+/// rounding of a sum of at least 1.
 #[inline(always)]
 fn log_sum_exp<V: Math, const K: usize>(z: impl Fn(usize) -> V) -> V {
     let mut m = z(0);
@@ -51,7 +54,7 @@ fn log_sum_exp<V: Math, const K: usize>(z: impl Fn(usize) -> V) -> V {
     }
     let mut sum = V::num(0.0);
     for k in 0..K {
-        sum = sum + V::exp(z(k) - m);
+        sum = sum + V::exp_fast(z(k) - m);
     }
     m + V::ln(sum)
 }
@@ -139,8 +142,7 @@ impl<const K: usize> PairsWith<Sigmoid, K> for Bce {
         out: &mut LayerBuffers<T, K>,
         targets: &[[T; K]],
     ) -> T {
-        out.delta.load(targets);
-        bce_sum(out)
+        fused::<Self, T, K>(out, targets, None)
     }
 
     #[cfg(feature = "alloc")]
@@ -151,31 +153,81 @@ impl<const K: usize> PairsWith<Sigmoid, K> for Bce {
         targets: &[[T; K]],
         scale: T,
     ) -> T {
-        out.delta.load(targets);
-        let sum = bce_sum(out);
-        let scale = T::Lanes::splat(scale * per_output::<T, K>());
-        update_batch(&out.a, &mut out.delta, |a, y| bce_delta(a, y, scale));
-        sum
+        fused::<Self, T, K>(out, targets, Some(scale))
     }
 }
 
-/// The bce sum over a batch whose targets sit in `out.delta`.
+/// A fused loss whose batch loop reads the targets from `out.delta`: the sum of
+/// the per-sample losses and, with a `scale`, `scale * dl/dz` over the targets.
+#[cfg(feature = "alloc")]
+trait OverTargets {
+    fn over_targets<T: Real, V: Lanewise<T>, const K: usize>(
+        out: &mut LayerBuffers<T, K>,
+        scale: Option<T>,
+    ) -> T;
+}
+
+/// Loads `targets` into `out.delta` and runs `L`'s batch loop.
 #[inline(always)]
 #[cfg(feature = "alloc")]
-fn bce_sum<T: Real, const K: usize>(out: &LayerBuffers<T, K>) -> T {
-    let (stride, len) = (out.z.capacity(), out.z.len());
-    let (z, y) = (out.z.as_slice(), out.delta.as_slice());
-    let mut sum = T::ZERO;
-    for k in 0..K {
-        let base = k * stride;
-        sum += sum_samples::<T>(
-            len,
-            |s| bce(T::Lanes::load(z, base + s), T::Lanes::load(y, base + s)),
-            |s| bce(z[base + s], y[base + s]),
-        );
-    }
-    sum * per_output::<T, K>()
+fn fused<L: OverTargets, T: Real, const K: usize>(
+    out: &mut LayerBuffers<T, K>,
+    targets: &[[T; K]],
+    scale: Option<T>,
+) -> T {
+    out.delta.load(targets);
+    run(Fused::<L, T, K> {
+        out,
+        scale,
+        loss: PhantomData,
+    })
 }
+
+#[cfg(feature = "alloc")]
+struct Fused<'a, L, T, const K: usize> {
+    out: &'a mut LayerBuffers<T, K>,
+    scale: Option<T>,
+    loss: PhantomData<L>,
+}
+
+#[cfg(feature = "alloc")]
+impl<L: OverTargets, T: Real, const K: usize> LaneLoop for Fused<'_, L, T, K> {
+    type Scalar = T;
+    type Output = T;
+
+    #[inline(always)]
+    fn run<V: Lanewise<T>>(self) -> T {
+        L::over_targets::<T, V, K>(self.out, self.scale)
+    }
+}
+
+/// The bce sum, and the delta `(a - y) scale / K`.
+#[cfg(feature = "alloc")]
+impl OverTargets for Bce {
+    #[inline(always)]
+    fn over_targets<T: Real, V: Lanewise<T>, const K: usize>(
+        out: &mut LayerBuffers<T, K>,
+        scale: Option<T>,
+    ) -> T {
+        let (stride, len) = (out.z.capacity(), out.z.len());
+        let (z, y) = (out.z.as_slice(), out.delta.as_slice());
+        let mut sum = T::ZERO;
+        for k in 0..K {
+            let base = k * stride;
+            sum += sum_samples::<T, V>(
+                len,
+                |s| bce(load(z, base + s), load(y, base + s)),
+                |s| bce(z[base + s], y[base + s]),
+            );
+        }
+        if let Some(scale) = scale {
+            let scale = V::splat(scale * per_output::<T, K>());
+            update_batch(&out.a, &mut out.delta, |a, y| bce_delta(a, y, scale));
+        }
+        sum * per_output::<T, K>()
+    }
+}
+
 impl Loss for Cce {
     const NAME: &'static str = "cce";
     type Target<T: Real, const K: usize> = [T; K];
@@ -243,8 +295,7 @@ impl<const K: usize> PairsWith<Softmax, K> for Cce {
         targets: &[[T; K]],
     ) -> T {
         let () = AtLeastTwo::<K>::OUTPUTS;
-        out.delta.load(targets);
-        cce_sum(out)
+        fused::<Self, T, K>(out, targets, None)
     }
 
     #[cfg(feature = "alloc")]
@@ -256,32 +307,36 @@ impl<const K: usize> PairsWith<Softmax, K> for Cce {
         scale: T,
     ) -> T {
         let () = AtLeastTwo::<K>::OUTPUTS;
-        out.delta.load(targets);
-        let sum = cce_sum(out);
-        let (stride, scale) = (out.a.capacity(), T::Lanes::splat(scale));
-        let a = out.a.as_slice();
-        each_lane_group(&mut out.delta, |s, y| {
-            cce_delta::<T::Lanes, K>(|k| T::Lanes::load(a, k * stride + s), y, scale);
-        });
-        sum
+        fused::<Self, T, K>(out, targets, Some(scale))
     }
 }
 
-/// The cce sum over a batch whose targets sit in `out.delta`:
-/// `sum_k y_k (lse(z) - z_k)`.
-#[inline(always)]
+/// The cce sum `sum_k y_k (lse(z) - z_k)`, and the delta `(a sum(y) - y) scale`.
 #[cfg(feature = "alloc")]
-fn cce_sum<T: Real, const K: usize>(out: &LayerBuffers<T, K>) -> T {
-    let (stride, len) = (out.z.capacity(), out.z.len());
-    let (z, y) = (out.z.as_slice(), out.delta.as_slice());
-    sum_samples::<T>(
-        len,
-        |s| {
-            let at = |k: usize| k * stride + s;
-            cce::<T::Lanes, K>(|k| T::Lanes::load(z, at(k)), |k| T::Lanes::load(y, at(k)))
-        },
-        |s| cce::<T, K>(|k| z[k * stride + s], |k| y[k * stride + s]),
-    )
+impl OverTargets for Cce {
+    #[inline(always)]
+    fn over_targets<T: Real, V: Lanewise<T>, const K: usize>(
+        out: &mut LayerBuffers<T, K>,
+        scale: Option<T>,
+    ) -> T {
+        let (stride, len) = (out.z.capacity(), out.z.len());
+        let (z, y) = (out.z.as_slice(), out.delta.as_slice());
+        let sum = sum_samples::<T, V>(
+            len,
+            |s| {
+                let at = |k: usize| k * stride + s;
+                cce::<V, K>(|k| load(z, at(k)), |k| load(y, at(k)))
+            },
+            |s| cce::<T, K>(|k| z[k * stride + s], |k| y[k * stride + s]),
+        );
+        if let Some(scale) = scale {
+            let (a, scale) = (out.a.as_slice(), V::splat(scale));
+            each_lane_group(&mut out.delta, |s, y| {
+                cce_delta::<V, K>(|k| load(a, k * stride + s), y, scale);
+            });
+        }
+        sum
+    }
 }
 
 impl Loss for SparseCce {
@@ -343,7 +398,11 @@ impl<const K: usize> PairsWith<Softmax, K> for SparseCce {
         targets: &[usize],
     ) -> T {
         let () = AtLeastTwo::<K>::OUTPUTS;
-        sparse_cce_sum(out, targets)
+        run(SparseCceBatch {
+            out,
+            targets,
+            scale: None,
+        })
     }
 
     #[cfg(feature = "alloc")]
@@ -355,30 +414,51 @@ impl<const K: usize> PairsWith<Softmax, K> for SparseCce {
         scale: T,
     ) -> T {
         let () = AtLeastTwo::<K>::OUTPUTS;
-        let sum = sparse_cce_sum(out, targets);
-        let scale_lanes = T::Lanes::splat(scale);
-        update_batch(&out.a, &mut out.delta, |a, _| a * scale_lanes);
-        let (stride, d) = (out.delta.capacity(), out.delta.as_mut_slice());
-        for (s, &c) in targets.iter().enumerate() {
-            d[c * stride + s] -= scale;
-        }
-        sum
+        run(SparseCceBatch {
+            out,
+            targets,
+            scale: Some(scale),
+        })
     }
 }
 
-/// The sparse_cce sum `sum_s lse(z_s) - z_s[label_s]`.
-#[inline(always)]
+/// The sparse_cce sum `sum_s lse(z_s) - z_s[label_s]`, and with a `scale` the
+/// delta `(a - onehot(label)) scale` in `out.delta`.
 #[cfg(feature = "alloc")]
-fn sparse_cce_sum<T: Real, const K: usize>(out: &LayerBuffers<T, K>, targets: &[usize]) -> T {
-    let (lanes, stride, len) = (T::Lanes::LANES, out.z.capacity(), out.z.len());
-    let z = out.z.as_slice();
-    let mut lse = [T::ZERO; 16];
-    let mut sum = T::ZERO;
-    for s0 in (0..len).step_by(lanes) {
-        log_sum_exp::<T::Lanes, K>(|k| T::Lanes::load(z, k * stride + s0)).store(&mut lse, 0);
-        for (s, &c) in targets.iter().enumerate().skip(s0).take(lanes) {
-            sum += lse[s - s0] - z[c * stride + s];
+struct SparseCceBatch<'a, T, const K: usize> {
+    out: &'a mut LayerBuffers<T, K>,
+    targets: &'a [usize],
+    scale: Option<T>,
+}
+
+#[cfg(feature = "alloc")]
+impl<T: Real, const K: usize> LaneLoop for SparseCceBatch<'_, T, K> {
+    type Scalar = T;
+    type Output = T;
+
+    #[inline(always)]
+    fn run<V: Lanewise<T>>(self) -> T {
+        let (out, targets) = (self.out, self.targets);
+        let (stride, len) = (out.z.capacity(), out.z.len());
+        let z = out.z.as_slice();
+        let mut lse = [T::ZERO; 16];
+        let mut sum = T::ZERO;
+        for s0 in (0..len).step_by(V::LANES) {
+            let v = log_sum_exp::<V, K>(|k| load(z, k * stride + s0));
+            // SAFETY: `lse` holds 16 scalars, the most lanes of any vector.
+            unsafe { v.write(lse.as_mut_ptr()) };
+            for (s, &c) in targets.iter().enumerate().skip(s0).take(V::LANES) {
+                sum += lse[s - s0] - z[c * stride + s];
+            }
         }
+        if let Some(scale) = self.scale {
+            let scale_lanes = V::splat(scale);
+            update_batch(&out.a, &mut out.delta, |a: V, _| a * scale_lanes);
+            let d = out.delta.as_mut_slice();
+            for (s, &c) in targets.iter().enumerate() {
+                d[c * stride + s] -= scale;
+            }
+        }
+        sum
     }
-    sum
 }

@@ -5,8 +5,57 @@ use crate::checks::check_gradients;
 use crate::compiled::{tensor, tensor_ids, tensor_mut};
 use crate::error::Error;
 use crate::gradients::Gradients;
+use crate::kernels::{LaneLoop, Lanewise, load, run, store};
 use crate::network::Network;
 use crate::real::Real;
+use crate::simd::Math;
+
+/// `p - lr * g`: plain descent of one parameter (or of each lane).
+#[inline(always)]
+pub(crate) fn descent<V: Math>(p: V, g: V, lr: V) -> V {
+    p - lr * g
+}
+
+/// `W <- W - lr * dL/dW` for every parameter of `net`, unchecked.
+pub(crate) fn descend<N: Network>(net: &mut N, grads: &N, lr: N::Scalar) {
+    for id in tensor_ids::<N>() {
+        let (p, g) = (tensor_mut(net, id), tensor(grads, id));
+        run(Descend { p, g, lr });
+    }
+}
+
+/// [`descent`] of one tensor.
+pub(crate) struct Descend<'a, T> {
+    pub(crate) p: &'a mut [T],
+    pub(crate) g: &'a [T],
+    pub(crate) lr: T,
+}
+
+impl<T: Real> LaneLoop for Descend<'_, T> {
+    type Scalar = T;
+    type Output = ();
+
+    #[inline(always)]
+    fn run<V: Lanewise<T>>(self) {
+        let (p, g, lr) = (self.p, self.g, self.lr);
+        let full = p.len() / V::LANES * V::LANES;
+        let lanes_lr = V::splat(lr);
+        for i in (0..full).step_by(V::LANES) {
+            store(descent(load::<V>(p, i), load(g, i), lanes_lr), p, i);
+        }
+        for i in full..p.len() {
+            p[i] = descent(p[i], g[i], lr);
+        }
+    }
+}
+
+/// One momentum step of a parameter `p` with velocity `v` and gradient `g`: the
+/// new `(p, v)`.
+#[inline(always)]
+fn momentum<V: Math>(p: V, v: V, g: V, lr: V, beta: V, nesterov: bool) -> (V, V) {
+    let v = beta * v + g;
+    (p - lr * if nesterov { g + beta * v } else { v }, v)
+}
 
 /// Plain gradient descent: [`Network::step`] at `learning_rate`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -34,12 +83,7 @@ impl Sgd {
 
     #[cfg(feature = "alloc")]
     pub(super) fn update<N: Network>(&mut self, net: &mut N, grads: &Gradients<N>) {
-        let lr = N::Scalar::of(self.learning_rate);
-        for id in tensor_ids::<N>() {
-            for (p, &g) in tensor_mut(net, id).iter_mut().zip(tensor(&**grads, id)) {
-                *p -= lr * g;
-            }
-        }
+        descend(net, grads, N::Scalar::of(self.learning_rate));
     }
 }
 
@@ -81,8 +125,7 @@ impl<N: Network> Momentum<N> {
         check_gradients(&**grads)?;
         let (lr, beta, nesterov) = self.scalars();
         check_each(net, grads, lr, |id, k, p, g| {
-            let v = beta * tensor(&*self.velocity, id)[k] + g;
-            p - lr * if nesterov { g + beta * v } else { v }
+            momentum(p, tensor(&*self.velocity, id)[k], g, lr, beta, nesterov).0
         })?;
         self.update(net, grads);
         Ok(())
@@ -103,12 +146,52 @@ impl<N: Network> Momentum<N> {
     pub(super) fn update(&mut self, net: &mut N, grads: &Gradients<N>) {
         let (lr, beta, nesterov) = self.scalars();
         for id in tensor_ids::<N>() {
-            let p = tensor_mut(net, id);
-            let v = tensor_mut(&mut *self.velocity, id);
-            for ((p, v), &g) in p.iter_mut().zip(v.iter_mut()).zip(tensor(&**grads, id)) {
-                *v = beta * *v + g;
-                *p -= lr * if nesterov { g + beta * *v } else { *v };
-            }
+            run(MomentumStep {
+                p: tensor_mut(net, id),
+                v: tensor_mut(&mut *self.velocity, id),
+                g: tensor(&**grads, id),
+                lr,
+                beta,
+                nesterov,
+            });
+        }
+    }
+}
+
+/// [`momentum`] of one tensor.
+pub(crate) struct MomentumStep<'a, T> {
+    pub(crate) p: &'a mut [T],
+    pub(crate) v: &'a mut [T],
+    pub(crate) g: &'a [T],
+    pub(crate) lr: T,
+    pub(crate) beta: T,
+    pub(crate) nesterov: bool,
+}
+
+impl<T: Real> LaneLoop for MomentumStep<'_, T> {
+    type Scalar = T;
+    type Output = ();
+
+    #[inline(always)]
+    fn run<V: Lanewise<T>>(self) {
+        let (p, v, g) = (self.p, self.v, self.g);
+        let (lr, beta, nesterov) = (self.lr, self.beta, self.nesterov);
+        let full = p.len() / V::LANES * V::LANES;
+        let (lanes_lr, lanes_beta) = (V::splat(lr), V::splat(beta));
+        for i in (0..full).step_by(V::LANES) {
+            let (pi, vi) = momentum::<V>(
+                load(p, i),
+                load(v, i),
+                load(g, i),
+                lanes_lr,
+                lanes_beta,
+                nesterov,
+            );
+            store(pi, p, i);
+            store(vi, v, i);
+        }
+        for i in full..p.len() {
+            (p[i], v[i]) = momentum(p[i], v[i], g[i], lr, beta, nesterov);
         }
     }
 }

@@ -11,7 +11,12 @@ mod descent;
 mod settings;
 
 pub use adam::Adam;
+#[cfg(test)]
+pub(crate) use adam::{AdamScalars, AdamStep};
+#[cfg(test)]
+pub(crate) use descent::{Descend, MomentumStep};
 pub use descent::{Momentum, Sgd};
+pub(crate) use descent::{descend, descent};
 pub use settings::Optimizer;
 
 use crate::compiled::{tensor, tensor_ids};

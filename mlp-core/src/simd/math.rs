@@ -49,6 +49,8 @@ pub trait Math:
     fn ln_1p(x: Self) -> Self;
     /// `ln(x)`.
     fn ln(x: Self) -> Self;
+    /// `sqrt(x)`, correctly rounded.
+    fn sqrt(x: Self) -> Self;
     /// `tanh(x)` for activations. Scalars and `f64` vectors: the exact tanh. `f32`
     /// vectors, from [`Math::exp_fast`]: `sign(x) (1 - t) / (1 + t)` with
     /// `t = e^(-2|x|)`, and the odd Taylor polynomial to `x^11` below `|x| = 0.3`,
@@ -116,6 +118,10 @@ macro_rules! scalar {
                 ComplexField::ln(x)
             }
             #[inline(always)]
+            fn sqrt(x: Self) -> Self {
+                ComplexField::sqrt(x)
+            }
+            #[inline(always)]
             fn tanh_fast(x: Self) -> Self {
                 ComplexField::tanh(x)
             }
@@ -136,3 +142,84 @@ impl Bits for f64 {
 
 scalar!(f32, i32, 23, 127);
 scalar!(f64, i64, 52, 1023);
+
+/// The constants of [`exp_fast`] for one scalar: the clamp range (normal results
+/// only), the degree of the Taylor polynomial on `|r| <= ln 2 / 2`, ln 2 split into
+/// a short high part (few significant bits) and the rest (fdlibm), and
+/// `1.5 * 2^mantissa`, whose sum with a small number rounds it to an integer. The
+/// `f32` ones are `f32` literals, widened exactly.
+struct ExpConstants {
+    lo: f64,
+    hi: f64,
+    degree: u32,
+    ln2_hi: f64,
+    ln2_lo: f64,
+    shift: f64,
+}
+
+const EXP_F32: ExpConstants = ExpConstants {
+    lo: -87.3_f32 as f64,
+    hi: 88.3_f32 as f64,
+    degree: 7,
+    ln2_hi: 0.693_359_4_f32 as f64,
+    ln2_lo: -2.121_944_4e-4_f32 as f64,
+    shift: (3u64 << 22) as f64,
+};
+
+const EXP_F64: ExpConstants = ExpConstants {
+    lo: -708.3,
+    hi: 709.4,
+    degree: 13,
+    ln2_hi: 6.931_471_803_691_238e-1,
+    ln2_lo: 1.908_214_929_270_587_7e-10,
+    shift: (3u64 << 51) as f64,
+};
+
+/// [`Math::exp_fast`] on vectors.
+#[inline(always)]
+pub(crate) fn exp_fast<V: Math>(x: V) -> V {
+    use core::f64::consts::LOG2_E;
+    let f32 = V::MANTISSA_BITS == 23;
+    let c = if f32 { &EXP_F32 } else { &EXP_F64 };
+    // e^x = 2^n e^r with n = round(x / ln 2), |r| <= ln 2 / 2; e^r by its Taylor
+    // polynomial, 2^n built in the exponent bits. ln 2 is split in two (Cody and
+    // Waite) so that n * LN2_HI is exact even without FMA.
+    let lo = V::num(c.lo);
+    let clamped = V::clamp(x, lo, V::num(c.hi));
+    let shift = V::num(c.shift);
+    let n = V::mul_add(clamped, V::num(LOG2_E), shift) - shift;
+    let r = V::mul_add(-n, V::num(c.ln2_hi), clamped);
+    let r = V::mul_add(-n, V::num(c.ln2_lo), r);
+    let one = V::num(1.0);
+    let mut p = one;
+    let mut k = c.degree;
+    while k > 0 {
+        // 1/k rounded in the lanes' own precision.
+        let inverse = if f32 {
+            f64::from(1.0 / k as f32)
+        } else {
+            1.0 / f64::from(k)
+        };
+        p = V::mul_add(p, r * V::num(inverse), one);
+        k -= 1;
+    }
+    // Below the normal range the result is 0 (e^x < 2^-126 or 2^-1022).
+    V::gt_select(lo, x, V::num(0.0), p * V::pow2i(n))
+}
+
+/// [`Math::tanh_fast`] on `f32` vectors.
+#[inline(always)]
+pub(crate) fn tanh_fast_f32<V: Math>(x: V) -> V {
+    let c = V::num;
+    let one = c(1.0);
+    let a = V::abs(x);
+    let t = exp_fast(a * c(-2.0));
+    let large = (one - t) / (one + t);
+    let large = V::gt_select(c(0.0), x, -large, large);
+    let x2 = x * x;
+    let mut p = c(-1382.0 / 155_925.0);
+    for k in [62.0 / 2835.0, -17.0 / 315.0, 2.0 / 15.0, -1.0 / 3.0, 1.0] {
+        p = V::mul_add(p, x2, c(k));
+    }
+    V::gt_select(c(0.3), a, x * p, large)
+}

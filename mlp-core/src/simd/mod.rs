@@ -9,6 +9,8 @@
 mod math;
 
 pub use math::Math;
+#[cfg(all(target_arch = "x86_64", feature = "std"))]
+pub(crate) use math::{exp_fast, tanh_fast_f32};
 
 use core::ops::AddAssign;
 use wide::{f32x4, f32x8, f32x16, f64x2, f64x4, f64x8, i32x4, i32x8, i32x16, i64x2, i64x4, i64x8};
@@ -45,9 +47,7 @@ pub trait Lanes: Math + AddAssign {
 
 macro_rules! lanes {
     (
-        $v:ident, $t:ty, $n:literal,
-        exp: $i:ident, $mantissa:literal, $bias:literal, $lo:literal, $hi:literal, $degree:literal,
-        $ln2_hi:literal, $ln2_lo:literal
+        $v:ident, $t:ty, $n:literal, exp: $i:ident, $mantissa:literal, $bias:literal
     ) => {
         impl Lanes for $v {
             type Scalar = $t;
@@ -130,26 +130,7 @@ macro_rules! lanes {
             }
             #[inline(always)]
             fn exp_fast(x: Self) -> Self {
-                use core::f64::consts::LOG2_E;
-                // e^x = 2^n e^r with n = round(x / ln 2), |r| <= ln 2 / 2; e^r by its
-                // Taylor polynomial, 2^n built in the exponent bits. ln 2 is split in
-                // two (Cody and Waite) so that n * LN2_HI is exact even without FMA.
-                let clamped = $v::splat($hi).fast_min($v::splat($lo).fast_max(x));
-                let n = (clamped * $v::splat(LOG2_E as $t)).round();
-                let r = n.mul_neg_add($v::splat($ln2_hi), clamped);
-                let r = n.mul_neg_add($v::splat($ln2_lo), r);
-                let mut p = $v::splat(1.0);
-                let mut k = $degree;
-                while k > 0 {
-                    p = p.mul_add(r * $v::splat(1.0 / k as $t), $v::splat(1.0));
-                    k -= 1;
-                }
-                // n + 2^mantissa + bias puts n + bias in the low bits of the mantissa.
-                let magic = $v::splat(((1u64 << $mantissa) + $bias) as $t);
-                let bits: $i = wide::bytemuck::cast(n + magic);
-                let scale: $v = wide::bytemuck::cast(bits << $mantissa);
-                // Below the normal range the result is 0 (e^x < 2^-126 or 2^-1022).
-                x.simd_lt($v::splat($lo)).select($v::ZERO, p * scale)
+                math::exp_fast(x)
             }
             #[inline(always)]
             fn exp_m1(x: Self) -> Self {
@@ -164,39 +145,29 @@ macro_rules! lanes {
                 $v::ln(x)
             }
             #[inline(always)]
+            fn sqrt(x: Self) -> Self {
+                $v::sqrt(x)
+            }
+            #[inline(always)]
             fn tanh_fast(x: Self) -> Self {
-                if $mantissa != 23 {
-                    return $v::tanh(x);
+                if $mantissa == 23 {
+                    math::tanh_fast_f32(x)
+                } else {
+                    $v::tanh(x)
                 }
-                let c = |v: f64| $v::splat(v as $t);
-                let one = c(1.0);
-                let a = x.abs();
-                let t = Self::exp_fast(a * c(-2.0));
-                let large = (one - t) / (one + t);
-                let large = x.simd_lt($v::ZERO).select(-large, large);
-                let x2 = x * x;
-                let mut p = c(-1382.0 / 155_925.0);
-                for k in [62.0 / 2835.0, -17.0 / 315.0, 2.0 / 15.0, -1.0 / 3.0, 1.0] {
-                    p = p.mul_add(x2, c(k));
-                }
-                a.simd_lt(c(0.3)).select(x * p, large)
             }
         }
     };
 }
 
-// exp: integer type of the same width, mantissa bits, exponent bias, clamp range
-// (normal results only), degree of the Taylor polynomial on |r| <= ln 2 / 2, and
-// ln 2 split into a short high part (few significant bits) and the rest (fdlibm).
-lanes!(f32x4, f32, 4, exp: i32x4, 23, 127, -87.3, 88.3, 7, 0.693_359_4, -2.121_944_4e-4);
-lanes!(f32x8, f32, 8, exp: i32x8, 23, 127, -87.3, 88.3, 7, 0.693_359_4, -2.121_944_4e-4);
-lanes!(f32x16, f32, 16, exp: i32x16, 23, 127, -87.3, 88.3, 7, 0.693_359_4, -2.121_944_4e-4);
-lanes!(f64x2, f64, 2, exp: i64x2, 52, 1023, -708.3, 709.4, 13,
-    6.931_471_803_691_238e-1, 1.908_214_929_270_587_7e-10);
-lanes!(f64x4, f64, 4, exp: i64x4, 52, 1023, -708.3, 709.4, 13,
-    6.931_471_803_691_238e-1, 1.908_214_929_270_587_7e-10);
-lanes!(f64x8, f64, 8, exp: i64x8, 52, 1023, -708.3, 709.4, 13,
-    6.931_471_803_691_238e-1, 1.908_214_929_270_587_7e-10);
+// The integer type of the same width, the mantissa bits and the exponent bias,
+// for `2^n`.
+lanes!(f32x4, f32, 4, exp: i32x4, 23, 127);
+lanes!(f32x8, f32, 8, exp: i32x8, 23, 127);
+lanes!(f32x16, f32, 16, exp: i32x16, 23, 127);
+lanes!(f64x2, f64, 2, exp: i64x2, 52, 1023);
+lanes!(f64x4, f64, 4, exp: i64x4, 52, 1023);
+lanes!(f64x8, f64, 8, exp: i64x8, 52, 1023);
 
 /// The widest `f32` vector the build's target features support.
 #[cfg(target_feature = "avx512f")]
