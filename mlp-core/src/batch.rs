@@ -34,7 +34,7 @@ impl<T: Real, const N: usize> Batch<T, N> {
         let mut stride = capacity.max(1).div_ceil(LANE_PAD) * LANE_PAD;
         // Runs a multiple of 64 scalars apart would map the same samples of many
         // features onto a few cache sets; one more padding vector spreads them.
-        if stride % 64 == 0 {
+        if stride.is_multiple_of(64) {
             stride += LANE_PAD;
         }
         Self {

@@ -117,7 +117,7 @@ impl<T: Real, const K: usize> Operand<T, K> for Batch<T, K> {
         panel: &mut [MaybeUninit<T>],
     ) {
         let stride = self.capacity();
-        assert!(k0 <= k1 && k1 <= K && (k1 - k0) * n <= panel.len() && n % V::LANES == 0);
+        assert!(k0 <= k1 && k1 <= K && (k1 - k0) * n <= panel.len() && n.is_multiple_of(V::LANES));
         assert!(s0 + n <= stride && self.as_slice().len() >= K * stride);
         let (src, dst) = (self.as_slice().as_ptr(), panel.as_mut_ptr().cast::<T>());
         // SAFETY: by the assertions, every run k < K reads s0..s0 + n <= stride of
@@ -225,15 +225,17 @@ pub(super) fn product_with<T, V, const M: usize, const K: usize, const TRANSPOSE
     V: Vector<Scalar = T>,
     B: Operand<T, K>,
 {
-    if !TRANSPOSED && M % V::LANES == 0 && M >= 2 * V::LANES {
-        if let Some(rows) = b.rows() {
-            // (samples, vectors of outputs) per block
-            match V::REGISTERS {
-                32 => rows_product::<T, V, M, K, 12>(w, bias, rows, c),
-                _ => rows_product::<T, V, M, K, 6>(w, bias, rows, c),
-            }
-            return;
+    if let Some(rows) = b.rows()
+        && !TRANSPOSED
+        && M.is_multiple_of(V::LANES)
+        && M >= 2 * V::LANES
+    {
+        // Samples per block, by the register count.
+        match V::REGISTERS {
+            32 => rows_product::<T, V, M, K, 12>(w, bias, rows, c),
+            _ => rows_product::<T, V, M, K, 6>(w, bias, rows, c),
         }
+        return;
     }
     // (rows, vectors, vectors of a last block of LANE_PAD samples)
     match (V::LANES, V::REGISTERS) {
@@ -260,7 +262,7 @@ fn rows_product<T: Real, V: Vector<Scalar = T>, const M: usize, const K: usize, 
     let lanes = V::LANES;
     let padded = rows.len().div_ceil(LANE_PAD) * LANE_PAD;
     let stride = c.capacity();
-    assert!(w.len() >= M * K && M % lanes == 0 && padded <= stride);
+    assert!(w.len() >= M * K && M.is_multiple_of(lanes) && padded <= stride);
     assert!(c.as_slice().len() >= M * stride && bias.is_none_or(|b| b.len() >= M));
     let c_ptr = c.as_mut_slice().as_mut_ptr();
     let full = rows.len() / S * S;
@@ -429,7 +431,11 @@ fn product_shape<
     let padded = b.samples().div_ceil(LANE_PAD) * LANE_PAD;
     let c_stride = c.capacity();
     assert!(w.len() >= M * K && padded <= c_stride && c.as_slice().len() >= M * c_stride);
-    assert!(NV_LAST * V::LANES == nr.min(LANE_PAD) && CHUNK % nr == 0 && nr % LANE_PAD == 0);
+    assert!(
+        NV_LAST * V::LANES == nr.min(LANE_PAD)
+            && CHUNK.is_multiple_of(nr)
+            && nr.is_multiple_of(LANE_PAD)
+    );
     if let Some(bias) = bias {
         assert!(bias.len() >= M);
     }

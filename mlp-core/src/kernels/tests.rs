@@ -110,7 +110,7 @@ fn check<T: Real, const IN: usize, const OUT: usize>(n: usize) {
     g.weight.fill(T::of(-0.25));
     let mut out = LayerBuffers::<T, OUT>::new(n);
     out.delta = delta.clone();
-    let mut g_rows = g.clone();
+    let mut g_rows = g;
     dense_gradient(&mut g, &x, &mut out);
     dense_gradient(&mut g_rows, &Rows(&x_rows), &mut out);
     assert!(
