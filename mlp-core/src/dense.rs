@@ -7,7 +7,12 @@ use nalgebra::{ComplexField, SMatrix, SVector};
 
 /// The weight `W` (shape `(OUT, IN)`, as PyTorch's `nn.Linear`) and bias `b` of a
 /// dense layer: `z = W a + b`.
+///
+/// Aligned to a cache line, so that each column of a `W` whose height is a multiple
+/// of 16 `f32` (or 8 `f64`) lies in whole cache lines: the one-sample product streams
+/// them one line per vector load.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[repr(C, align(64))]
 pub struct Dense<T, const IN: usize, const OUT: usize> {
     /// `W`, one row per output neuron.
     pub weight: SMatrix<T, OUT, IN>,

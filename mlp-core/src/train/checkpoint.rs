@@ -72,6 +72,15 @@ impl<N: Network> Trainer<N> {
     /// optimiser than the saved one.
     pub fn from_bytes(bytes: &[u8], settings: Fit) -> Result<Self, Error> {
         let mut trainer = Self::new(settings)?;
+        trainer.restore(bytes)?;
+        Ok(trainer)
+    }
+
+    /// The state of [`Trainer::from_bytes`] read into a new trainer. A function of
+    /// its own, returning no trainer: a debug build keeps every `Result<Self, _>`
+    /// a frame builds apart, one trainer each.
+    fn restore(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        let trainer = self;
         let (tensors, metadata) = io::read(bytes)?;
         let fields = Fields(&metadata);
         let architecture = fields.get(io::ARCHITECTURE_KEY, "the network's architecture")?;
@@ -193,7 +202,7 @@ impl<N: Network> Trainer<N> {
         trainer.epoch = epoch;
         trainer.waited = waited;
         trainer.finished = finished;
-        Ok(trainer)
+        Ok(())
     }
 
     /// Saves the trainer's state to `path`, atomically.
