@@ -36,11 +36,13 @@ const IN_PLACE_DEPTH: usize = 64;
 /// Most vectors a block row can span: `BLOCK / LANES` with 2 lanes (`f64x2`).
 const MAX_VECTORS: usize = 8;
 
-/// Calls `$f::<R>` with `R` the constant equal to the runtime value `$rows`, for
-/// the remainder block of a product whose row count is not a multiple of `ROWS`.
+/// Calls `$f::<R>` with `R` the constant `$rows`, for the remainder block of a
+/// product whose row count is not a multiple of `ROWS`. The count is an inline
+/// constant, so each instance of the caller compiles only the one arm it takes.
 macro_rules! with_rows {
     ($rows:expr, $f:ident::<$($g:ty),*>($($arg:expr),*)) => {
-        match $rows {
+        match const { $rows } {
+            0 => {}
             1 => $f::<$($g,)* 1>($($arg),*),
             2 => $f::<$($g,)* 2>($($arg),*),
             3 => $f::<$($g,)* 3>($($arg),*),
@@ -59,6 +61,10 @@ macro_rules! with_rows {
 
 /// The `B` of a product, `K` features for each of its samples.
 pub trait Operand<T: Real, const K: usize> {
+    /// Whether [`Operand::rows`] gives the samples: a constant, so the rows
+    /// product is compiled only for operands that have them.
+    const SAMPLE_MAJOR: bool;
+
     /// How many samples.
     fn samples(&self) -> usize;
 
@@ -87,6 +93,8 @@ pub trait Operand<T: Real, const K: usize> {
 }
 
 impl<T: Real, const K: usize> Operand<T, K> for Batch<T, K> {
+    const SAMPLE_MAJOR: bool = false;
+
     #[inline(always)]
     fn samples(&self) -> usize {
         self.len()
@@ -134,6 +142,8 @@ impl<T: Real, const K: usize> Operand<T, K> for Batch<T, K> {
 }
 
 impl<T: Real, const K: usize> Operand<T, K> for Rows<'_, T, K> {
+    const SAMPLE_MAJOR: bool = true;
+
     #[inline(always)]
     fn samples(&self) -> usize {
         self.0.len()
@@ -225,10 +235,8 @@ pub(super) fn product_with<T, V, const M: usize, const K: usize, const TRANSPOSE
     V: Vector<Scalar = T>,
     B: Operand<T, K>,
 {
-    if let Some(rows) = b.rows()
-        && !TRANSPOSED
-        && M.is_multiple_of(V::LANES)
-        && M >= 2 * V::LANES
+    if const { B::SAMPLE_MAJOR && !TRANSPOSED && M.is_multiple_of(V::LANES) && M >= 2 * V::LANES }
+        && let Some(rows) = b.rows()
     {
         // Samples per block, by the register count.
         match V::REGISTERS {
@@ -280,18 +288,26 @@ fn rows_product<T: Real, V: Vector<Scalar = T>, const M: usize, const K: usize, 
             );
             s0 += S;
         }
-        if full < rows.len() {
-            with_rows!(
-                rows.len() - full,
-                rows_blocks::<T, V, M, K>(
-                    w,
-                    bias,
-                    rows.as_ptr().add(full).cast(),
-                    c_ptr.add(full),
-                    stride
-                )
-            );
+        // The last samples, fewer than `S`, in blocks of 8, 4, 2 and 1: four
+        // shapes per layer instead of one per count.
+        let mut left = rows.len() - full;
+        macro_rules! remainder {
+            ($($r:literal),*) => {$(
+                if const { $r < S } && left >= $r {
+                    rows_blocks::<T, V, M, K, $r>(
+                        w,
+                        bias,
+                        rows.as_ptr().add(s0).cast(),
+                        c_ptr.add(s0),
+                        stride,
+                    );
+                    s0 += $r;
+                    left -= $r;
+                }
+            )*};
         }
+        remainder!(8, 4, 2, 1);
+        debug_assert_eq!(left, 0);
     }
     // The padding gets what a zero input gives, as from a batch.
     for m in 0..M {
@@ -491,14 +507,12 @@ fn product_shape<
                     );
                     m0 += ROWS;
                 }
-                if full < M {
-                    with_rows!(
-                        M - full,
-                        blocks::<T, V, M, K, TRANSPOSED, NV, NV_LAST>(
-                            w, source, width, c_chunk, c_stride, full, k0, k1, start
-                        )
-                    );
-                }
+                with_rows!(
+                    M % ROWS,
+                    blocks::<T, V, M, K, TRANSPOSED, NV, NV_LAST>(
+                        w, source, width, c_chunk, c_stride, full, k0, k1, start
+                    )
+                );
             }
             k0 = k1;
         }
@@ -725,12 +739,10 @@ fn weight_gradient_rows<
             gradient_block::<T, V, IN, OUT, X, ROWS>(gw, x, delta_rows, o0, i0);
             i0 += ROWS;
         }
-        if full < IN {
-            with_rows!(
-                IN - full,
-                gradient_block::<T, V, IN, OUT, X>(gw, x, delta_rows, o0, full)
-            );
-        }
+        with_rows!(
+            IN % ROWS,
+            gradient_block::<T, V, IN, OUT, X>(gw, x, delta_rows, o0, full)
+        );
     }
 }
 

@@ -173,7 +173,7 @@ fn check<T: Real, const IN: usize, const OUT: usize>(n: usize) {
 
 /// Every size in both scalars; see the module's notes for what each size reaches.
 fn sizes<T: Real>() {
-    for n in [1, 3, 8, 13, 16, 17, 33, 300] {
+    for n in [1, 3, 8, 13, 16, 17, 23, 33, 300] {
         // Every remainder of 12, 6 and 3 rows, as outputs and as inputs.
         check::<T, 1, 1>(n);
         check::<T, 4, 3>(n);
@@ -315,7 +315,7 @@ fn paths_agree<T: Real, const IN: usize, const OUT: usize>(path: x86::Path, n: u
 
 #[cfg(all(target_arch = "x86_64", feature = "std"))]
 fn every_size_agrees<T: Real>(path: x86::Path) {
-    for n in [1, 13, 16, 17, 33, 256] {
+    for n in [1, 13, 16, 17, 23, 33, 256] {
         // Every remainder of 12, 6 and 3 rows, and inner dimensions past one DEPTH run.
         paths_agree::<T, 1, 1>(path, n);
         paths_agree::<T, 4, 3>(path, n);
