@@ -732,21 +732,55 @@ fn weight_gradient_rows<
     x: &X,
     delta_rows: &[T],
 ) {
-    let full = IN / ROWS * ROWS;
-    for o0 in (0..OUT).step_by(BLOCK) {
-        let mut i0 = 0;
-        while i0 < full {
-            gradient_block::<T, V, IN, OUT, X, ROWS>(gw, x, delta_rows, o0, i0);
-            i0 += ROWS;
-        }
-        with_rows!(
-            IN % ROWS,
-            gradient_block::<T, V, IN, OUT, X>(gw, x, delta_rows, o0, full)
-        );
+    // With 32 registers and one vector per block of outputs, whole pairs of
+    // blocks run as one: 24 accumulators, and a broadcast of `x` feeds two
+    // fused multiply-adds instead of one.
+    let paired = if const { V::REGISTERS == 32 && V::LANES == BLOCK } {
+        OUT / (2 * BLOCK) * (2 * BLOCK)
+    } else {
+        0
+    };
+    let mut o0 = 0;
+    while o0 < paired {
+        gradient_columns::<T, V, IN, OUT, X, ROWS, { 2 * BLOCK }>(gw, x, delta_rows, o0);
+        o0 += 2 * BLOCK;
+    }
+    while o0 < OUT {
+        gradient_columns::<T, V, IN, OUT, X, ROWS, BLOCK>(gw, x, delta_rows, o0);
+        o0 += BLOCK;
     }
 }
 
-/// Outputs `o0..o0 + BLOCK` (those below `OUT`) of columns `i0..i0 + R` of `dW`.
+/// Outputs `o0..o0 + WIDTH` (those below `OUT`) of every column of `dW`.
+#[inline(always)]
+fn gradient_columns<
+    T: Real,
+    V: Vector<Scalar = T>,
+    const IN: usize,
+    const OUT: usize,
+    X: Operand<T, IN>,
+    const ROWS: usize,
+    const WIDTH: usize,
+>(
+    gw: &mut [T],
+    x: &X,
+    delta_rows: &[T],
+    o0: usize,
+) {
+    let full = IN / ROWS * ROWS;
+    let mut i0 = 0;
+    while i0 < full {
+        gradient_block::<T, V, IN, OUT, X, WIDTH, ROWS>(gw, x, delta_rows, o0, i0);
+        i0 += ROWS;
+    }
+    with_rows!(
+        IN % ROWS,
+        gradient_block::<T, V, IN, OUT, X, WIDTH>(gw, x, delta_rows, o0, full)
+    );
+}
+
+/// Outputs `o0..o0 + WIDTH` (those below `OUT`; `WIDTH` is `BLOCK` unless they
+/// all are) of columns `i0..i0 + R` of `dW`.
 #[inline(always)]
 fn gradient_block<
     T: Real,
@@ -754,6 +788,7 @@ fn gradient_block<
     const IN: usize,
     const OUT: usize,
     X: Operand<T, IN>,
+    const WIDTH: usize,
     const R: usize,
 >(
     gw: &mut [T],
@@ -763,16 +798,17 @@ fn gradient_block<
     i0: usize,
 ) {
     let lanes = V::LANES;
-    let vectors = BLOCK / lanes;
+    let vectors = WIDTH / lanes;
     let row = OUT.div_ceil(BLOCK) * BLOCK;
     let samples = x.samples();
     let (x_ptr, feature_stride, sample_stride) = x.elements();
-    assert!(i0 + R <= IN && o0 + BLOCK <= row && gw.len() == IN * OUT);
+    assert!(vectors <= MAX_VECTORS && (WIDTH == BLOCK || o0 + WIDTH <= OUT));
+    assert!(i0 + R <= IN && o0 + WIDTH <= row && gw.len() == IN * OUT);
     assert!(delta_rows.len() >= samples * row);
     let d_ptr = delta_rows.as_ptr();
     let mut acc = [[V::splat(T::ZERO); MAX_VECTORS]; R];
     // SAFETY: by the assertions above, sample s < samples reads delta_rows at
-    // s * row + o0 + BLOCK <= samples * row, and `x` feature i0 + r < IN of
+    // s * row + o0 + WIDTH <= samples * row, and `x` feature i0 + r < IN of
     // sample s < samples, which the operand holds.
     unsafe {
         for s in 0..samples {
@@ -789,13 +825,13 @@ fn gradient_block<
             }
         }
     }
-    if o0 + BLOCK <= OUT {
+    if o0 + WIDTH <= OUT {
         // A whole block of outputs: added to `dW` a vector at a time.
         let g_ptr = gw.as_mut_ptr();
         for (r, acc) in acc.iter().enumerate() {
             for (v, acc) in acc.iter().enumerate().take(vectors) {
                 // SAFETY: column i0 + r < IN starts at (i0 + r) * OUT, and outputs
-                // o0 + v * lanes + LANES <= o0 + BLOCK <= OUT stay inside it.
+                // o0 + v * lanes + LANES <= o0 + WIDTH <= OUT stay inside it.
                 unsafe {
                     let g = g_ptr.add((i0 + r) * OUT + o0 + v * lanes);
                     V::read(g).add(*acc).write(g);
@@ -804,10 +840,10 @@ fn gradient_block<
         }
         return;
     }
-    let mut lanes_out = [T::ZERO; BLOCK];
+    let mut lanes_out = [T::ZERO; WIDTH];
     for (r, acc) in acc.iter().enumerate() {
         for (v, acc) in acc.iter().enumerate().take(vectors) {
-            // SAFETY: vectors * lanes == BLOCK scalars fit `lanes_out`.
+            // SAFETY: vectors * lanes == WIDTH scalars fit `lanes_out`.
             unsafe { acc.write(lanes_out.as_mut_ptr().add(v * lanes)) };
         }
         let column = &mut gw[(i0 + r) * OUT..(i0 + r + 1) * OUT];
