@@ -442,7 +442,9 @@ pub enum Error {
     },
     /// A metric given to `Fit::metrics` or `Fit::monitor` that this network cannot
     /// measure.
-    #[error("the metric {metric} does not apply to a {loss} network with {outputs} outputs: {reason}")]
+    #[error(
+        "the metric {metric} does not apply to a {loss} network with {outputs} outputs: {reason}"
+    )]
     MetricNotApplicable {
         /// The metric's name.
         metric: &'static str,

@@ -1,8 +1,8 @@
 //! The metrics a training run measures per epoch ([`crate::train::Fit::metrics`]).
 
+use super::ConfusionMatrix;
 use super::classes::Classes;
 use super::scores::{log_loss, roc_auc};
-use super::ConfusionMatrix;
 use crate::error::Error;
 use crate::network::Network;
 use crate::real::Real;
@@ -67,7 +67,9 @@ impl Metric {
             Metric::RocAuc if classes != Some(2) => {
                 "it needs two classes: one bce, hinge or perceptron output, or two softmax outputs"
             }
-            Metric::LogLoss if !(matches!(loss, "cce" | "sparse_cce") || (loss, outputs) == ("bce", 1)) => {
+            Metric::LogLoss
+                if !(matches!(loss, "cce" | "sparse_cce") || (loss, outputs) == ("bce", 1)) =>
+            {
                 "it needs probabilities: one bce output or softmax outputs"
             }
             _ => return Ok(()),
@@ -109,6 +111,11 @@ impl<N: Network> Measure<N> {
             metrics: metrics.to_vec(),
             classes,
         })
+    }
+
+    /// Whether there is nothing to measure.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.metrics.is_empty()
     }
 
     /// The labels of `targets`, checked for what the metrics need (ROC-AUC both
@@ -155,8 +162,10 @@ impl<N: Network> Measure<N> {
                 Metric::F1 => report.as_ref().map(|r| r.macro_f1()),
                 Metric::RocAuc => {
                     let column = N::OUTPUTS - 1;
-                    let scores: Vec<f64> =
-                        outputs.iter().map(|o| o.as_ref()[column].to_f64()).collect();
+                    let scores: Vec<f64> = outputs
+                        .iter()
+                        .map(|o| o.as_ref()[column].to_f64())
+                        .collect();
                     roc_auc(&scores, labels?).ok()
                 }
                 Metric::LogLoss => log_loss(outputs, labels?).ok(),

@@ -15,8 +15,8 @@ mod classes;
 mod metric;
 mod scores;
 
-pub(crate) use classes::Classes;
 pub use classes::ClassReport;
+pub(crate) use classes::Classes;
 pub(crate) use metric::Measure;
 pub use metric::Metric;
 pub use scores::{log_loss, r2_score, roc_auc};

@@ -51,7 +51,10 @@ pub fn roc_auc<T: Real>(scores: &[T], labels: &[usize]) -> Result<f64, Error> {
                 .take_while(|&&i| scores[i].to_f64() == score)
                 .count();
         let rank = (start + 1 + end) as f64 / 2.0;
-        let in_group = order[start..end].iter().filter(|&&i| labels[i] == 1).count();
+        let in_group = order[start..end]
+            .iter()
+            .filter(|&&i| labels[i] == 1)
+            .count();
         positive_ranks += rank * in_group as f64;
         start = end;
     }
@@ -101,7 +104,12 @@ pub fn log_loss<T: Real, R: AsRef<[T]>>(
             .iter()
             .position(|v| !(v.to_f64() >= 0.0 && v.to_f64() <= 1.0))
         {
-            return Err(bad(row, column, p[column].to_f64(), "a probability in [0, 1]"));
+            return Err(bad(
+                row,
+                column,
+                p[column].to_f64(),
+                "a probability in [0, 1]",
+            ));
         }
         let sum: f64 = p.iter().map(|v| v.to_f64()).sum();
         if width > 1 && (sum - 1.0).abs() > ComplexField::sqrt(eps) {

@@ -72,7 +72,10 @@ impl<N: Network> Buffers<N> {
         for start in (0..rows).step_by(self.batch) {
             let part = start..(start + self.batch).min(rows);
             let (loss, count) = match weights {
-                None => (self.mean_gradient(net, train, part.clone()), part.len() as f64),
+                None => (
+                    self.mean_gradient(net, train, part.clone()),
+                    part.len() as f64,
+                ),
                 Some(w) => {
                     let total: f64 = self.order[part.clone()].iter().map(|&i| w[i]).sum();
                     // Rows that all weigh 0 have no mean to descend: no step.

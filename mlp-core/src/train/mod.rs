@@ -17,8 +17,8 @@ mod progress;
 mod split;
 mod trainer;
 
-pub use crate::optim::Optimizer;
 pub use crate::metrics::Metric;
+pub use crate::optim::Optimizer;
 pub use config::{Batching, Fit, Holdout, Plateau, Schedule};
 pub use history::{Epoch, History, Stop};
 pub use trainer::Trainer;

@@ -75,10 +75,7 @@ impl<'a, N: Network> Split<'a, N> {
                 let (t, v) = train.split_at(kept.len());
                 (Part::Given(t), Some(Part::Given(v)))
             }
-            (Some(_), _) => (
-                Part::gather(train, &kept),
-                Some(Part::gather(train, &held)),
-            ),
+            (Some(_), _) => (Part::gather(train, &kept), Some(Part::gather(train, &held))),
         };
         Ok(Self {
             train,

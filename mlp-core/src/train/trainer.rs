@@ -142,9 +142,11 @@ impl<N: Network> Trainer<N> {
         let split = Split::new(&settings, train, validation)?;
         let (train, validation) = (split.train(), split.validation());
         let weights = split.weights.as_deref();
+        // The loss and accuracy have fields of their own; another monitor is measured.
         let mut measured = settings.metrics.clone();
-        if !measured.contains(&settings.monitor) {
-            measured.push(settings.monitor);
+        let monitor = settings.monitor;
+        if !matches!(monitor, Metric::Loss | Metric::Accuracy) && !measured.contains(&monitor) {
+            measured.push(monitor);
         }
         let measure = Measure::<N>::new(&measured)?;
         let train_labels = if settings.training_metrics {
@@ -156,8 +158,7 @@ impl<N: Network> Trainer<N> {
             Some(v) => measure.labels(v.targets)?,
             None => None,
         };
-        if settings.monitor != Metric::Loss && validation.is_none() && !settings.training_metrics
-        {
+        if settings.monitor != Metric::Loss && validation.is_none() && !settings.training_metrics {
             return Err(Error::InvalidSetting {
                 setting: "monitor",
                 value: f64::NAN,
@@ -275,11 +276,11 @@ impl<N: Network> Trainer<N> {
         let mut outputs = Vec::new();
         let mut side = |rows: Rows<'_, N>, labels: Option<&[usize]>| {
             outputs.clear();
-            let keep = (!settings.metrics.is_empty()).then_some(&mut outputs);
-            let (l, a) = evaluate(net, buffers, rows, keep);
-            let metrics = match settings.metrics.is_empty() {
-                true => Vec::new(),
-                false => sides.measure.measure(&outputs, labels, l, a),
+            let measuring = !sides.measure.is_empty();
+            let (l, a) = evaluate(net, buffers, rows, measuring.then_some(&mut outputs));
+            let metrics = match measuring {
+                true => sides.measure.measure(&outputs, labels, l, a),
+                false => Vec::new(),
             };
             (Some(l), a, metrics)
         };
