@@ -21,8 +21,8 @@ pub(crate) struct Buffers<N: Network> {
     /// Rows per step.
     batch: usize,
     order: Vec<usize>,
-    inputs: Vec<N::Input>,
-    targets: Vec<N::Target>,
+    /// A step's (or a weight group's) rows, gathered.
+    step: Gathered<N>,
     outputs: Vec<N::Output>,
     /// With weights: one group of equal weights' gradient, and a step's rows by weight.
     weighted: Option<(Gradients<N>, Vec<usize>)>,
@@ -35,8 +35,10 @@ impl<N: Network> Buffers<N> {
             grads: Gradients::zeros(),
             batch,
             order: Vec::with_capacity(rows),
-            inputs: Vec::with_capacity(batch),
-            targets: Vec::with_capacity(batch),
+            step: Gathered {
+                inputs: Vec::with_capacity(batch),
+                targets: Vec::with_capacity(batch),
+            },
             outputs: alloc::vec![N::Output::default(); DEFAULT_CHUNK],
             weighted: weighted.then(|| (Gradients::zeros(), Vec::with_capacity(batch))),
         }
@@ -108,20 +110,9 @@ impl<N: Network> Buffers<N> {
     /// The mean loss of the rows `order[part]` with its gradient in `grads`.
     fn mean_gradient(&mut self, net: &N, train: Rows<'_, N>, part: Range<usize>) -> f64 {
         let rows = &self.order[part];
-        self.inputs.clear();
-        self.targets.clear();
-        self.inputs.extend(rows.iter().map(|&i| train.inputs[i]));
-        self.targets.extend(rows.iter().map(|&i| train.targets[i]));
         let scale = N::Scalar::ONE / N::Scalar::of(rows.len() as f64);
-        let sum = gradient_sum(
-            net,
-            &mut self.ws,
-            &self.inputs,
-            &self.targets,
-            scale,
-            &mut self.grads,
-        );
-        (sum * scale).to_f64()
+        let grads = &mut self.grads;
+        self.step.pass(net, &mut self.ws, train, rows, scale, grads)
     }
 
     /// The weighted mean loss `sum w l / total` of the rows `order[part]` with its
@@ -144,20 +135,10 @@ impl<N: Network> Buffers<N> {
         self.grads.clear();
         let mut loss = 0.0;
         for group in by_weight.chunk_by(|&a, &b| weights[a] == weights[b]) {
-            self.inputs.clear();
-            self.targets.clear();
-            self.inputs.extend(group.iter().map(|&i| train.inputs[i]));
-            self.targets.extend(group.iter().map(|&i| train.targets[i]));
             let scale = N::Scalar::of(weights[group[0]] / total);
-            let sum = gradient_sum(
-                net,
-                &mut self.ws,
-                &self.inputs,
-                &self.targets,
-                scale,
-                group_grads,
-            );
-            loss += (sum * scale).to_f64();
+            loss += self
+                .step
+                .pass(net, &mut self.ws, train, group, scale, group_grads);
             for id in tensor_ids::<N>() {
                 let add = tensor(&**group_grads, id);
                 for (g, &d) in tensor_mut(&mut *self.grads, id).iter_mut().zip(add) {
@@ -166,6 +147,34 @@ impl<N: Network> Buffers<N> {
             }
         }
         loss
+    }
+}
+
+/// Rows gathered for one gradient pass.
+struct Gathered<N: Network> {
+    inputs: Vec<N::Input>,
+    targets: Vec<N::Target>,
+}
+
+impl<N: Network> Gathered<N> {
+    /// Gathers the rows `picked` of `train` and puts the gradient of `scale` times
+    /// their loss sum in `grads`; returns that scaled sum.
+    fn pass(
+        &mut self,
+        net: &N,
+        ws: &mut Workspace<N>,
+        train: Rows<'_, N>,
+        picked: &[usize],
+        scale: N::Scalar,
+        grads: &mut Gradients<N>,
+    ) -> f64 {
+        self.inputs.clear();
+        self.targets.clear();
+        self.inputs.extend(picked.iter().map(|&i| train.inputs[i]));
+        self.targets
+            .extend(picked.iter().map(|&i| train.targets[i]));
+        let sum = gradient_sum(net, ws, &self.inputs, &self.targets, scale, grads);
+        (sum * scale).to_f64()
     }
 }
 
