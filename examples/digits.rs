@@ -63,7 +63,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         .l2(1e-4)
         .early_stopping(10)
         .min_delta(1e-4)
-        .seed(7);
+        .seed(7)
+        .progress(true);
     // The progress bar shows on a terminal; elsewhere, log every 10 epochs.
     let log = !std::io::stderr().is_terminal();
     let mut net = Digits::seeded(7);

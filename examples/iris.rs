@@ -53,7 +53,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         .optimizer(Optimizer::adam())
         .learning_rate(0.01)
         .seed(1)
-        .progress(false);
+        .progress(true);
     let mut net = Iris::seeded(7);
     let start = Instant::now();
     let history = fit(

@@ -61,7 +61,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         .shuffle(false)
         .optimizer(Optimizer::Sgd)
         .learning_rate(0.5)
-        .progress(false);
+        .progress(true);
     let history = fit(
         &mut net,
         Rows::new(&train_x, &train_y),

@@ -112,3 +112,133 @@ fn the_confusion_matrix_checks_its_rows_and_cells() {
         "{err}"
     );
 }
+
+mod sklearn {
+    //! Values from scikit-learn 1.9.1 on fixed inputs; each test names the call.
+    use mlp::core::metrics::{ConfusionMatrix, log_loss, r2_score, roc_auc};
+    use mlp::prelude::*;
+
+    fn close(a: f64, b: f64) {
+        assert!((a - b).abs() < 1e-12, "{a} != {b}");
+    }
+
+    fn all_close(a: &[f64], b: &[f64]) {
+        assert_eq!(a.len(), b.len());
+        a.iter().zip(b).for_each(|(a, b)| close(*a, *b));
+    }
+
+    #[test]
+    fn precision_recall_f1_per_class_and_macro() {
+        let truth = [0, 1, 2, 2, 1, 0, 2, 1, 0, 2];
+        let predicted = [0, 2, 2, 2, 1, 0, 1, 1, 1, 2];
+        let r = ConfusionMatrix::from_labels(&truth, &predicted, 3)
+            .unwrap()
+            .report();
+        // precision_recall_fscore_support(truth, predicted, zero_division=0)
+        all_close(&r.precision, &[1.0, 0.5, 0.75]);
+        all_close(&r.recall, &[0.66666666666666667, 0.66666666666666667, 0.75]);
+        all_close(&r.f1, &[0.8, 0.5714285714285714, 0.75]);
+        assert_eq!(r.support, [3, 3, 4]);
+        // precision_recall_fscore_support(truth, predicted, average="macro", zero_division=0)
+        close(r.macro_precision(), 0.75);
+        close(r.macro_recall(), 0.6944444444444443);
+        close(r.macro_f1(), 0.7071428571428572);
+    }
+
+    #[test]
+    fn a_class_never_predicted_has_precision_zero() {
+        let r = ConfusionMatrix::from_labels(&[0, 1, 2, 2, 0], &[0, 0, 2, 2, 0], 3)
+            .unwrap()
+            .report();
+        // precision_recall_fscore_support([0,1,2,2,0], [0,0,2,2,0], zero_division=0)
+        all_close(&r.precision, &[0.6666666666666666, 0.0, 1.0]);
+        all_close(&r.recall, &[1.0, 0.0, 1.0]);
+        all_close(&r.f1, &[0.8, 0.0, 1.0]);
+        // ... average="macro"
+        close(r.macro_precision(), 0.5555555555555555);
+        close(r.macro_recall(), 0.6666666666666666);
+        close(r.macro_f1(), 0.6);
+        assert_eq!(
+            ConfusionMatrix::from_labels(&[0, 3], &[0, 0], 3).unwrap_err(),
+            Error::LabelOutOfRange {
+                row: 1,
+                label: 3,
+                classes: 3,
+                what: "the confusion matrix"
+            }
+        );
+    }
+
+    #[test]
+    fn roc_auc_gives_ties_their_average_rank() {
+        let scores = [0.1, 0.4, 0.35, 0.8, 0.4, 0.9, 0.2, 0.4];
+        // roc_auc_score([0,0,1,1,1,1,0,0], [0.1,0.4,0.35,0.8,0.4,0.9,0.2,0.4])
+        close(roc_auc(&scores, &[0, 0, 1, 1, 1, 1, 0, 0]).unwrap(), 0.8125);
+        assert_eq!(
+            roc_auc(&[0.2f32, 0.7], &[1, 1]).unwrap_err(),
+            Error::OneClass { rows: 2, class: 1 }
+        );
+        assert!(matches!(
+            roc_auc(&[0.2, f64::NAN], &[0, 1]).unwrap_err(),
+            Error::InvalidScore { row: 1, .. }
+        ));
+        assert!(matches!(
+            roc_auc(&[0.2, 0.3], &[0, 2]).unwrap_err(),
+            Error::LabelOutOfRange {
+                row: 1,
+                label: 2,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn log_loss_binary_multiclass_and_clipped() {
+        // log_loss([0,1,1,0], [0.1,0.9,0.8,0.35])
+        let binary = [[0.1], [0.9], [0.8], [0.35]];
+        close(
+            log_loss(&binary, &[0, 1, 1, 0]).unwrap(),
+            0.21616187468057912,
+        );
+        // log_loss([0,2,1], [[0.7,0.2,0.1],[0.1,0.1,0.8],[0.3,0.4,0.3]])
+        let rows = [[0.7, 0.2, 0.1], [0.1, 0.1, 0.8], [0.3, 0.4, 0.3]];
+        close(log_loss(&rows, &[0, 2, 1]).unwrap(), 0.49870307570903244);
+        // log_loss([1,0], [1.0,0.0]): clipped to [eps, 1 - eps]
+        close(
+            log_loss(&[[1.0], [0.0]], &[1, 0]).unwrap(),
+            2.220446049250313e-16,
+        );
+        assert!(matches!(
+            log_loss(&[[0.5, 0.6]], &[0]).unwrap_err(),
+            Error::InvalidScore { row: 0, .. }
+        ));
+        assert!(matches!(
+            log_loss(&[[1.5]], &[0]).unwrap_err(),
+            Error::InvalidScore {
+                row: 0,
+                column: 0,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn r2_single_multi_output_and_constant_truth() {
+        // r2_score([3,-0.5,2,7], [2.5,0.0,2,8])
+        let (t, p) = ([[3.0], [-0.5], [2.0], [7.0]], [[2.5], [0.0], [2.0], [8.0]]);
+        close(r2_score(&t, &p).unwrap(), 0.9486081370449679);
+        // r2_score([[0.5,1],[-1,1],[7,-6]], [[0,2],[-1,2],[8,-5]])
+        let t = [[0.5, 1.0], [-1.0, 1.0], [7.0, -6.0]];
+        let p = [[0.0, 2.0], [-1.0, 2.0], [8.0, -5.0]];
+        close(r2_score(&t, &p).unwrap(), 0.9368005266622779);
+        // r2_score([2,2,2], [2,2,2.5])
+        close(
+            r2_score(&[[2.0], [2.0], [2.0]], &[[2.0], [2.0], [2.5]]).unwrap(),
+            0.0,
+        );
+        assert!(matches!(
+            r2_score(&[[1.0]], &[[f64::INFINITY]]).unwrap_err(),
+            Error::InvalidScore { row: 0, .. }
+        ));
+    }
+}

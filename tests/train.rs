@@ -667,3 +667,204 @@ fn a_panicking_callback_leaves_the_last_complete_epoch() {
         assert_eq!(checkpoint(&trainer), checkpoint(&whole));
     }
 }
+
+mod issue_12 {
+    use super::{Classes, Line, XOR_X, XOR_Y, Xor, quiet};
+    use mlp::core::metrics::{self, ConfusionMatrix};
+    use mlp::core::train::{Fit, Holdout, Metric, Optimizer, Plateau, Rows, Schedule, fit};
+    use mlp::prelude::*;
+
+    network! { struct Yes { 1 => 3 tanh => 1 sigmoid; loss = bce; scalar = f64; } }
+
+    #[test]
+    fn the_progress_bar_is_opt_in() {
+        assert_eq!(Fit::new(), Fit::new().progress(false));
+        assert_ne!(Fit::new(), Fit::new().progress(true));
+    }
+
+    /// 12 rows of class 0 then 4 of class 1, the last 4 of class 0.
+    fn imbalanced() -> (Vec<[f64; 1]>, Vec<[f64; 1]>) {
+        let labels = [0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 0, 0];
+        let x = (0..16).map(|i| [i as f64 / 8.0 - 1.0]).collect();
+        let y = labels.iter().map(|&l| [f64::from(l)]).collect();
+        (x, y)
+    }
+
+    #[test]
+    fn a_stratified_holdout_keeps_both_classes() {
+        let (x, y) = imbalanced();
+        let settings = quiet()
+            .epochs(2)
+            .validation_split(0.25)
+            .metrics([Metric::RocAuc]);
+        // The last 4 rows are all class 0: no ROC-AUC there.
+        let e = Yes::seeded(1).fit(&x, &y, &settings).unwrap_err();
+        assert_eq!(e, Error::OneClass { rows: 4, class: 0 });
+        let h = Yes::seeded(1)
+            .fit(&x, &y, &settings.clone().holdout(Holdout::Stratified))
+            .unwrap();
+        let auc = h.epochs[1].validation_metric(Metric::RocAuc).unwrap();
+        assert!((0.0..=1.0).contains(&auc), "{auc}");
+        assert_eq!(h.epochs[1].validation_metrics.len(), 1);
+        let e = Line::seeded(1)
+            .fit(
+                &[[0.0], [1.0]],
+                &[[0.0], [1.0]],
+                &quiet().validation_split(0.5).holdout(Holdout::Stratified),
+            )
+            .unwrap_err();
+        assert!(matches!(
+            e,
+            Error::NoClasses {
+                what: "Holdout::Stratified",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_random_holdout_is_seeded() {
+        let (x, y) = imbalanced();
+        let run = |s: Fit| Yes::seeded(1).fit(&x, &y, &s.epochs(3)).unwrap();
+        let random = quiet().validation_split(0.25).holdout(Holdout::Random);
+        let (a, b) = (run(random.clone()), run(random.clone()));
+        assert_eq!(a, b);
+        let other = run(random.seed(9));
+        let last = run(quiet().validation_split(0.25));
+        let v = |h: &History| h.epochs[0].validation_loss.unwrap();
+        assert_ne!(v(&a), v(&other));
+        assert_ne!(v(&a), v(&last));
+    }
+
+    #[test]
+    fn history_carries_class_metrics_per_epoch() {
+        let x: Vec<[f64; 2]> = (0..30)
+            .map(|i| [(i % 3) as f64 - 1.0, (i % 5) as f64 * 0.1])
+            .collect();
+        let labels: Vec<usize> = (0..30).map(|i| i % 3).collect();
+        let chosen = [
+            Metric::Precision,
+            Metric::Recall,
+            Metric::F1,
+            Metric::LogLoss,
+        ];
+        let mut net = Classes::seeded(3);
+        let h = net
+            .fit(
+                &x,
+                &labels,
+                &quiet()
+                    .epochs(5)
+                    .learning_rate(0.05)
+                    .validation_split(0.3)
+                    .metrics(chosen),
+            )
+            .unwrap();
+        for e in &h.epochs {
+            assert_eq!(
+                e.train_metrics.iter().map(|m| m.0).collect::<Vec<_>>(),
+                chosen
+            );
+            assert_eq!(e.validation_metrics.len(), 4);
+        }
+        let last = h.last().unwrap();
+        let (vx, vy) = (&x[21..], &labels[21..]);
+        let report = metrics::confusion_matrix(&net, vx, vy).unwrap().report();
+        assert_eq!(last.validation_metric(Metric::F1), Some(report.macro_f1()));
+        let probabilities = net.predict_batch(vx);
+        let log_loss = metrics::log_loss(&probabilities, vy).unwrap();
+        assert!((last.validation_metric(Metric::LogLoss).unwrap() - log_loss).abs() < 1e-12);
+        // sparse_cce is the log-loss, to clipping.
+        assert!((last.validation_loss.unwrap() - log_loss).abs() < 1e-9);
+        let _ = ConfusionMatrix::from_labels(vy, vy, 3).unwrap();
+        let e = Line::seeded(1)
+            .fit(&[[0.0]], &[[0.0]], &quiet().metrics([Metric::F1]))
+            .unwrap_err();
+        assert!(matches!(e, Error::MetricNotApplicable { metric: "f1", .. }));
+    }
+
+    #[test]
+    fn early_stopping_on_accuracy_keeps_the_most_accurate_epoch() {
+        let mut net = Xor::seeded(3);
+        let h = fit(
+            &mut net,
+            Rows::new(&XOR_X, &XOR_Y),
+            Some(Rows::new(&XOR_X, &XOR_Y)),
+            &quiet()
+                .epochs(500)
+                .full_batch()
+                .learning_rate(0.05)
+                .monitor(Metric::Accuracy)
+                .early_stopping(20),
+            |_, _| mlp::core::train::Control::Continue,
+        )
+        .unwrap();
+        let accuracy = |e: usize| h.epochs[e].validation_accuracy.unwrap();
+        let best = h.best_epoch.unwrap();
+        let top = (0..h.epochs.len()).map(accuracy).fold(0.0, f64::max);
+        assert_eq!(accuracy(best), top);
+        assert!((0..best).all(|e| accuracy(e) < top));
+        assert_eq!(h.epochs.len(), best + 21);
+        assert_eq!(metrics::accuracy(&net, &XOR_X, &XOR_Y).unwrap(), top);
+    }
+
+    fn rates(h: &History) -> Vec<f64> {
+        h.epochs.iter().map(|e| e.learning_rate).collect()
+    }
+
+    fn assert_rates(h: &History, expected: &[f64]) {
+        let got = rates(h);
+        assert_eq!(got.len(), expected.len());
+        for (g, e) in got.iter().zip(expected) {
+            assert!((g - e).abs() < 1e-15, "{got:?} != {expected:?}");
+        }
+    }
+
+    #[test]
+    fn warm_up_climbs_then_hands_over_to_the_schedule() {
+        let (x, y) = ([[1.0], [2.0]], [[3.0], [5.0]]);
+        let run = |s: Fit| Line::seeded(1).fit(&x, &y, &s.epochs(5)).unwrap();
+        let base = quiet().optimizer(Optimizer::Sgd).learning_rate(0.03);
+        // (e + 1) / (warmup + 1) of the schedule's rate for e < warmup.
+        assert_rates(
+            &run(base.clone().warmup(2)),
+            &[0.01, 0.02, 0.03, 0.03, 0.03],
+        );
+        let step = base.warmup(2).schedule(Schedule::Step {
+            every: 2,
+            gamma: 0.5,
+        });
+        assert_rates(&run(step), &[0.01, 0.02, 0.015, 0.015, 0.0075]);
+    }
+
+    #[test]
+    fn reduce_on_plateau_steps_down_to_its_minimum() {
+        // y = 2x + 1 exactly: the loss is 0 and never improves. Patience 2: epochs
+        // 1 and 2 do not improve, 3 runs at half the rate; 3 and 4 do not either, 5
+        // would run at a quarter, which is below the minimum.
+        let net = Line::from_weights((([[2.0]], [1.0]),));
+        let (x, y) = ([[1.0], [2.0]], [[3.0], [5.0]]);
+        let settings = quiet()
+            .epochs(8)
+            .optimizer(Optimizer::Sgd)
+            .learning_rate(0.1)
+            .reduce_on_plateau(Plateau::new(0.5, 2, 0.03));
+        let h = net.clone().fit(&x, &y, &settings).unwrap();
+        assert_rates(&h, &[0.1, 0.1, 0.1, 0.05, 0.05, 0.03, 0.03, 0.03]);
+        let e = net
+            .clone()
+            .fit(
+                &x,
+                &y,
+                &settings.reduce_on_plateau(Plateau::new(1.0, 2, 0.0)),
+            )
+            .unwrap_err();
+        assert!(matches!(
+            e,
+            Error::InvalidSetting {
+                setting: "reduce_on_plateau",
+                ..
+            }
+        ));
+    }
+}

@@ -357,6 +357,104 @@ pub enum Error {
         /// The number of values the file has.
         found: usize,
     },
+    /// A class or sample weight is negative or not finite.
+    #[error("{what}[{index}] is {value}; weights must be finite and 0 or more")]
+    InvalidWeight {
+        /// `"class_weights"` or `"sample_weights"`.
+        what: &'static str,
+        /// 0-based index of the weight.
+        index: usize,
+        /// The value found.
+        value: f64,
+    },
+    /// A list of weights does not have the length it must have.
+    #[error("{what} has {found} weights; give {expected}")]
+    WeightCount {
+        /// `"class_weights"` or `"sample_weights"`.
+        what: &'static str,
+        /// What the length must be, e.g. `"one per row (150)"`.
+        expected: alloc::string::String,
+        /// The length found.
+        found: usize,
+    },
+    /// A training row's class has no class weight.
+    #[error(
+        "training row {row} is class {class}, but class_weights has only {weights} weights; give one weight per class up to {class} at least"
+    )]
+    ClassOutsideWeights {
+        /// 0-based row (before any validation split).
+        row: usize,
+        /// The row's class.
+        class: usize,
+        /// The number of class weights given.
+        weights: usize,
+    },
+    /// Every weight of the training rows is 0: the weighted mean is undefined.
+    #[error("every training row has weight 0; give at least one row a weight above 0")]
+    ZeroWeights,
+    /// Something that needs class-label targets was asked of a network without them.
+    #[error(
+        "{what} needs class-label targets (sparse_cce, cce, or one bce, hinge or perceptron output); a {loss} network with {outputs} outputs has no classes"
+    )]
+    NoClasses {
+        /// What needed classes, e.g. `"class_weights"`, `"Holdout::Stratified"`.
+        what: &'static str,
+        /// The network's loss.
+        loss: &'static str,
+        /// The network's outputs.
+        outputs: usize,
+    },
+    /// A class label is not one of the classes.
+    #[error("label row {row} is {label}; {what} expects a class below {classes}")]
+    LabelOutOfRange {
+        /// 0-based row.
+        row: usize,
+        /// The label found.
+        label: usize,
+        /// The number of classes.
+        classes: usize,
+        /// The metric or option reading the labels.
+        what: &'static str,
+    },
+    /// ROC-AUC of labels that are all one class.
+    #[error(
+        "ROC-AUC needs both classes, but all {rows} labels are {class}; score rows of both classes"
+    )]
+    OneClass {
+        /// The rows given.
+        rows: usize,
+        /// Their one class.
+        class: usize,
+    },
+    /// A score or probability given to a metric is not acceptable.
+    #[error("{what} row {row}, column {column} is {value}; expected {expected}")]
+    InvalidScore {
+        /// The metric, e.g. `"log_loss"`.
+        what: &'static str,
+        /// 0-based row.
+        row: usize,
+        /// 0-based column.
+        column: usize,
+        /// The value found (the row's sum for a row that does not sum to 1).
+        value: f64,
+        /// What the metric accepts.
+        expected: &'static str,
+    },
+    /// A metric given to `Fit::metrics` or `Fit::monitor` that this network cannot
+    /// measure.
+    #[error(
+        "the metric {metric} does not apply to a {loss} network with {outputs} outputs: {reason}"
+    )]
+    MetricNotApplicable {
+        /// The metric's name.
+        metric: &'static str,
+        /// The network's loss.
+        loss: &'static str,
+        /// The network's outputs.
+        outputs: usize,
+        /// Which networks it applies to.
+        reason: &'static str,
+    },
 }
 
 /// The `std::io::Error` of an [`Error::Io`], shared so that [`Error`] stays `Clone`.

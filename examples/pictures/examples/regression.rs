@@ -73,7 +73,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         .learning_rate(0.01)
         .schedule(Schedule::Cosine { min_rate: 1e-4 })
         .seed(5)
-        .progress(false);
+        .progress(true);
     println!(
         "{TRAIN_ROWS} training rows of sin(x) + noise on [-3, 3], {OUTLIERS} of them outliers \
          (+3 to +6); {TEST_ROWS} clean test points of sin(x)"

@@ -77,7 +77,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         .optimizer(Optimizer::Sgd)
         .learning_rate(0.1)
         .seed(3)
-        .progress(false);
+        .progress(true);
     println!(
         "8 => 7 x 16 hidden => 1 sigmoid, bce, seed 1, SGD 0.1, batches of 32, {EPOCHS} epochs"
     );

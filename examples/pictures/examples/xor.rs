@@ -29,7 +29,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         .full_batch()
         .optimizer(Optimizer::adam())
         .learning_rate(0.05)
-        .progress(false);
+        .progress(true);
     let history = net.fit(&X, &Y, &settings)?;
 
     println!("2 => 8 tanh => 1 sigmoid, bce, seed 3, Adam at 0.05, 500 full-batch epochs");

@@ -21,6 +21,9 @@ const STEPS: &str = "mlp.trainer.steps";
 const OPTIMIZER: &str = "mlp.trainer.optimizer";
 const BEST_LOSS: &str = "mlp.trainer.best_loss";
 const BEST_EPOCH: &str = "mlp.trainer.best_epoch";
+const PLATEAU_SCALE: &str = "mlp.trainer.plateau_scale";
+const PLATEAU_WAITED: &str = "mlp.trainer.plateau_waited";
+const PLATEAU_BEST: &str = "mlp.trainer.plateau_best";
 
 impl<N: Network> Trainer<N> {
     /// The trainer's state as safetensors bytes.
@@ -55,6 +58,14 @@ impl<N: Network> Trainer<N> {
             tensors.extend(io::tensors_of(weights, "best."));
             metadata.insert(BEST_LOSS.into(), alloc::format!("{loss:e}"));
             metadata.insert(BEST_EPOCH.into(), epoch.to_string());
+        }
+        if self.settings.plateau.is_some() {
+            let p = &self.plateau;
+            metadata.insert(PLATEAU_SCALE.into(), alloc::format!("{:e}", p.scale));
+            metadata.insert(PLATEAU_WAITED.into(), p.waited.to_string());
+            if let Some(best) = p.best {
+                metadata.insert(PLATEAU_BEST.into(), alloc::format!("{best:e}"));
+            }
         }
         io::serialize::<N::Scalar>(&tensors, metadata)
     }
@@ -198,6 +209,17 @@ impl<N: Network> Trainer<N> {
             return Err(Error::UnexpectedTensor {
                 tensor: stray.clone(),
             });
+        }
+        if trainer.settings.plateau.is_some() {
+            let scale: f64 = fields.parse(PLATEAU_SCALE, "a factor in (0, 1]")?;
+            if !(scale > 0.0 && scale <= 1.0) {
+                return Err(fields.out_of_range(PLATEAU_SCALE, "a factor in (0, 1]".into()));
+            }
+            trainer.plateau.scale = scale;
+            trainer.plateau.waited = fields.parse(PLATEAU_WAITED, "a count of epochs")?;
+            if metadata.contains_key(PLATEAU_BEST) {
+                trainer.plateau.best = Some(fields.parse(PLATEAU_BEST, "a number")?);
+            }
         }
         trainer.epoch = epoch;
         trainer.waited = waited;

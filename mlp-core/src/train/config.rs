@@ -5,6 +5,10 @@ use crate::checks::in_scalar_range;
 use crate::error::Error;
 use crate::optim::Optimizer;
 use crate::real::Real;
+use alloc::vec::Vec;
+
+use crate::metrics::{Classes, Metric};
+use crate::network::Network;
 use nalgebra::ComplexField;
 
 /// How the rows of an epoch are grouped into gradient steps.
@@ -98,6 +102,49 @@ pub struct Fit {
     pub(crate) seed: u64,
     pub(crate) progress: bool,
     pub(crate) training_metrics: bool,
+    pub(crate) holdout: Holdout,
+    pub(crate) class_weights: Option<Vec<f64>>,
+    pub(crate) sample_weights: Option<Vec<f64>>,
+    pub(crate) monitor: Metric,
+    pub(crate) metrics: Vec<Metric>,
+    pub(crate) warmup: usize,
+    pub(crate) plateau: Option<Plateau>,
+}
+
+/// Which rows [`Fit::validation_split`] holds out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Holdout {
+    /// The last rows, in the order given.
+    Last,
+    /// Rows drawn at random, seeded by [`Fit::seed`].
+    Random,
+    /// Rows drawn at random within each class, so both sides keep the classes'
+    /// proportions (`round(count * fraction)` of each class); for networks whose
+    /// targets are classes.
+    Stratified,
+}
+
+/// Reduce-on-plateau: see [`Fit::reduce_on_plateau`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Plateau {
+    /// What the rate is multiplied by at each reduction, in (0, 1).
+    pub factor: f64,
+    /// Epochs without improvement before a reduction (and between two), at least 1.
+    pub patience: usize,
+    /// The rate a reduction never goes below, 0 or more.
+    pub min_rate: f64,
+}
+
+impl Plateau {
+    /// Reductions by `factor` after `patience` epochs without improvement, down to
+    /// `min_rate`.
+    pub fn new(factor: f64, patience: usize, min_rate: f64) -> Self {
+        Self {
+            factor,
+            patience,
+            min_rate,
+        }
+    }
 }
 
 impl Default for Fit {
@@ -108,8 +155,8 @@ impl Default for Fit {
 
 impl Fit {
     /// 100 epochs of mini-batches of 32 shuffled rows, Adam at 1e-3, no
-    /// regularisation, clipping, validation or early stopping, seed 0, a progress
-    /// bar when stderr is a terminal.
+    /// regularisation, clipping, validation, weights or early stopping, seed 0, and
+    /// no progress bar (turn it on with [`Fit::progress`]).
     pub fn new() -> Self {
         Self {
             epochs: 100,
@@ -124,8 +171,15 @@ impl Fit {
             min_delta: 0.0,
             shuffle: true,
             seed: 0,
-            progress: true,
+            progress: false,
             training_metrics: true,
+            holdout: Holdout::Last,
+            class_weights: None,
+            sample_weights: None,
+            monitor: Metric::Loss,
+            metrics: Vec::new(),
+            warmup: 0,
+            plateau: None,
         }
     }
 
@@ -184,16 +238,81 @@ impl Fit {
         self
     }
 
-    /// Holds out the last `fraction` of the rows (before shuffling) for validation.
-    /// For a random holdout, shuffle the rows first with [`crate::data::shuffle`].
+    /// Holds out `fraction` of the rows for validation (`round(rows * fraction)`
+    /// of them): the last ones unless [`Fit::holdout`] says otherwise.
     pub fn validation_split(mut self, fraction: f64) -> Self {
         self.validation_split = Some(fraction);
         self
     }
 
-    /// Stops when the validation loss (the training loss without validation data)
-    /// has not improved by more than the minimum delta for `patience` epochs, and
-    /// restores the weights of the best epoch.
+    /// Which rows [`Fit::validation_split`] holds out (default [`Holdout::Last`]).
+    pub fn holdout(mut self, holdout: Holdout) -> Self {
+        self.holdout = holdout;
+        self
+    }
+
+    /// Weights the training loss and its gradient by class: a row of class `c`
+    /// counts `weights[c]` times (a weighted mean over each step's rows). One weight
+    /// per class of the network (2 for one bce, hinge or perceptron output), each
+    /// finite and 0 or more. Multiplies with [`Fit::sample_weights`]. The epoch's
+    /// measured losses and metrics stay unweighted.
+    pub fn class_weights(mut self, weights: impl Into<Vec<f64>>) -> Self {
+        self.class_weights = Some(weights.into());
+        self
+    }
+
+    /// Weights the training loss and its gradient by row: one weight per row given
+    /// to the run, before any validation split (held-out rows' weights are unused),
+    /// each finite and 0 or more. All weights equal train exactly as no weights.
+    ///
+    /// A step computes one forward and backward pass per distinct weight among its
+    /// rows, so few distinct values (class weights, a handful of levels) cost
+    /// little and a different weight on every row costs a pass per row.
+    pub fn sample_weights(mut self, weights: impl Into<Vec<f64>>) -> Self {
+        self.sample_weights = Some(weights.into());
+        self
+    }
+
+    /// What early stopping and [`Fit::reduce_on_plateau`] watch: on the validation
+    /// rows when there are some, else on the training rows' end-of-epoch
+    /// measurements (default [`Metric::Loss`]; lower loss, log-loss is better,
+    /// higher is better for the others). A metric other than the loss or accuracy
+    /// is measured as if given to [`Fit::metrics`].
+    pub fn monitor(mut self, metric: Metric) -> Self {
+        self.monitor = metric;
+        self
+    }
+
+    /// Metrics measured at every epoch's end on the training rows (when
+    /// [`Fit::training_metrics`] is on) and on the validation rows, kept in
+    /// [`Epoch::train_metrics`](super::Epoch::train_metrics) and
+    /// [`Epoch::validation_metrics`](super::Epoch::validation_metrics).
+    pub fn metrics(mut self, metrics: impl Into<Vec<Metric>>) -> Self {
+        self.metrics = metrics.into();
+        self
+    }
+
+    /// A linear warm-up over the first `epochs` epochs: epoch `e < epochs` runs at
+    /// `(e + 1) / (epochs + 1)` of the schedule's rate, so the rate climbs in equal
+    /// steps and reaches the schedule's own at epoch `epochs` (default 0: none).
+    pub fn warmup(mut self, epochs: usize) -> Self {
+        self.warmup = epochs;
+        self
+    }
+
+    /// Multiplies the learning rate by the plateau's factor whenever the
+    /// [`Fit::monitor`]ed value has not improved for its patience, never below its
+    /// minimum rate. Composes with the schedule and the warm-up: the rate is
+    /// `max(schedule * warm-up * factor^reductions, min_rate)` once reduced.
+    pub fn reduce_on_plateau(mut self, plateau: Plateau) -> Self {
+        self.plateau = Some(plateau);
+        self
+    }
+
+    /// Stops when the [`Fit::monitor`]ed value (by default the validation loss, or
+    /// the training loss without validation data) has not improved by more than
+    /// the minimum delta for `patience` epochs, and restores the weights of the
+    /// best epoch.
     pub fn early_stopping(mut self, patience: usize) -> Self {
         self.patience = Some(patience);
         self
@@ -217,8 +336,8 @@ impl Fit {
         self
     }
 
-    /// Whether to draw a progress bar (only ever on a terminal, and only with the
-    /// `progress` feature).
+    /// Whether to draw a progress bar on stderr (default no; only ever on a
+    /// terminal, and only with the `progress` feature).
     pub fn progress(mut self, show: bool) -> Self {
         self.progress = show;
         self
@@ -230,6 +349,51 @@ impl Fit {
         self.training_metrics = measure;
         self
     }
+}
+
+impl Fit {
+    /// The learning rate of 0-based `epoch`: the schedule's, warmed up, then
+    /// reduced by reduce-on-plateau's `scale` (1 before any reduction), never below
+    /// its minimum rate once reduced.
+    pub(crate) fn rate(&self, epoch: usize, scale: f64) -> f64 {
+        let mut rate = self.schedule.rate(self.learning_rate, epoch, self.epochs);
+        if epoch < self.warmup {
+            rate *= (epoch + 1) as f64 / (self.warmup + 1) as f64;
+        }
+        match self.plateau {
+            Some(p) if scale < 1.0 => (rate * scale).max(p.min_rate),
+            _ => rate,
+        }
+    }
+}
+
+/// Checks the settings that depend on the network: its metrics, and the weights
+/// and holdout that need classes.
+pub(crate) fn check_network<N: Network>(s: &Fit) -> Result<(), Error> {
+    s.monitor.check::<N>()?;
+    for m in &s.metrics {
+        m.check::<N>()?;
+    }
+    let classes = Classes::<N>::count_of();
+    let needs_classes = |what| Error::NoClasses {
+        what,
+        loss: N::LOSS,
+        outputs: N::OUTPUTS,
+    };
+    if let Some(w) = &s.class_weights {
+        let classes = classes.ok_or_else(|| needs_classes("class_weights"))?;
+        if w.len() > classes {
+            return Err(Error::WeightCount {
+                what: "class_weights",
+                expected: alloc::format!("at most one per class ({classes})"),
+                found: w.len(),
+            });
+        }
+    }
+    if s.validation_split.is_some() && s.holdout == Holdout::Stratified && classes.is_none() {
+        return Err(needs_classes("Holdout::Stratified"));
+    }
+    Ok(())
 }
 
 /// Checks every setting's range, then those the optimiser converts to the network's
@@ -282,6 +446,33 @@ pub(crate) fn check_settings<T: Real>(s: &Fit) -> Result<(), Error> {
     }
     if !(s.min_delta.is_finite() && s.min_delta >= 0.0) {
         return bad("min_delta", s.min_delta, "a finite number, 0 or more");
+    }
+    for (what, weights) in [
+        ("class_weights", &s.class_weights),
+        ("sample_weights", &s.sample_weights),
+    ] {
+        let weights = weights.as_deref().unwrap_or_default();
+        if let Some(index) = weights.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
+            let value = weights[index];
+            return Err(Error::InvalidWeight { what, index, value });
+        }
+    }
+    if s.warmup > 0 {
+        let first = s.rate(0, 1.0);
+        in_scalar("warmup", first, positive, "a first warm-up rate above 0")?;
+    }
+    if let Some(p) = s.plateau {
+        if !(p.factor > 0.0 && p.factor < 1.0) {
+            return bad("reduce_on_plateau", p.factor, "a factor in (0, 1)");
+        }
+        if p.patience == 0 {
+            return bad("reduce_on_plateau", 0.0, "a patience of at least 1 epoch");
+        }
+        if !(p.min_rate >= 0.0 && p.min_rate <= s.learning_rate) {
+            let expected = "a minimum rate between 0 and the learning rate";
+            return bad("reduce_on_plateau", p.min_rate, expected);
+        }
+        zero_or_positive("reduce_on_plateau", p.min_rate)?;
     }
     match s.schedule {
         Schedule::Constant => {}

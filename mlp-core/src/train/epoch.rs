@@ -3,7 +3,6 @@
 use super::{Fit, Rows};
 use crate::checks::parameters_finite;
 use crate::compiled::{Compiled, tensor, tensor_ids, tensor_mut};
-use crate::error::Error;
 use crate::gradients::Gradients;
 use crate::init::Uniform;
 use crate::network::{DEFAULT_CHUNK, Network, gradient_sum};
@@ -12,6 +11,7 @@ use crate::real::Real;
 use crate::tensor::TensorKind;
 use crate::workspace::Workspace;
 use alloc::vec::Vec;
+use core::ops::Range;
 use nalgebra::ComplexField;
 
 /// What a run computes in, allocated once for all its epochs.
@@ -21,34 +21,43 @@ pub(crate) struct Buffers<N: Network> {
     /// Rows per step.
     batch: usize,
     order: Vec<usize>,
-    inputs: Vec<N::Input>,
-    targets: Vec<N::Target>,
+    /// A step's (or a weight group's) rows, gathered.
+    step: Gathered<N>,
     outputs: Vec<N::Output>,
+    /// With weights: one group of equal weights' gradient, and a step's rows by weight.
+    weighted: Option<(Gradients<N>, Vec<usize>)>,
 }
 
 impl<N: Network> Buffers<N> {
-    pub(crate) fn new(rows: usize, batch: usize) -> Self {
+    pub(crate) fn new(rows: usize, batch: usize, weighted: bool) -> Self {
         Self {
             ws: Workspace::new(batch.min(DEFAULT_CHUNK)),
             grads: Gradients::zeros(),
             batch,
             order: Vec::with_capacity(rows),
-            inputs: Vec::with_capacity(batch),
-            targets: Vec::with_capacity(batch),
+            step: Gathered {
+                inputs: Vec::with_capacity(batch),
+                targets: Vec::with_capacity(batch),
+            },
             outputs: alloc::vec![N::Output::default(); DEFAULT_CHUNK],
+            weighted: weighted.then(|| (Gradients::zeros(), Vec::with_capacity(batch))),
         }
     }
 
     /// The epoch's gradient steps over `train`, shuffled by a generator seeded with
-    /// `shuffle` when given, dropout masks drawn from one seeded with `masks`.
-    /// Returns the mean step loss and each layer's mean gradient norm, or the loss
-    /// of the first step whose loss or gradient is not finite (before its update).
+    /// `shuffle` when given, dropout masks drawn from one seeded with `masks`, each
+    /// the weighted mean over its rows when `weights` gives one per row. Returns the
+    /// mean step loss (weighted by the steps' rows or weights) and each layer's mean
+    /// gradient norm, or the loss of the first step whose loss or gradient is not
+    /// finite (before its update).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn steps(
         &mut self,
         net: &mut N,
         optimizer: &mut AnyOptimizer<N>,
         settings: &Fit,
         train: Rows<'_, N>,
+        weights: Option<&[f64]>,
         shuffle: Option<u64>,
         masks: u64,
     ) -> Result<(f64, Vec<f64>), f64> {
@@ -61,22 +70,24 @@ impl<N: Network> Buffers<N> {
         }
         self.ws.set_masks(Some(Uniform::new(masks)));
         let mut norms = alloc::vec![0.0; N::LAYERS];
-        let (mut loss_total, mut steps) = (0.0, 0usize);
-        for part in self.order.chunks(self.batch) {
-            self.inputs.clear();
-            self.targets.clear();
-            self.inputs.extend(part.iter().map(|&i| train.inputs[i]));
-            self.targets.extend(part.iter().map(|&i| train.targets[i]));
-            let scale = N::Scalar::ONE / N::Scalar::of(part.len() as f64);
-            let sum = gradient_sum(
-                net,
-                &mut self.ws,
-                &self.inputs,
-                &self.targets,
-                scale,
-                &mut self.grads,
-            );
-            let loss = (sum * scale).to_f64() + regularise(net, &mut self.grads, settings.l2);
+        let (mut loss_total, mut counted, mut steps) = (0.0, 0.0, 0usize);
+        for start in (0..rows).step_by(self.batch) {
+            let part = start..(start + self.batch).min(rows);
+            let (loss, count) = match weights {
+                None => (
+                    self.mean_gradient(net, train, part.clone()),
+                    part.len() as f64,
+                ),
+                Some(w) => {
+                    let total: f64 = self.order[part.clone()].iter().map(|&i| w[i]).sum();
+                    // Rows that all weigh 0 have no mean to descend: no step.
+                    if total == 0.0 {
+                        continue;
+                    }
+                    (self.weighted_gradient(net, train, w, part, total), total)
+                }
+            };
+            let loss = loss + regularise(net, &mut self.grads, settings.l2);
             if !loss.is_finite() || !parameters_finite(&*self.grads) {
                 return Err(loss);
             }
@@ -87,20 +98,93 @@ impl<N: Network> Buffers<N> {
                 clip(&mut self.grads, max);
             }
             optimizer.update(net, &self.grads);
-            loss_total += loss * part.len() as f64;
+            loss_total += loss * count;
+            counted += count;
             steps += 1;
         }
         self.ws.set_masks(None);
-        let norms = norms.iter().map(|n| n / steps as f64).collect();
-        Ok((loss_total / rows as f64, norms))
+        let norms = norms.iter().map(|n| n / steps.max(1) as f64).collect();
+        Ok((loss_total / counted, norms))
+    }
+
+    /// The mean loss of the rows `order[part]` with its gradient in `grads`.
+    fn mean_gradient(&mut self, net: &N, train: Rows<'_, N>, part: Range<usize>) -> f64 {
+        let rows = &self.order[part];
+        let scale = N::Scalar::ONE / N::Scalar::of(rows.len() as f64);
+        let grads = &mut self.grads;
+        self.step.pass(net, &mut self.ws, train, rows, scale, grads)
+    }
+
+    /// The weighted mean loss `sum w l / total` of the rows `order[part]` with its
+    /// gradient in `grads`: one pass per group of equal weights, scaled by
+    /// `w / total` (rows of weight 0 skipped).
+    fn weighted_gradient(
+        &mut self,
+        net: &N,
+        train: Rows<'_, N>,
+        weights: &[f64],
+        part: Range<usize>,
+        total: f64,
+    ) -> f64 {
+        let Some((group_grads, by_weight)) = &mut self.weighted else {
+            unreachable!("a weighted run's buffers have the weighted ones")
+        };
+        by_weight.clear();
+        by_weight.extend(self.order[part].iter().filter(|&&i| weights[i] != 0.0));
+        by_weight.sort_by(|&a, &b| weights[a].total_cmp(&weights[b]));
+        self.grads.clear();
+        let mut loss = 0.0;
+        for group in by_weight.chunk_by(|&a, &b| weights[a] == weights[b]) {
+            let scale = N::Scalar::of(weights[group[0]] / total);
+            loss += self
+                .step
+                .pass(net, &mut self.ws, train, group, scale, group_grads);
+            for id in tensor_ids::<N>() {
+                let add = tensor(&**group_grads, id);
+                for (g, &d) in tensor_mut(&mut *self.grads, id).iter_mut().zip(add) {
+                    *g += d;
+                }
+            }
+        }
+        loss
     }
 }
 
-/// Loss and accuracy over `rows` (validated), in chunks of the workspace.
+/// Rows gathered for one gradient pass.
+struct Gathered<N: Network> {
+    inputs: Vec<N::Input>,
+    targets: Vec<N::Target>,
+}
+
+impl<N: Network> Gathered<N> {
+    /// Gathers the rows `picked` of `train` and puts the gradient of `scale` times
+    /// their loss sum in `grads`; returns that scaled sum.
+    fn pass(
+        &mut self,
+        net: &N,
+        ws: &mut Workspace<N>,
+        train: Rows<'_, N>,
+        picked: &[usize],
+        scale: N::Scalar,
+        grads: &mut Gradients<N>,
+    ) -> f64 {
+        self.inputs.clear();
+        self.targets.clear();
+        self.inputs.extend(picked.iter().map(|&i| train.inputs[i]));
+        self.targets
+            .extend(picked.iter().map(|&i| train.targets[i]));
+        let sum = gradient_sum(net, ws, &self.inputs, &self.targets, scale, grads);
+        (sum * scale).to_f64()
+    }
+}
+
+/// Loss and accuracy over `rows` (validated), in chunks of the workspace; every
+/// output appended to `keep` when given.
 pub(crate) fn evaluate<N: Network>(
     net: &N,
     buffers: &mut Buffers<N>,
     rows: Rows<'_, N>,
+    mut keep: Option<&mut Vec<N::Output>>,
 ) -> (f64, Option<f64>) {
     let cap = buffers.ws.capacity().min(buffers.outputs.len());
     let (mut loss, mut right, mut classified) = (0.0, 0.0, false);
@@ -113,6 +197,9 @@ pub(crate) fn evaluate<N: Network>(
         <N::Compiled as Compiled<N>>::forward(net, batch, x, None);
         <N::Compiled as Compiled<N>>::outputs(batch, out);
         loss += <N::Compiled as Compiled<N>>::loss_sum(batch, y).to_f64();
+        if let Some(keep) = keep.as_deref_mut() {
+            keep.extend_from_slice(out);
+        }
         for (o, t) in out.iter().zip(y) {
             if let Some(a) = crate::metrics::correct::<N>(o, t) {
                 right += a;
@@ -134,35 +221,6 @@ pub(crate) fn stream(seed: u64, epoch: usize, which: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
-}
-
-/// The training and validation rows: the given ones, or a split of the training
-/// rows as the settings ask.
-pub(crate) fn split<'a, N: Network>(
-    settings: &Fit,
-    train: Rows<'a, N>,
-    validation: Option<Rows<'a, N>>,
-) -> Result<(Rows<'a, N>, Option<Rows<'a, N>>), Error> {
-    match (settings.validation_split, validation) {
-        (Some(fraction), Some(_)) => Err(Error::InvalidSetting {
-            setting: "validation_split",
-            value: fraction,
-            expected: "no split when validation rows are given",
-        }),
-        (Some(fraction), None) => {
-            let held = ComplexField::round((train.len() as f64) * fraction) as usize;
-            if held == 0 || held >= train.len() {
-                return Err(Error::InvalidSetting {
-                    setting: "validation_split",
-                    value: fraction,
-                    expected: "a fraction leaving at least one row on each side",
-                });
-            }
-            let (t, v) = train.split_at(train.len() - held);
-            Ok((t, Some(v)))
-        }
-        (None, v) => Ok((train, v)),
-    }
 }
 
 /// Adds `lambda w` to every weight gradient and returns `lambda / 2 * sum w^2`.

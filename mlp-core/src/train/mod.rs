@@ -14,10 +14,12 @@ mod epoch;
 mod history;
 #[cfg(feature = "progress")]
 mod progress;
+mod split;
 mod trainer;
 
+pub use crate::metrics::Metric;
 pub use crate::optim::Optimizer;
-pub use config::{Batching, Fit, Schedule};
+pub use config::{Batching, Fit, Holdout, Plateau, Schedule};
 pub use history::{Epoch, History, Stop};
 pub use trainer::Trainer;
 

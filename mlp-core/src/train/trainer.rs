@@ -1,10 +1,12 @@
 //! [`Trainer`]: a training run that can pause after any epoch, be saved, and go on.
 
-use super::config::check_settings;
-use super::epoch::{Buffers, evaluate, split, stream};
+use super::config::{check_network, check_settings};
+use super::epoch::{Buffers, evaluate, stream};
+use super::split::Split;
 use super::{Batching, Control, Epoch, Fit, History, Rows, Stop};
 use crate::checks::{check_batch, parameters_finite};
 use crate::error::Error;
+use crate::metrics::{Measure, Metric};
 use crate::network::Network;
 use crate::optim::AnyOptimizer;
 use alloc::vec::Vec;
@@ -19,11 +21,32 @@ pub struct Trainer<N: Network> {
     /// Epochs completed.
     pub(crate) epoch: usize,
     pub(crate) optimizer: AnyOptimizer<N>,
-    /// Early stopping: the best weights, their monitored loss and epoch.
+    /// Early stopping: the best weights, their monitored value and epoch.
     pub(crate) best: Option<(N, f64, usize)>,
     /// Early stopping: epochs since the best one.
     pub(crate) waited: usize,
     pub(crate) finished: bool,
+    /// Reduce-on-plateau's state.
+    pub(crate) plateau: PlateauState,
+}
+
+/// Reduce-on-plateau: the factor its reductions have reached, the best monitored
+/// value and the epochs since it (or since the last reduction).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct PlateauState {
+    pub(crate) scale: f64,
+    pub(crate) best: Option<f64>,
+    pub(crate) waited: usize,
+}
+
+/// Whether `value` improves on `best` by more than `delta` in `metric`'s direction
+/// (a NaN value never does).
+fn improves(metric: Metric, value: f64, best: f64, delta: f64) -> bool {
+    if metric.higher_is_better() {
+        value > best + delta
+    } else {
+        value < best - delta
+    }
 }
 
 impl<N: Network> Trainer<N> {
@@ -31,9 +54,15 @@ impl<N: Network> Trainer<N> {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidSetting`] or [`Error::SettingOutOfScalarRange`] naming the setting.
+    /// [`Error::InvalidSetting`] or [`Error::SettingOutOfScalarRange`] naming the
+    /// setting, [`Error::InvalidWeight`] for a negative or non-finite weight,
+    /// [`Error::WeightCount`] for more class weights than classes,
+    /// [`Error::NoClasses`] for class weights or a stratified holdout of a network
+    /// without classes, and [`Error::MetricNotApplicable`] for a metric the network
+    /// cannot be measured by.
     pub fn new(settings: Fit) -> Result<Self, Error> {
         check_settings::<N::Scalar>(&settings)?;
+        check_network::<N>(&settings)?;
         let optimizer = AnyOptimizer::new(settings.optimizer, settings.learning_rate);
         Ok(Self {
             settings,
@@ -42,6 +71,11 @@ impl<N: Network> Trainer<N> {
             best: None,
             waited: 0,
             finished: false,
+            plateau: PlateauState {
+                scale: 1.0,
+                best: None,
+                waited: 0,
+            },
         })
     }
 
@@ -86,7 +120,11 @@ impl<N: Network> Trainer<N> {
     ///
     /// The row errors of [`Network::loss`] (for the training and the validation rows),
     /// [`Error::InvalidSetting`] for a `validation_split` that leaves no row on a side
-    /// or comes with validation rows, and [`Error::Diverged`] or
+    /// or comes with validation rows, or a monitored metric with nothing to measure
+    /// it on, [`Error::WeightCount`] for sample weights not one per row,
+    /// [`Error::ClassOutsideWeights`] for a row whose class has no class weight,
+    /// [`Error::ZeroWeights`] when every training row weighs 0, [`Error::OneClass`]
+    /// for ROC-AUC on rows of one class, and [`Error::Diverged`] or
     /// [`Error::ValidationDiverged`] naming the epoch, with the state described above.
     pub fn run(
         &mut self,
@@ -97,11 +135,44 @@ impl<N: Network> Trainer<N> {
         mut callback: impl FnMut(&Epoch, &N) -> Control,
     ) -> Result<History, Error> {
         let settings = self.settings.clone();
-        let (train, validation) = split(&settings, train, validation)?;
         check_batch::<N>(train.inputs, train.targets)?;
         if let Some(v) = validation {
             check_batch::<N>(v.inputs, v.targets)?;
         }
+        let split = Split::new(&settings, train, validation)?;
+        let (train, validation) = (split.train(), split.validation());
+        let weights = split.weights.as_deref();
+        // The loss and accuracy have fields of their own; another monitor is measured.
+        let mut measured = settings.metrics.clone();
+        let monitor = settings.monitor;
+        if !matches!(monitor, Metric::Loss | Metric::Accuracy) && !measured.contains(&monitor) {
+            measured.push(monitor);
+        }
+        let measure = Measure::<N>::new(&measured)?;
+        let train_labels = if settings.training_metrics {
+            measure.labels(train.targets)?
+        } else {
+            None
+        };
+        let validation_labels = match validation {
+            Some(v) => measure.labels(v.targets)?,
+            None => None,
+        };
+        if settings.monitor != Metric::Loss && validation.is_none() && !settings.training_metrics {
+            return Err(Error::InvalidSetting {
+                setting: "monitor",
+                value: f64::NAN,
+                expected: "validation rows or training_metrics(true) to measure it on",
+            });
+        }
+        let sides = Sides {
+            train,
+            validation,
+            weights,
+            measure: &measure,
+            train_labels: train_labels.as_deref(),
+            validation_labels: validation_labels.as_deref(),
+        };
         let mut history = History {
             epochs: Vec::new(),
             best_epoch: None,
@@ -117,7 +188,7 @@ impl<N: Network> Trainer<N> {
             Batching::MiniBatch(n) => n.min(rows),
             Batching::Stochastic => 1,
         };
-        let mut buffers = Buffers::<N>::new(rows, batch);
+        let mut buffers = Buffers::<N>::new(rows, batch, weights.is_some());
         // The network and optimiser after the last complete epoch, put back when an
         // epoch diverges; refreshed in place each epoch, so a run allocates them once.
         let mut last_good = (net.clone(), self.optimizer.clone());
@@ -134,7 +205,7 @@ impl<N: Network> Trainer<N> {
             history.stop = Stop::EarlyStopping;
         }
         while !ended && self.epoch < end {
-            let record = match self.epoch_of(net, &mut buffers, train, validation) {
+            let record = match self.epoch_of(net, &mut buffers, &sides) {
                 Ok(record) => record,
                 Err(error) => {
                     *net = last_good.0;
@@ -151,6 +222,7 @@ impl<N: Network> Trainer<N> {
                 history.stop = Stop::EarlyStopping;
                 ended = true;
             }
+            self.reduce_on_plateau(&record);
             #[cfg(feature = "progress")]
             bar.epoch(&record);
             let control = callback(&record, net);
@@ -178,35 +250,48 @@ impl<N: Network> Trainer<N> {
         &mut self,
         net: &mut N,
         buffers: &mut Buffers<N>,
-        train: Rows<'_, N>,
-        validation: Option<Rows<'_, N>>,
+        sides: &Sides<'_, N>,
     ) -> Result<Epoch, Error> {
+        let (train, validation) = (sides.train, sides.validation);
         let (settings, epoch) = (&self.settings, self.epoch);
-        let rate = settings
-            .schedule
-            .rate(settings.learning_rate, epoch, settings.epochs);
+        let rate = settings.rate(epoch, self.plateau.scale);
         self.optimizer.set_learning_rate(rate);
         let shuffle = settings.shuffle.then(|| stream(settings.seed, epoch, 0));
         // Dropout masks come from their own stream, so shuffling does not depend on them.
         let masks = stream(settings.seed, epoch, 1);
-        let steps = buffers.steps(net, &mut self.optimizer, settings, train, shuffle, masks);
+        let steps = buffers.steps(
+            net,
+            &mut self.optimizer,
+            settings,
+            train,
+            sides.weights,
+            shuffle,
+            masks,
+        );
         let (step_loss, gradient_norms) = steps.map_err(|loss| Error::Diverged { epoch, loss })?;
         if !parameters_finite(net) {
             let loss = f64::NAN;
             return Err(Error::Diverged { epoch, loss });
         }
-        let (train_loss, train_accuracy) = if settings.training_metrics {
-            let (l, a) = evaluate(net, buffers, train);
-            (Some(l), a)
-        } else {
-            (None, None)
+        let mut outputs = Vec::new();
+        let mut side = |rows: Rows<'_, N>, labels: Option<&[usize]>| {
+            outputs.clear();
+            let measuring = !sides.measure.is_empty();
+            let (l, a) = evaluate(net, buffers, rows, measuring.then_some(&mut outputs));
+            let metrics = match measuring {
+                true => sides.measure.measure(&outputs, labels, l, a),
+                false => Vec::new(),
+            };
+            (Some(l), a, metrics)
         };
-        let (validation_loss, validation_accuracy) = match validation {
-            Some(v) => {
-                let (l, a) = evaluate(net, buffers, v);
-                (Some(l), a)
-            }
-            None => (None, None),
+        let (train_loss, train_accuracy, train_metrics) = if settings.training_metrics {
+            side(train, sides.train_labels)
+        } else {
+            (None, None, Vec::new())
+        };
+        let (validation_loss, validation_accuracy, validation_metrics) = match validation {
+            Some(v) => side(v, sides.validation_labels),
+            None => (None, None, Vec::new()),
         };
         if !step_loss.is_finite() || train_loss.is_some_and(|l| !l.is_finite()) {
             return Err(Error::Diverged {
@@ -226,6 +311,8 @@ impl<N: Network> Trainer<N> {
             validation_loss,
             validation_accuracy,
             gradient_norms,
+            train_metrics,
+            validation_metrics,
         })
     }
 
@@ -235,17 +322,17 @@ impl<N: Network> Trainer<N> {
         let Some(patience) = self.settings.patience else {
             return false;
         };
-        let monitored = record
-            .validation_loss
-            .or(record.train_loss)
-            .unwrap_or(record.step_loss);
+        let metric = self.settings.monitor;
+        let monitored = record.monitored(metric).unwrap_or(f64::NAN);
+        let delta = self.settings.min_delta;
         match &mut self.best {
-            Some((_, loss, _)) if monitored >= *loss - self.settings.min_delta => self.waited += 1,
+            Some((_, loss, _)) if !improves(metric, monitored, *loss, delta) => self.waited += 1,
             Some((weights, loss, best)) => {
                 weights.clone_from(net);
                 (*loss, *best) = (monitored, record.epoch);
                 self.waited = 0;
             }
+            None if monitored.is_nan() => self.waited += 1,
             None => {
                 self.best = Some((net.clone(), monitored, record.epoch));
                 self.waited = 0;
@@ -253,4 +340,38 @@ impl<N: Network> Trainer<N> {
         }
         self.waited >= patience
     }
+
+    /// Reduce-on-plateau's verdict on a completed epoch: after its patience without
+    /// improvement, one more reduction of the rate for the epochs that follow.
+    fn reduce_on_plateau(&mut self, record: &Epoch) {
+        let Some(plateau) = self.settings.plateau else {
+            return;
+        };
+        let metric = self.settings.monitor;
+        let monitored = record.monitored(metric).unwrap_or(f64::NAN);
+        let state = &mut self.plateau;
+        match state.best {
+            Some(best) if !improves(metric, monitored, best, 0.0) => state.waited += 1,
+            None if monitored.is_nan() => state.waited += 1,
+            _ => {
+                state.best = Some(monitored);
+                state.waited = 0;
+            }
+        }
+        if state.waited >= plateau.patience {
+            state.scale *= plateau.factor;
+            state.waited = 0;
+        }
+    }
+}
+
+/// What every epoch of a run reads: its rows, their weights and labels, and the
+/// metrics to measure.
+struct Sides<'a, N: Network> {
+    train: Rows<'a, N>,
+    validation: Option<Rows<'a, N>>,
+    weights: Option<&'a [f64]>,
+    measure: &'a Measure<N>,
+    train_labels: Option<&'a [usize]>,
+    validation_labels: Option<&'a [usize]>,
 }

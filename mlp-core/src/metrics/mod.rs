@@ -1,4 +1,6 @@
-//! How well a trained network does on labelled rows.
+//! How well a trained network does on labelled rows: accuracy, the confusion
+//! matrix with per-class precision, recall and F1, ROC-AUC, log-loss, R^2 and
+//! the mean errors. The values follow scikit-learn's definitions.
 
 use crate::checks::{all_finite, check_batch, check_inputs};
 use crate::compiled::Compiled;
@@ -8,6 +10,16 @@ use crate::network::Network;
 use crate::real::Real;
 use alloc::vec::Vec;
 use core::fmt;
+
+mod classes;
+mod metric;
+mod scores;
+
+pub use classes::ClassReport;
+pub(crate) use classes::Classes;
+pub(crate) use metric::Measure;
+pub use metric::Metric;
+pub use scores::{log_loss, r2_score, roc_auc};
 
 /// The fraction of outputs a classifier gets right (argmax for cce and sparse_cce,
 /// 0.5 for bce, the sign for hinge and perceptron).
