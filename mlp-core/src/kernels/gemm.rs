@@ -135,11 +135,22 @@ impl<T: Real, const K: usize> Operand<T, K> for Batch<T, K> {
         // SAFETY: by the assertions, every run k < K reads s0..s0 + n <= stride of
         // its own feature, and every write lands below (k1 - k0) * n <= panel length.
         unsafe {
-            for k in k0..k1 {
-                let (from, to) = (src.add(k * stride + s0), dst.add((k - k0) * n));
-                for v in (0..n).step_by(V::LANES) {
-                    V::read(from.add(v)).write(to.add(v));
-                }
+            // Copies of a constant length: LLVM turns a loop of runtime length
+            // into a call of `memmove` per run, which costs more than the copy.
+            macro_rules! runs {
+                ($len:expr) => {
+                    for k in k0..k1 {
+                        let (from, to) = (src.add(k * stride + s0), dst.add((k - k0) * n));
+                        core::ptr::copy_nonoverlapping(from, to, $len);
+                    }
+                };
+            }
+            match n / V::LANES {
+                1 => runs!(V::LANES),
+                2 => runs!(2 * V::LANES),
+                4 => runs!(4 * V::LANES),
+                8 => runs!(8 * V::LANES),
+                _ => runs!(n),
             }
         }
     }
