@@ -297,20 +297,10 @@ impl<T: Real, const N: usize> LayerBuffers<T, N> {
     /// The length of one sample's run in [`LayerBuffers::delta_rows`].
     pub const ROW: usize = N.div_ceil(LANE_PAD) * LANE_PAD;
 
-    /// Copies `delta` into the sample-major layout and returns it: sample `s`'s
-    /// values at `s * ROW..s * ROW + N`, zeros after them.
-    pub fn delta_rows(&mut self) -> &[T] {
-        let (len, stride) = (self.delta.len(), self.delta.capacity());
-        let d = self.delta.as_slice();
-        for s0 in (0..len).step_by(TILE) {
-            let end = (s0 + TILE).min(len);
-            for f in 0..N {
-                for s in s0..end {
-                    self.delta_rows[s * Self::ROW + f] = d[f * stride + s];
-                }
-            }
-        }
-        &self.delta_rows[..len * Self::ROW]
+    /// `delta`, and the buffer the weight gradient lays it out sample-major in:
+    /// sample `s`'s values at `s * ROW..s * ROW + N`, zeros after them.
+    pub fn delta_and_rows(&mut self) -> (&Batch<T, N>, &mut [T]) {
+        (&self.delta, &mut self.delta_rows)
     }
 }
 

@@ -706,21 +706,23 @@ pub(super) fn bias_gradient_with<T: Real, V: Vector<Scalar = T>, const OUT: usiz
     }
 }
 
-/// `dW += delta x^T` with `dW` `(OUT, IN)` column-major and `delta` sample-major in
-/// `delta_rows` (runs of `ROW = OUT` padded to [`BLOCK`]). Vectorised along the
-/// outputs, register-blocked as [`product`] is: a block holds [`BLOCK`] outputs of
-/// `R` columns and adds one sample's contribution per step, so no horizontal sum is
-/// needed however small the batch.
+/// `dW += delta x^T` with `dW` `(OUT, IN)` column-major. `delta` is first laid out
+/// sample-major in `rows` (runs of `ROW = OUT` padded to [`BLOCK`], zeros after
+/// the outputs; at least `ROW` per sample). Vectorised along the outputs,
+/// register-blocked as [`product`] is: a block holds [`BLOCK`] outputs (or two) of
+/// `R` columns and adds one sample's contribution per step, so no horizontal sum
+/// is needed however small the batch.
 #[inline]
 pub fn weight_gradient<T: Real, const IN: usize, const OUT: usize, X: Operand<T, IN>>(
     gw: &mut [T],
     x: &X,
-    delta_rows: &[T],
+    delta: &Batch<T, OUT>,
+    rows: &mut [T],
 ) {
     #[cfg(all(target_arch = "x86_64", feature = "std"))]
-    super::x86::weight_gradient::<T, IN, OUT, X>(super::x86::Path::chosen(), gw, x, delta_rows);
+    super::x86::weight_gradient::<T, IN, OUT, X>(super::x86::Path::chosen(), gw, x, delta, rows);
     #[cfg(not(all(target_arch = "x86_64", feature = "std")))]
-    weight_gradient_with::<T, T::Lanes, IN, OUT, X>(gw, x, delta_rows);
+    weight_gradient_with::<T, T::Lanes, IN, OUT, X>(gw, x, delta, rows);
 }
 
 /// [`weight_gradient`] in vectors `V`.
@@ -734,14 +736,52 @@ pub(super) fn weight_gradient_with<
 >(
     gw: &mut [T],
     x: &X,
-    delta_rows: &[T],
+    delta: &Batch<T, OUT>,
+    rows: &mut [T],
 ) {
+    let delta_rows = sample_major::<T, V, OUT>(delta, rows);
     match V::LANES {
         2 => weight_gradient_rows::<T, V, IN, OUT, X, 1>(gw, x, delta_rows),
         4 => weight_gradient_rows::<T, V, IN, OUT, X, 3>(gw, x, delta_rows),
         8 => weight_gradient_rows::<T, V, IN, OUT, X, 6>(gw, x, delta_rows),
         _ => weight_gradient_rows::<T, V, IN, OUT, X, 12>(gw, x, delta_rows),
     }
+}
+
+/// `delta`'s samples as runs of `OUT.div_ceil(BLOCK) * BLOCK` in `rows`, in 8 x 8
+/// tiles transposed in registers; the rest of each run is left as it is (zero).
+#[inline(always)]
+fn sample_major<'a, T: Real, V: Vector<Scalar = T>, const OUT: usize>(
+    delta: &Batch<T, OUT>,
+    rows: &'a mut [T],
+) -> &'a [T] {
+    const TILE: usize = 8;
+    let row = OUT.div_ceil(BLOCK) * BLOCK;
+    let (len, stride) = (delta.len(), delta.capacity());
+    assert!(rows.len() >= len * row && delta.as_slice().len() >= OUT * stride);
+    let (full_f, full_s) = (OUT / TILE * TILE, len / TILE * TILE);
+    let (src, dst) = (delta.as_slice().as_ptr(), rows.as_mut_ptr());
+    // SAFETY: feature f < OUT of sample s < len is read at f * stride + s, inside
+    // the batch, and written at s * row + f < len * row <= rows.len().
+    unsafe {
+        for s0 in (0..full_s).step_by(TILE) {
+            for f0 in (0..full_f).step_by(TILE) {
+                V::transpose8(
+                    src.add(f0 * stride + s0),
+                    stride,
+                    dst.add(s0 * row + f0),
+                    row,
+                );
+            }
+        }
+        for s in 0..len {
+            let from = if s < full_s { full_f } else { 0 };
+            for f in from..OUT {
+                *dst.add(s * row + f) = *src.add(f * stride + s);
+            }
+        }
+    }
+    &rows[..len * row]
 }
 
 #[inline(always)]

@@ -83,7 +83,8 @@ pub fn dense_gradient<T: Real, const IN: usize, const OUT: usize, X: Operand<T, 
 ) {
     debug_assert_eq!(x.samples(), out.delta.len());
     gemm::bias_gradient(grad.bias.as_mut_slice(), &out.delta);
-    gemm::weight_gradient::<T, IN, OUT, X>(grad.weight.as_mut_slice(), x, out.delta_rows());
+    let (delta, rows) = out.delta_and_rows();
+    gemm::weight_gradient::<T, IN, OUT, X>(grad.weight.as_mut_slice(), x, delta, rows);
 }
 
 /// Samples per register block: a whole padded run, so no block has a tail.

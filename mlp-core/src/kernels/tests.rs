@@ -246,9 +246,8 @@ fn paths_agree<T: Real, const IN: usize, const OUT: usize>(path: x86::Path, n: u
     let mut out = LayerBuffers::<T, OUT>::new(n);
     out.delta = batch::<T, OUT>(n, &mut rng);
     let delta = out.delta.clone();
-    let rows = out.delta_rows().to_vec();
     let w = l.weight.as_slice();
-    let run = |path| {
+    let mut run = |path| {
         let (mut z, mut gx) = (Batch::<T, OUT>::new(n), Batch::<T, IN>::new(n));
         z.set_len(n);
         gx.set_len(n);
@@ -257,7 +256,8 @@ fn paths_agree<T: Real, const IN: usize, const OUT: usize>(path: x86::Path, n: u
         x86::product::<T, IN, OUT, true, _>(path, w, None, &delta, &mut gx);
         let mut g = Dense::<T, IN, OUT>::zeros();
         x86::bias_gradient(path, g.bias.as_mut_slice(), &delta);
-        x86::weight_gradient::<T, IN, OUT, _>(path, g.weight.as_mut_slice(), &x, &rows);
+        let (delta, rows) = out.delta_and_rows();
+        x86::weight_gradient::<T, IN, OUT, _>(path, g.weight.as_mut_slice(), &x, delta, rows);
         // The input layer's operand: the rows, packed (transposed) by this path.
         let mut z_rows = Batch::<T, OUT>::new(n);
         z_rows.set_len(n);

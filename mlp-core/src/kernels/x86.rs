@@ -125,18 +125,19 @@ pub(crate) fn weight_gradient<T: Real, const IN: usize, const OUT: usize, X>(
     path: Path,
     gw: &mut [T],
     x: &X,
-    delta_rows: &[T],
+    delta: &Batch<T, OUT>,
+    rows: &mut [T],
 ) where
     X: Operand<T, IN>,
 {
     match path.0 {
         Level::Portable => {
-            gemm::weight_gradient_with::<T, T::Lanes, IN, OUT, X>(gw, x, delta_rows);
+            gemm::weight_gradient_with::<T, T::Lanes, IN, OUT, X>(gw, x, delta, rows);
         }
         // SAFETY: a path at this level is only made where the CPU has AVX2 and FMA.
-        Level::Avx2 => unsafe { avx2::weight_gradient::<T, IN, OUT, X>(gw, x, delta_rows) },
+        Level::Avx2 => unsafe { avx2::weight_gradient::<T, IN, OUT, X>(gw, x, delta, rows) },
         // SAFETY: a path at this level is only made where the CPU has AVX-512F.
-        Level::Avx512 => unsafe { avx512::weight_gradient::<T, IN, OUT, X>(gw, x, delta_rows) },
+        Level::Avx512 => unsafe { avx512::weight_gradient::<T, IN, OUT, X>(gw, x, delta, rows) },
     }
 }
 
@@ -179,11 +180,12 @@ macro_rules! entry_points {
             pub(super) fn weight_gradient<T: Real, const IN: usize, const OUT: usize, X>(
                 gw: &mut [T],
                 x: &X,
-                delta_rows: &[T],
+                delta: &Batch<T, OUT>,
+                rows: &mut [T],
             ) where
                 X: Operand<T, IN>,
             {
-                gemm::weight_gradient_with::<T, $vector<T>, IN, OUT, X>(gw, x, delta_rows);
+                gemm::weight_gradient_with::<T, $vector<T>, IN, OUT, X>(gw, x, delta, rows);
             }
 
             #[target_feature(enable = $feature)]
