@@ -51,17 +51,19 @@ pub(super) fn check<T: Real>(
     })
 }
 
-/// Refuses a stored tensor of another dtype than `T`, whose values do not fill its
-/// shape, of another shape than `shape` (`(in, out)` for a matrix when
-/// `options.transposed`), or, unless `options.allow_non_finite`, with a value that
-/// is NaN or infinite in `T`.
+/// Refuses a stored tensor of another dtype than `T` (unless `options.convert_dtype`
+/// and it is the other float), whose values do not fill its shape, of another shape
+/// than `shape` (`(in, out)` for a matrix when `options.transposed`), with a finite
+/// value that is not in `T`, or, unless `options.allow_non_finite`, with a value
+/// that is NaN or infinite.
 fn check_tensor<T: Real>(
     name: &str,
     stored: &Stored,
     shape: Shape,
     options: &LoadOptions,
 ) -> Result<(), Error> {
-    if stored.dtype != T::NAME {
+    let converted = options.convert_dtype && matches!(stored.dtype.as_str(), "f32" | "f64");
+    if stored.dtype != T::NAME && !converted {
         return Err(Error::WrongDtype {
             tensor: name.into(),
             expected: T::NAME.into(),
@@ -90,6 +92,17 @@ fn check_tensor<T: Real>(
             tensor: name.into(),
             expected,
             found: stored.shape.clone(),
+        });
+    }
+    if stored.dtype != T::NAME
+        && let Some((index, &value)) =
+            (stored.values.iter().enumerate()).find(|(_, v)| v.is_finite() && !T::of(**v).finite())
+    {
+        return Err(Error::DtypeOverflow {
+            tensor: name.into(),
+            index,
+            value,
+            dtype: T::NAME,
         });
     }
     if !options.allow_non_finite {

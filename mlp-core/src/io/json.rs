@@ -95,15 +95,17 @@ fn le_bytes(dtype: &str, values: &[f64]) -> Vec<u8> {
 /// As [`super::to_bytes`].
 pub fn to_json<N: Network>(net: &N, options: &SaveOptions) -> Result<String, Error> {
     let mut metadata = super::saved_metadata(net, options)?;
+    let names = super::saved_names::<N>(options)?;
     let tensors: BTreeMap<String, Tensor> = tensor_ids::<N>()
-        .map(|id| {
+        .zip(names)
+        .map(|(id, name)| {
             let data = row_major(net, id).iter().map(|v| v.to_f64()).collect();
             let tensor = Tensor {
                 dtype: N::Scalar::NAME.into(),
                 shape: dims(id.shape(N::WIDTHS)),
                 data,
             };
-            (id.to_string(), tensor)
+            (name, tensor)
         })
         .collect();
     let sum = checksum(&metadata, &tensors);
