@@ -177,3 +177,27 @@ fn check_modules(stored: &[&str], shapes: &[&[usize]]) -> Result<(), Error> {
         None => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sequential_save_names_need_a_readable_architecture_of_the_layer_count() {
+        let names = Names::Sequential.saved("2 => 3 relu => 1 linear; loss = mse", 2);
+        assert_eq!(names.unwrap(), ["0.weight", "0.bias", "2.weight", "2.bias"]);
+        let err = Names::Sequential.saved("my own network", 2).unwrap_err();
+        assert!(
+            matches!(&err, Error::UnreadableArchitecture { architecture, .. } if architecture == "my own network"),
+            "{err:?}"
+        );
+        let err = Names::Sequential
+            .saved("2 => 3 relu; loss = mse", 2)
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("it has 1 layers and the network 2"),
+            "{err}"
+        );
+    }
+}
