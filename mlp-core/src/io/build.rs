@@ -18,6 +18,8 @@ pub(super) struct Checked {
     pub(super) names: Vec<String>,
     /// The stored test vector, if the file has one and `options` ask to run it.
     pub(super) test_vector: Option<TestVector>,
+    /// Whether any tensor was stored in another dtype than the network's.
+    pub(super) converted: bool,
 }
 
 /// The checks of a load that need no network, only its widths (input first),
@@ -45,7 +47,9 @@ pub(super) fn check<T: Real>(
         let shape = TensorId::from_index(t).shape(widths);
         check_tensor::<T>(name, &tensors[name], shape, options)?;
     }
+    let converted = names.iter().any(|name| tensors[name].dtype != T::NAME);
     Ok(Checked {
+        converted,
         names,
         test_vector: stored_vector.filter(|_| options.check_test_vector),
     })
@@ -150,7 +154,7 @@ pub(crate) fn build<N: Network>(
         }
     }
     if let Some((input, expected)) = checked.test_vector {
-        test_vector::check(&net, &input, &expected)?;
+        test_vector::check(&net, &input, &expected, checked.converted)?;
     }
     Ok(net)
 }
