@@ -823,6 +823,15 @@ fn user_metadata_is_read_back_with_the_network() {
     let (again, metadata) = Placement::load_with_metadata(&sugar).unwrap();
     assert_eq!((again, metadata["version"].as_str()), (net.clone(), "3"));
     assert_eq!(metadata.len(), 1);
+    // And a JSON document.
+    #[cfg(feature = "json")]
+    {
+        use mlp::core::io::json::{from_json_with_metadata, to_json};
+        let json = to_json(&net, &options).unwrap();
+        let (again, metadata) =
+            from_json_with_metadata::<Placement>(&json, &LoadOptions::default()).unwrap();
+        assert_eq!((again, metadata), (net.clone(), expected.clone()));
+    }
     // A file without any: empty.
     net.save(d.join("plain.safetensors")).unwrap();
     let (_, none) = Placement::load_with_metadata(d.join("plain.safetensors")).unwrap();

@@ -138,6 +138,19 @@ fn checksum(metadata: &Metadata, tensors: &BTreeMap<String, Tensor>) -> String {
 /// [`Error::CorruptFile`] for text that is not such a document, and every error of
 /// [`super::from_bytes`].
 pub fn from_json<N: Network>(json: &str, options: &LoadOptions) -> Result<N, Error> {
+    from_json_with_metadata(json, options).map(|(net, _)| net)
+}
+
+/// A network from a JSON document, as [`from_json`], with the document's user
+/// metadata (see [`super::Metadata`]).
+///
+/// # Errors
+///
+/// As [`from_json`].
+pub fn from_json_with_metadata<N: Network>(
+    json: &str,
+    options: &LoadOptions,
+) -> Result<(N, Metadata), Error> {
     let file: File = serde_json::from_str(json).map_err(|e| Error::CorruptFile {
         message: e.to_string(),
     })?;
@@ -163,5 +176,6 @@ pub fn from_json<N: Network>(json: &str, options: &LoadOptions) -> Result<N, Err
             )
         })
         .collect();
-    super::build(&tensors, &metadata, options)
+    let net = super::build(&tensors, &metadata, options)?;
+    Ok((net, super::user_metadata(metadata)))
 }

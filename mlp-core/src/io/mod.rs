@@ -322,10 +322,15 @@ pub fn from_bytes_with_metadata<N: Network>(
     bytes: &[u8],
     options: &LoadOptions,
 ) -> Result<(N, Metadata), Error> {
-    let (tensors, mut metadata) = read(bytes)?;
+    let (tensors, metadata) = read(bytes)?;
     let net = build(&tensors, &metadata, options)?;
+    Ok((net, user_metadata(metadata)))
+}
+
+/// The entries of a file's metadata that are not the library's own.
+fn user_metadata(mut metadata: Metadata) -> Metadata {
     metadata.retain(|key, _| !key.starts_with(RESERVED_PREFIX));
-    Ok((net, metadata))
+    metadata
 }
 
 /// Saves `net` to `path` atomically: a temporary file in the same directory, synced,
