@@ -368,7 +368,7 @@ pub fn load<N: Network>(path: impl AsRef<Path>, options: &LoadOptions) -> Result
 ///
 /// ```no_run
 /// # use mlp_core::io::{self, LoadOptions, SaveOptions};
-/// # use mlp_core::network::Network;
+/// # use mlp_core::Network;
 /// # fn demo<N: Network>(net: &N) -> Result<(), mlp_core::Error> {
 /// let options = SaveOptions::default().with_metadata([("trained_on", "2026-12-01")]);
 /// io::save(net, "model.safetensors", &options)?;
