@@ -2,7 +2,7 @@
 //! layouts, and saves that survive a killed process.
 
 use mlp::core::Network;
-use mlp::core::io::{self, LoadOptions, SaveOptions};
+use mlp::core::io::{self, LoadOptions, Metadata, SaveOptions};
 use mlp::prelude::*;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use std::collections::HashMap;
@@ -108,7 +108,7 @@ fn round_trips_in_f32_and_f64_through_files() {
     let err = Placement64::load(d.join("p.safetensors")).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "tensor layers.0.weight is f32; the network needs f64"
+        "tensor layers.0.weight is f32; the network needs f64: load with `LoadOptions::convert_dtype()` to convert it"
     );
 }
 
@@ -160,9 +160,13 @@ fn pytorch_sequential_keys_and_transposed_layouts() {
     let bytes = bytes_of(&t);
     let net: Placement = io::from_bytes(&bytes, &LoadOptions::pytorch()).unwrap();
     assert_eq!(net, expected_placement());
-    // Without the rename, the keys are unknown.
+    // Without the rename, the keys are unknown, and the option is named.
     let err = io::from_bytes::<Placement>(&bytes, &LoadOptions::default()).unwrap_err();
-    assert_eq!(err.to_string(), "the file has no tensor layers.0.weight");
+    assert_eq!(
+        err.to_string(),
+        "the file has no tensor layers.0.weight but has 0.weight, as a PyTorch nn.Sequential \
+         names its layers: load it with `LoadOptions::pytorch()`"
+    );
 
     // (in, out) storage: transpose every weight, load with the explicit option.
     let transposed: Vec<_> = t
@@ -214,7 +218,7 @@ fn every_refusal_names_what_was_wrong() {
     dtype[2].1 = Dtype::F64;
     assert_eq!(
         load(&dtype).unwrap_err().to_string(),
-        "tensor layers.1.weight is f64; the network needs f32"
+        "tensor layers.1.weight is f64; the network needs f32: load with `LoadOptions::convert_dtype()` to convert it"
     );
 
     let mut shape = good.clone();
@@ -359,7 +363,7 @@ fn json_round_trips_and_is_checked_like_safetensors() {
     let err = from_json::<Placement>(&json, &LoadOptions::default()).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "tensor layers.0.weight is f64; the network needs f32"
+        "tensor layers.0.weight is f64; the network needs f32: load with `LoadOptions::convert_dtype()` to convert it"
     );
     let broken = without_checksum(&json).replacen(
         "\"shape\": [\n        3,\n        4\n      ]",
@@ -699,4 +703,183 @@ fn the_same_network_gives_the_same_bytes() {
     assert_eq!(loaded, net);
     let header = SafeTensors::read_metadata(&first).unwrap().1;
     assert_eq!(header.metadata().as_ref().unwrap()["key3"], "\"value\" 3");
+}
+
+#[test]
+fn convert_dtype_loads_f64_into_f32_to_the_nearest_and_f32_into_f64_exactly() {
+    // f64 into f32: each value rounded to the nearest f32, the test vector checked
+    // with the f32 tolerance.
+    let net64 = Placement64::seeded(6);
+    let bytes = io::to_bytes(&net64, &SaveOptions::default()).unwrap();
+    let err = io::from_bytes::<Placement>(&bytes, &LoadOptions::default()).unwrap_err();
+    assert_eq!(
+        err,
+        Error::WrongDtype {
+            tensor: "layers.0.weight".into(),
+            expected: "f32".into(),
+            found: "f64".into()
+        }
+    );
+    let net: Placement = io::from_bytes(&bytes, &LoadOptions::default().convert_dtype()).unwrap();
+    let rounded: Vec<f32> = net64.to_flat().iter().map(|&v| v as f32).collect();
+    assert_eq!(net.to_flat(), rounded);
+    // f32 into f64: exact, so the f64 network saves back the f32 file's values.
+    let bytes = io::to_bytes(&net, &SaveOptions::default()).unwrap();
+    let wide: Placement64 =
+        io::from_bytes(&bytes, &LoadOptions::default().convert_dtype()).unwrap();
+    let widened: Vec<f64> = net.to_flat().iter().map(|&v| f64::from(v)).collect();
+    assert_eq!(wide.to_flat(), widened);
+    // And with PyTorch's names.
+    let t = placement_tensors(|i| (2 * i).to_string(), Dtype::F64);
+    let options = LoadOptions::pytorch().convert_dtype();
+    assert_eq!(
+        io::from_bytes::<Placement>(&bytes_of(&t), &options).unwrap(),
+        expected_placement()
+    );
+}
+
+#[test]
+fn convert_dtype_refuses_values_beyond_f32_and_keeps_the_other_refusals() {
+    let load = |t: &[(String, Dtype, Vec<usize>, Vec<f64>)], options: &LoadOptions| {
+        io::from_bytes::<Placement>(&bytes_of(t), options)
+    };
+    let convert = LoadOptions::default().convert_dtype();
+    let good = placement_tensors(|i| format!("layers.{i}"), Dtype::F64);
+    let mut huge = good.clone();
+    huge[2].3[4] = -1e39;
+    let err = load(&huge, &convert).unwrap_err();
+    assert_eq!(
+        err,
+        Error::DtypeOverflow {
+            tensor: "layers.1.weight".into(),
+            index: 4,
+            value: -1e39,
+            dtype: "f32"
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "tensor layers.1.weight[4] is -1e39, beyond the range of f32, so it cannot be \
+         converted; load the file into a network of the file's dtype"
+    );
+    // Refused even where non-finite values are allowed: it is finite in the file.
+    let anything = LoadOptions {
+        allow_non_finite: true,
+        ..convert.clone()
+    };
+    assert!(matches!(
+        load(&huge, &anything),
+        Err(Error::DtypeOverflow { .. })
+    ));
+    // The largest f32 and a value below the smallest subnormal convert (to zero).
+    let mut edges = good.clone();
+    edges[0].3[0] = f64::from(f32::MAX);
+    edges[0].3[1] = 1e-50;
+    let net = load(&edges, &convert).unwrap();
+    assert_eq!(net.to_flat()[..2], [f32::MAX, 0.0]);
+    // A NaN stays a NaN in the file.
+    let mut nan = good.clone();
+    nan[1].3[0] = f64::NAN;
+    assert!(matches!(
+        load(&nan, &convert),
+        Err(Error::NonFiniteInFile { index: 0, .. })
+    ));
+    // Only floats convert; the message names no option for them.
+    let mut ints = good.clone();
+    ints[0].1 = Dtype::I32;
+    let err = load(&ints, &convert).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "tensor layers.0.weight is i32; the network needs f32"
+    );
+}
+
+#[test]
+fn user_metadata_is_read_back_with_the_network() {
+    let d = dir();
+    let net = Placement::seeded(9);
+    let scaler = vec![
+        ("scaler.mean".to_string(), "0.5,1,2,3".to_string()),
+        ("scaler.scale".to_string(), "1,1,2,2".to_string()),
+    ];
+    let options = SaveOptions::default()
+        .with_metadata(scaler.clone())
+        .with_metadata([("version", "3")]);
+    let path = d.join("with-metadata.safetensors");
+    io::save(&net, &path, &options).unwrap();
+    let (loaded, metadata): (Placement, Metadata) =
+        io::load_with_metadata(&path, &LoadOptions::default()).unwrap();
+    assert_eq!(loaded, net);
+    let mut expected: Metadata = scaler.into_iter().collect();
+    expected.insert("version".into(), "3".into());
+    assert_eq!(metadata, expected);
+    // The bytes twin, and the `Save` methods.
+    let bytes = std::fs::read(&path).unwrap();
+    let (_, from_bytes) =
+        io::from_bytes_with_metadata::<Placement>(&bytes, &LoadOptions::default()).unwrap();
+    assert_eq!(from_bytes, expected);
+    let sugar = d.join("sugar.safetensors");
+    net.save_with_metadata(&sugar, [("version", "3")]).unwrap();
+    let (again, metadata) = Placement::load_with_metadata(&sugar).unwrap();
+    assert_eq!((again, metadata["version"].as_str()), (net.clone(), "3"));
+    assert_eq!(metadata.len(), 1);
+    // And a JSON document.
+    #[cfg(feature = "json")]
+    {
+        use mlp::core::io::json::{from_json_with_metadata, to_json};
+        let json = to_json(&net, &options).unwrap();
+        let (again, metadata) =
+            from_json_with_metadata::<Placement>(&json, &LoadOptions::default()).unwrap();
+        assert_eq!((again, metadata), (net.clone(), expected.clone()));
+    }
+    // A file without any: empty.
+    net.save(d.join("plain.safetensors")).unwrap();
+    let (_, none) = Placement::load_with_metadata(d.join("plain.safetensors")).unwrap();
+    assert!(none.is_empty());
+}
+
+#[test]
+fn the_checksum_covers_user_metadata_and_keys_are_given_once() {
+    let options = SaveOptions::default().with_metadata([("scaler.mean", "0.25")]);
+    let bytes = io::to_bytes(&Placement::seeded(2), &options).unwrap();
+    // The same length, another value: only the checksum can tell.
+    let at = bytes
+        .windows(4)
+        .position(|w| w == b"0.25")
+        .expect("the value is in the header");
+    let mut edited = bytes.clone();
+    edited[at + 3] = b'6';
+    let err =
+        io::from_bytes_with_metadata::<Placement>(&edited, &LoadOptions::default()).unwrap_err();
+    assert!(matches!(err, Error::ChecksumMismatch { .. }), "{err:?}");
+    // A key given twice is refused rather than one value silently kept.
+    let twice = options.with_metadata([("scaler.mean", "0.5")]);
+    let err = io::to_bytes(&Placement::seeded(2), &twice).unwrap_err();
+    assert_eq!(
+        err,
+        Error::DuplicateMetadataKey {
+            key: "scaler.mean".into()
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "metadata key scaler.mean is given twice; a file holds one value per key"
+    );
+    // A PyTorch file's own metadata comes back as it is.
+    let mut pt = HashMap::new();
+    pt.insert("format".to_string(), "pt".to_string());
+    let t = placement_tensors(|i| (2 * i).to_string(), Dtype::F32);
+    let borrowed: Vec<(&str, Dtype, Vec<usize>, Vec<f64>)> = t
+        .iter()
+        .map(|(n, d, s, v)| (n.as_str(), *d, s.clone(), v.clone()))
+        .collect();
+    let (_, metadata) = io::from_bytes_with_metadata::<Placement>(
+        &file(&borrowed, Some(pt)),
+        &LoadOptions::pytorch(),
+    )
+    .unwrap();
+    assert_eq!(
+        metadata.into_iter().collect::<Vec<_>>(),
+        [("format".into(), "pt".into())]
+    );
 }

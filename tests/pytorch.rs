@@ -7,9 +7,11 @@
 //! (numpy and safetensors only); the script's docstring describes each file.
 
 use mlp::core::Network;
-use mlp::core::io::{self, LoadOptions};
+use mlp::core::io::{self, LoadOptions, SaveOptions};
 use mlp::prelude::*;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+use std::path::Path;
+use std::process::Command;
 
 network! {
     /// `nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 6), nn.ReLU(),
@@ -158,17 +160,51 @@ fn an_in_out_file_without_the_option_is_refused_never_guessed() {
 }
 
 #[test]
-fn sequential_keys_need_the_pytorch_names() {
-    for bytes in [SEQUENTIAL, DENSE_IN_OUT] {
+fn sequential_keys_without_the_pytorch_option_name_the_option() {
+    for bytes in [SEQUENTIAL, DENSE_IN_OUT, GELU_SIGMOID] {
         let err = io::from_bytes::<Sequential>(bytes, &LoadOptions::default()).unwrap_err();
-        assert!(
-            matches!(&err, Error::MissingTensor { tensor } if tensor == "layers.0.weight"),
-            "{err:?}"
+        assert_eq!(
+            err,
+            Error::PytorchNames {
+                missing: "layers.0.weight".into(),
+                found: "0.weight".into()
+            }
         );
-        assert_eq!(err.to_string(), "the file has no tensor layers.0.weight");
+        assert_eq!(
+            err.to_string(),
+            "the file has no tensor layers.0.weight but has 0.weight, as a PyTorch \
+             nn.Sequential names its layers: load it with `LoadOptions::pytorch()`"
+        );
     }
-    let err = io::from_bytes::<GeluSigmoid>(GELU_SIGMOID, &LoadOptions::default()).unwrap_err();
-    assert!(matches!(err, Error::MissingTensor { .. }), "{err:?}");
+    // Under a prefix too (a Sequential inside another module).
+    let prefixed = state_dict(&[("model.0.weight", &[1, 4]), ("model.0.bias", &[1])]);
+    network! { struct One { 4 => 1 linear; loss = mse; } }
+    let err = io::from_bytes::<One>(&prefixed, &LoadOptions::default()).unwrap_err();
+    assert!(
+        matches!(&err, Error::PytorchNames { found, .. } if found == "model.0.weight"),
+        "{err:?}"
+    );
+    // Names of neither kind stay a missing tensor.
+    let named = state_dict(&[("fc1.weight", &[1, 4]), ("fc1.bias", &[1])]);
+    let err = io::from_bytes::<One>(&named, &LoadOptions::default()).unwrap_err();
+    assert_eq!(
+        err,
+        Error::MissingTensor {
+            tensor: "layers.0.weight".into()
+        }
+    );
+}
+
+#[test]
+fn this_librarys_names_load_with_the_pytorch_option_too() {
+    // `layers.` is then the prefix of a Sequential numbered 0, 1, 2: the same
+    // tensors, so no hint is needed the other way round.
+    let net = GeluSigmoid::seeded(7);
+    let bytes = io::to_bytes(&net, &SaveOptions::default()).unwrap();
+    assert_eq!(
+        io::from_bytes::<GeluSigmoid>(&bytes, &LoadOptions::pytorch()).unwrap(),
+        net
+    );
 }
 
 #[test]
@@ -304,4 +340,240 @@ fn a_module_number_pytorch_does_not_write_is_named_as_it_is() {
         let err = io::from_bytes::<Small>(&file, &LoadOptions::pytorch()).unwrap_err();
         assert_eq!(err, Error::UnexpectedTensor { tensor: weight }, "{key}");
     }
+}
+
+network! {
+    /// `nn.Sequential(Linear(5, 8), LeakyReLU(0.1), Dropout(0.2), Linear(8, 6),
+    /// GELU("tanh"), Linear(6, 4), Linear(4, 7), ELU(), Dropout(0.1), Linear(7, 3),
+    /// Softmax(-1))`: linear layers at 0, 3, 5, 6 and 9.
+    struct Mixed {
+        5 => 8 leaky_relu(0.1) dropout(0.2) => 6 gelu => 4 linear => 7 elu dropout(0.1)
+          => 3 softmax;
+        loss = cce;
+    }
+}
+
+network! {
+    /// `nn.Sequential(Linear(3, 4), Softplus(), Linear(4, 2), Sigmoid())` in f64.
+    struct Soft64 { 3 => 4 softplus => 2 sigmoid; loss = bce; scalar = f64; }
+}
+
+/// The names and shapes of a safetensors file's tensors, sorted by name.
+fn layout(bytes: &[u8]) -> Vec<(String, Vec<usize>)> {
+    let file = SafeTensors::deserialize(bytes).unwrap();
+    let mut layout: Vec<_> = file
+        .tensors()
+        .into_iter()
+        .map(|(name, view)| (name, view.shape().to_vec()))
+        .collect();
+    layout.sort();
+    layout
+}
+
+#[test]
+fn saving_for_pytorch_numbers_the_linear_modules_as_nn_sequential_does() {
+    let net = Mixed::seeded(3);
+    let bytes = io::to_bytes(&net, &SaveOptions::pytorch()).unwrap();
+    let expected: Vec<(String, Vec<usize>)> = [
+        ("0.bias", vec![8]),
+        ("0.weight", vec![8, 5]),
+        ("3.bias", vec![6]),
+        ("3.weight", vec![6, 8]),
+        ("5.bias", vec![4]),
+        ("5.weight", vec![4, 6]),
+        ("6.bias", vec![7]),
+        ("6.weight", vec![7, 4]),
+        ("9.bias", vec![3]),
+        ("9.weight", vec![3, 7]),
+    ]
+    .into_iter()
+    .map(|(n, s)| (n.to_string(), s))
+    .collect();
+    assert_eq!(layout(&bytes), expected);
+    // The same parameters as this library's names hold, bit for bit.
+    assert_eq!(file_parameters(&bytes), net.to_flat());
+    // Loaded back with the PyTorch option, checksum and test vector checked.
+    assert_eq!(
+        io::from_bytes::<Mixed>(&bytes, &LoadOptions::pytorch()).unwrap(),
+        net
+    );
+    let err = io::from_bytes::<Mixed>(&bytes, &LoadOptions::default()).unwrap_err();
+    assert!(matches!(err, Error::PytorchNames { .. }), "{err:?}");
+    // The f64 network keeps its dtype; the keys follow Linear, Softplus, Linear, Sigmoid.
+    let net64 = Soft64::seeded(5);
+    let bytes = io::to_bytes(&net64, &SaveOptions::pytorch()).unwrap();
+    let names: Vec<String> = layout(&bytes).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, ["0.bias", "0.weight", "2.bias", "2.weight"]);
+    let file = SafeTensors::deserialize(&bytes).unwrap();
+    assert_eq!(file.tensor("2.weight").unwrap().dtype(), Dtype::F64);
+    assert_eq!(
+        io::from_bytes::<Soft64>(&bytes, &LoadOptions::pytorch()).unwrap(),
+        net64
+    );
+}
+
+#[cfg(feature = "json")]
+#[test]
+fn json_documents_take_the_pytorch_names_too() {
+    use mlp::core::io::json::{from_json, to_json};
+    let net = Mixed::seeded(4);
+    let json = to_json(&net, &SaveOptions::pytorch()).unwrap();
+    assert!(
+        json.contains("\"9.weight\"") && !json.contains("layers."),
+        "{json}"
+    );
+    assert_eq!(
+        from_json::<Mixed>(&json, &LoadOptions::pytorch()).unwrap(),
+        net
+    );
+}
+
+/// `python3`, or `$MLP_PYTHON`, if it runs and has numpy; otherwise why not.
+fn python_with_numpy() -> Result<String, String> {
+    let python = std::env::var("MLP_PYTHON").unwrap_or_else(|_| "python3".into());
+    match Command::new(&python).args(["-c", "import numpy"]).output() {
+        Ok(out) if out.status.success() => Ok(python),
+        Ok(out) => Err(format!(
+            "`{python}` has no numpy ({})",
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or_default()
+        )),
+        Err(e) => Err(format!("`{python}` cannot be run ({e})")),
+    }
+}
+
+/// Runs scripts/check_sequential.py with `args`: its stdout, or its output as the
+/// error when it fails.
+fn check_sequential(python: &str, args: &[&Path]) -> Result<String, String> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/check_sequential.py");
+    let out = Command::new(python)
+        .arg(script)
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    match out.status.success() {
+        true => Ok(stdout),
+        false => Err(format!("{stdout}{}", String::from_utf8_lossy(&out.stderr))),
+    }
+}
+
+/// `rows` inputs of `width` values in [-3, 3] from a fixed sequence.
+fn inputs(rows: usize, width: usize) -> Vec<Vec<f32>> {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    (0..rows)
+        .map(|_| {
+            (0..width)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    ((state >> 40) as f32 / (1u64 << 24) as f32) * 6.0 - 3.0
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The largest difference between `net`'s outputs and the script's forward pass
+/// of `file` on `rows`, and on how many rows their argmax agrees.
+fn compare_with_numpy<N: Network<Scalar = f32>>(
+    python: &str,
+    net: &N,
+    file: &Path,
+    architecture: Option<&str>,
+    rows: &[Vec<f32>],
+) -> (f64, usize) {
+    let csv = file.with_extension("inputs.csv");
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|r| r.iter().map(f32::to_string).collect::<Vec<_>>().join(","))
+        .collect();
+    std::fs::write(&csv, lines.join("\n")).unwrap();
+    let mut args = vec![file, Path::new("--predict"), &csv];
+    if let Some(architecture) = architecture {
+        args.extend([Path::new("--architecture"), Path::new(architecture)]);
+    }
+    let out = check_sequential(python, &args).unwrap();
+    let theirs: Vec<Vec<f64>> = out
+        .lines()
+        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+        .collect();
+    assert_eq!(theirs.len(), rows.len());
+    let argmax = |v: &[f64]| (0..v.len()).max_by(|&a, &b| v[a].total_cmp(&v[b])).unwrap();
+    let (mut max_diff, mut agree) = (0.0f64, 0);
+    for (row, their) in rows.iter().zip(&theirs) {
+        let x = N::Input::try_from(row.as_slice()).unwrap_or_else(|_| panic!("width"));
+        let ours: Vec<f64> = net.predict(&x).as_ref().iter().map(|&v| v.into()).collect();
+        for (a, b) in ours.iter().zip(their) {
+            max_diff = max_diff.max((a - b).abs());
+        }
+        agree += usize::from(argmax(&ours) == argmax(their));
+    }
+    (max_diff, agree)
+}
+
+#[test]
+fn the_numpy_check_runs_a_file_saved_for_pytorch_as_pytorch_would() {
+    let python = match python_with_numpy() {
+        Ok(python) => python,
+        Err(why) => {
+            eprintln!(
+                "skipped: {why}; `pip install numpy` (or set MLP_PYTHON) to run \
+                 scripts/check_sequential.py"
+            );
+            return;
+        }
+    };
+    let dir =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("pytorch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mixed = dir.join("mixed.safetensors");
+    let soft64 = dir.join("soft64.safetensors");
+    let net = Mixed::seeded(11);
+    io::save(&net, &mixed, &SaveOptions::pytorch()).unwrap();
+    io::save(&Soft64::seeded(12), &soft64, &SaveOptions::pytorch()).unwrap();
+    for file in [&mixed, &soft64] {
+        let out = check_sequential(&python, &[file]).unwrap();
+        assert!(out.contains("max abs difference"), "{out}");
+        eprintln!("{}", out.trim());
+    }
+    // The script checks the keys: this library's names are not a Sequential's.
+    let own = dir.join("own.safetensors");
+    io::save(&net, &own, &SaveOptions::default()).unwrap();
+    let err = check_sequential(&python, &[&own]).unwrap_err();
+    assert!(
+        err.contains("not those of the matching nn.Sequential"),
+        "{err}"
+    );
+
+    // Both ways on 300 inputs: this library's save into the numpy forward pass,
+    // and PyTorch's state dict (the fixture) into this library.
+    let rows = inputs(300, Mixed::INPUTS);
+    let (diff, agree) = compare_with_numpy(&python, &net, &mixed, None, &rows);
+    eprintln!(
+        "mlp -> PyTorch layout -> numpy: max abs difference {diff:.3e}, argmax agrees on {agree}/300"
+    );
+    assert!(diff < 1e-5 && agree == rows.len(), "{diff} {agree}");
+
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sequential.safetensors");
+    let loaded: Sequential = io::load(&fixture, &LoadOptions::pytorch()).unwrap();
+    let rows = inputs(300, Sequential::INPUTS);
+    let copy = dir.join("sequential.safetensors");
+    std::fs::copy(&fixture, &copy).unwrap();
+    let (diff, agree) = compare_with_numpy(
+        &python,
+        &loaded,
+        &copy,
+        Some(Sequential::ARCHITECTURE),
+        &rows,
+    );
+    eprintln!(
+        "PyTorch state dict -> mlp vs numpy: max abs difference {diff:.3e}, argmax agrees on {agree}/300"
+    );
+    assert!(diff < 1e-5 && agree == rows.len(), "{diff} {agree}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

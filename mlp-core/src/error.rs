@@ -195,7 +195,10 @@ pub enum Error {
     },
     /// A tensor of another element type than the network's scalar.
     #[cfg(feature = "alloc")]
-    #[error("tensor {tensor} is {found}; the network needs {expected}")]
+    #[error(
+        "tensor {tensor} is {found}; the network needs {expected}{}",
+        convert_hint(found)
+    )]
     WrongDtype {
         /// The tensor's name in the file.
         tensor: alloc::string::String,
@@ -455,6 +458,65 @@ pub enum Error {
         /// Which networks it applies to.
         reason: &'static str,
     },
+    /// A metadata key given twice to one save.
+    #[cfg(feature = "alloc")]
+    #[error("metadata key {key} is given twice; a file holds one value per key")]
+    DuplicateMetadataKey {
+        /// The key given.
+        key: alloc::string::String,
+    },
+    /// A load without PyTorch's names of a file that has them.
+    #[cfg(feature = "alloc")]
+    #[error(
+        "the file has no tensor {missing} but has {found}, as a PyTorch nn.Sequential names \
+         its layers: load it with `LoadOptions::pytorch()`"
+    )]
+    PytorchNames {
+        /// The first tensor the network needs, e.g. `layers.0.weight`.
+        missing: alloc::string::String,
+        /// A tensor the file has instead, e.g. `0.weight`.
+        found: alloc::string::String,
+    },
+    /// A value that is finite in the file's dtype but out of range of the
+    /// network's, so converting it would make it infinite.
+    #[cfg(feature = "alloc")]
+    #[error(
+        "tensor {tensor}[{index}] is {value:e}, beyond the range of {dtype}, so it cannot be \
+         converted; load the file into a network of the file's dtype"
+    )]
+    DtypeOverflow {
+        /// The tensor's name in the file.
+        tensor: alloc::string::String,
+        /// Index within the tensor in row-major order.
+        index: usize,
+        /// The value in the file.
+        value: f64,
+        /// The network's scalar type.
+        dtype: &'static str,
+    },
+    /// A network whose architecture string cannot be read, so the module numbers
+    /// of the matching `nn.Sequential` are unknown.
+    #[cfg(feature = "alloc")]
+    #[error(
+        "`{architecture}` cannot be read ({reason}), so the nn.Sequential module numbers of \
+         its layers are unknown; save it with this library's names"
+    )]
+    UnreadableArchitecture {
+        /// The network's `ARCHITECTURE`.
+        architecture: alloc::string::String,
+        /// Why it cannot be read.
+        reason: alloc::string::String,
+    },
+}
+
+/// The end of a [`Error::WrongDtype`] message: the option that converts, for the
+/// dtypes it converts.
+#[cfg(feature = "alloc")]
+fn convert_hint(found: &str) -> &'static str {
+    match found {
+        "f32" | "f64" => ": load with `LoadOptions::convert_dtype()` to convert it",
+        _ => "",
+    }
 }
 
 /// The `std::io::Error` of an [`Error::Io`], shared so that [`Error`] stays `Clone`.

@@ -21,6 +21,9 @@ pub(crate) struct Architecture {
     input: usize,
     /// Each layer's width and activation.
     layers: Vec<(usize, Function)>,
+    /// Which layers have dropout: no part of a comparison, only of the module
+    /// numbers of an `nn.Sequential`.
+    dropout: Vec<bool>,
     loss: Function,
 }
 
@@ -119,24 +122,46 @@ impl Architecture {
         };
         let mut parts = layers.split("=>");
         let input = width(parts.next().unwrap_or_default())?;
-        let layers = parts
+        let (layers, dropout) = parts
             .map(|part| {
                 let part = part.trim();
                 let (w, rest) = part
                     .split_once(char::is_whitespace)
                     .ok_or_else(|| format!("layer `{part}` has no activation"))?;
-                let activation = rest.split(" dropout").next().unwrap_or_default();
-                Ok((width(w)?, Function::parse(activation)?))
+                let mut split = rest.split(" dropout");
+                let activation = split.next().unwrap_or_default();
+                Ok((
+                    (width(w)?, Function::parse(activation)?),
+                    split.next().is_some(),
+                ))
             })
-            .collect::<Result<Vec<_>, String>>()?;
+            .collect::<Result<(Vec<_>, Vec<_>), String>>()?;
         if layers.is_empty() {
             return Err("it has no layers".into());
         }
         Ok(Self {
             input,
             layers,
+            dropout,
             loss: Function::parse(loss)?,
         })
+    }
+
+    /// The index of each layer's `nn.Linear` in the `nn.Sequential` that computes
+    /// the same: a layer is its `Linear`, then its activation module (none for
+    /// `linear`), then its `nn.Dropout` if it has dropout.
+    pub(crate) fn sequential_indices(&self) -> Vec<usize> {
+        let mut next = 0;
+        self.layers
+            .iter()
+            .zip(&self.dropout)
+            .map(|((_, activation), &dropout)| {
+                let index = next;
+                let linear = activation.name == <Linear as Elementwise>::NAME;
+                next += 1 + usize::from(!linear) + usize::from(dropout);
+                index
+            })
+            .collect()
     }
 
     /// The first way `self` (a file's) differs from `network`, if any.
@@ -259,6 +284,21 @@ mod tests {
             let err = check(a, other, true).unwrap_err();
             assert!(err.to_string().ends_with(difference), "{err}");
         }
+    }
+
+    #[test]
+    fn sequential_indices_count_activation_and_dropout_modules() {
+        let indices = |s: &str| Architecture::parse(s).unwrap().sequential_indices();
+        assert_eq!(
+            indices("4 => 8 tanh => 6 relu => 3 softmax; loss = cce"),
+            [0, 2, 4]
+        );
+        assert_eq!(
+            indices(
+                "4 => 8 relu dropout(0.2) => 6 linear => 3 leaky_relu(0.1) dropout(0.5) => 1 linear; loss = mse"
+            ),
+            [0, 3, 4, 7]
+        );
     }
 
     #[test]

@@ -18,6 +18,8 @@ pub(super) struct Checked {
     pub(super) names: Vec<String>,
     /// The stored test vector, if the file has one and `options` ask to run it.
     pub(super) test_vector: Option<TestVector>,
+    /// Whether any tensor was stored in another dtype than the network's.
+    pub(super) converted: bool,
 }
 
 /// The checks of a load that need no network, only its widths (input first),
@@ -45,23 +47,27 @@ pub(super) fn check<T: Real>(
         let shape = TensorId::from_index(t).shape(widths);
         check_tensor::<T>(name, &tensors[name], shape, options)?;
     }
+    let converted = names.iter().any(|name| tensors[name].dtype != T::NAME);
     Ok(Checked {
+        converted,
         names,
         test_vector: stored_vector.filter(|_| options.check_test_vector),
     })
 }
 
-/// Refuses a stored tensor of another dtype than `T`, whose values do not fill its
-/// shape, of another shape than `shape` (`(in, out)` for a matrix when
-/// `options.transposed`), or, unless `options.allow_non_finite`, with a value that
-/// is NaN or infinite in `T`.
+/// Refuses a stored tensor of another dtype than `T` (unless `options.convert_dtype`
+/// and it is the other float), whose values do not fill its shape, of another shape
+/// than `shape` (`(in, out)` for a matrix when `options.transposed`), with a finite
+/// value that is not in `T`, or, unless `options.allow_non_finite`, with a value
+/// that is NaN or infinite.
 fn check_tensor<T: Real>(
     name: &str,
     stored: &Stored,
     shape: Shape,
     options: &LoadOptions,
 ) -> Result<(), Error> {
-    if stored.dtype != T::NAME {
+    let converted = options.convert_dtype && matches!(stored.dtype.as_str(), "f32" | "f64");
+    if stored.dtype != T::NAME && !converted {
         return Err(Error::WrongDtype {
             tensor: name.into(),
             expected: T::NAME.into(),
@@ -90,6 +96,17 @@ fn check_tensor<T: Real>(
             tensor: name.into(),
             expected,
             found: stored.shape.clone(),
+        });
+    }
+    if stored.dtype != T::NAME
+        && let Some((index, &value)) =
+            (stored.values.iter().enumerate()).find(|(_, v)| v.is_finite() && !T::of(**v).finite())
+    {
+        return Err(Error::DtypeOverflow {
+            tensor: name.into(),
+            index,
+            value,
+            dtype: T::NAME,
         });
     }
     if !options.allow_non_finite {
@@ -137,7 +154,7 @@ pub(crate) fn build<N: Network>(
         }
     }
     if let Some((input, expected)) = checked.test_vector {
-        test_vector::check(&net, &input, &expected)?;
+        test_vector::check(&net, &input, &expected, checked.converted)?;
     }
     Ok(net)
 }

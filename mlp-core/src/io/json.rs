@@ -95,15 +95,17 @@ fn le_bytes(dtype: &str, values: &[f64]) -> Vec<u8> {
 /// As [`super::to_bytes`].
 pub fn to_json<N: Network>(net: &N, options: &SaveOptions) -> Result<String, Error> {
     let mut metadata = super::saved_metadata(net, options)?;
+    let names = super::saved_names::<N>(options)?;
     let tensors: BTreeMap<String, Tensor> = tensor_ids::<N>()
-        .map(|id| {
+        .zip(names)
+        .map(|(id, name)| {
             let data = row_major(net, id).iter().map(|v| v.to_f64()).collect();
             let tensor = Tensor {
                 dtype: N::Scalar::NAME.into(),
                 shape: dims(id.shape(N::WIDTHS)),
                 data,
             };
-            (id.to_string(), tensor)
+            (name, tensor)
         })
         .collect();
     let sum = checksum(&metadata, &tensors);
@@ -136,6 +138,19 @@ fn checksum(metadata: &Metadata, tensors: &BTreeMap<String, Tensor>) -> String {
 /// [`Error::CorruptFile`] for text that is not such a document, and every error of
 /// [`super::from_bytes`].
 pub fn from_json<N: Network>(json: &str, options: &LoadOptions) -> Result<N, Error> {
+    from_json_with_metadata(json, options).map(|(net, _)| net)
+}
+
+/// A network from a JSON document, as [`from_json`], with the document's user
+/// metadata (see [`super::Metadata`]).
+///
+/// # Errors
+///
+/// As [`from_json`].
+pub fn from_json_with_metadata<N: Network>(
+    json: &str,
+    options: &LoadOptions,
+) -> Result<(N, Metadata), Error> {
     let file: File = serde_json::from_str(json).map_err(|e| Error::CorruptFile {
         message: e.to_string(),
     })?;
@@ -161,5 +176,6 @@ pub fn from_json<N: Network>(json: &str, options: &LoadOptions) -> Result<N, Err
             )
         })
         .collect();
-    super::build(&tensors, &metadata, options)
+    let net = super::build(&tensors, &metadata, options)?;
+    Ok((net, super::user_metadata(metadata)))
 }

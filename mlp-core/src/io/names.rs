@@ -1,5 +1,6 @@
 //! Which stored tensor is which layer's weight or bias.
 
+use super::architecture::Architecture;
 use crate::error::Error;
 use crate::tensor::TensorId;
 use alloc::string::{String, ToString};
@@ -18,6 +19,35 @@ pub enum Names {
 }
 
 impl Names {
+    /// The names a save gives the tensors of a network of `layers` layers whose
+    /// architecture string is `architecture`, in order (weight 0, bias 0, weight 1,
+    /// ...): for [`Names::Sequential`], the indices of the `nn.Linear` modules of the
+    /// matching `nn.Sequential` (see [`super::SaveOptions::pytorch`]).
+    pub(crate) fn saved(self, architecture: &str, layers: usize) -> Result<Vec<String>, Error> {
+        match self {
+            Names::Mlp => Ok(TensorId::all(layers).map(|id| id.to_string()).collect()),
+            Names::Sequential => {
+                let unreadable = |reason| Error::UnreadableArchitecture {
+                    architecture: architecture.into(),
+                    reason,
+                };
+                let indices = Architecture::parse(architecture)
+                    .map_err(unreadable)?
+                    .sequential_indices();
+                if indices.len() != layers {
+                    return Err(unreadable(alloc::format!(
+                        "it has {} layers and the network {layers}",
+                        indices.len()
+                    )));
+                }
+                Ok(indices
+                    .into_iter()
+                    .flat_map(|i| [alloc::format!("{i}.weight"), alloc::format!("{i}.bias")])
+                    .collect())
+            }
+        }
+    }
+
     /// For every tensor of a network of `layers` layers in order (weight 0, bias 0,
     /// weight 1, ...), the name it has in a file holding `stored` (names and
     /// shapes). Every tensor must be there and no other.
@@ -79,6 +109,14 @@ impl Names {
             }
         };
         if let Some(missing) = wanted.iter().find(|w| !stored.contains(&w.as_str())) {
+            if self == Names::Mlp
+                && let Some(found) = stored.iter().find(|name| is_sequential_weight(name))
+            {
+                return Err(Error::PytorchNames {
+                    missing: missing.clone(),
+                    found: found.to_string(),
+                });
+            }
             return Err(Error::MissingTensor {
                 tensor: missing.clone(),
             });
@@ -96,6 +134,16 @@ impl Names {
         }
         Ok(wanted)
     }
+}
+
+/// `0.weight`, `model.net.2.weight` and the like: a weight named as an
+/// `nn.Sequential`'s state dict names it, under any prefix but this library's.
+fn is_sequential_weight(name: &str) -> bool {
+    let Some(stem) = name.strip_suffix(".weight") else {
+        return false;
+    };
+    let number = stem.rsplit('.').next().unwrap_or_default();
+    !stem.starts_with("layers.") && !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Buffers only a batch normalisation module has.
@@ -127,5 +175,29 @@ fn check_modules(stored: &[&str], shapes: &[&[usize]]) -> Result<(), Error> {
             evidence,
         }),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sequential_save_names_need_a_readable_architecture_of_the_layer_count() {
+        let names = Names::Sequential.saved("2 => 3 relu => 1 linear; loss = mse", 2);
+        assert_eq!(names.unwrap(), ["0.weight", "0.bias", "2.weight", "2.bias"]);
+        let err = Names::Sequential.saved("my own network", 2).unwrap_err();
+        assert!(
+            matches!(&err, Error::UnreadableArchitecture { architecture, .. } if architecture == "my own network"),
+            "{err:?}"
+        );
+        let err = Names::Sequential
+            .saved("2 => 3 relu; loss = mse", 2)
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("it has 1 layers and the network 2"),
+            "{err}"
+        );
     }
 }

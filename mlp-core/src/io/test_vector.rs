@@ -64,15 +64,26 @@ pub(super) fn stored(metadata: &Metadata) -> Result<Option<TestVector>, Error> {
 }
 
 /// Refuses a network whose output for the stored input differs from the stored
-/// output.
-pub(super) fn check<N: Network>(net: &N, input: &[f64], expected: &[f64]) -> Result<(), Error> {
+/// output: by more than the tolerance of its scalar, or of f32 when its tensors
+/// were `converted` from the other dtype (the stored output then came from a
+/// network in that dtype, and f32 is the coarser of the two).
+pub(super) fn check<N: Network>(
+    net: &N,
+    input: &[f64],
+    expected: &[f64],
+    converted: bool,
+) -> Result<(), Error> {
     let x: Vec<N::Scalar> = input.iter().map(|&v| N::Scalar::of(v)).collect();
     let Some(x) = input_from::<N>(&x).filter(|_| expected.len() == N::OUTPUTS) else {
         return Err(test_vector_size(input, expected, N::INPUTS, N::OUTPUTS));
     };
     let found = net.predict(&x);
     let found: Vec<f64> = found.as_ref().iter().map(|v| v.to_f64()).collect();
-    compare_outputs::<N::Scalar>(expected, &found)
+    let dtype = match converted {
+        true => Dtype::F32,
+        false => N::Scalar::DTYPE,
+    };
+    compare_outputs(expected, &found, dtype)
 }
 
 /// Runs the stored input through row-major `(weight, bias)` tensors in f64 with
@@ -95,7 +106,7 @@ pub(super) fn check_evaluated<T: Real>(
         .ok_or_else(|| Error::CorruptFile {
             message: alloc::format!("the tensors do not fit `{network}`"),
         })?;
-    compare_outputs::<T>(expected, &found)
+    compare_outputs(expected, &found, T::DTYPE)
 }
 
 fn test_vector_size(input: &[f64], expected: &[f64], inputs: usize, outputs: usize) -> Error {
@@ -109,9 +120,9 @@ fn test_vector_size(input: &[f64], expected: &[f64], inputs: usize, outputs: usi
 }
 
 /// Refuses outputs that differ from the stored ones by more than the tolerance of
-/// a network in `T`.
-fn compare_outputs<T: Real>(expected: &[f64], found: &[f64]) -> Result<(), Error> {
-    let tolerance = match T::DTYPE {
+/// a network in `dtype`.
+fn compare_outputs(expected: &[f64], found: &[f64], dtype: Dtype) -> Result<(), Error> {
+    let tolerance = match dtype {
         Dtype::F64 => 1e-12,
         Dtype::F32 => 1e-5,
     };

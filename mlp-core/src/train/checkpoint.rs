@@ -168,6 +168,7 @@ impl<N: Network> Trainer<N> {
                 allow_non_finite: false,
                 check_test_vector: false,
                 accept_other_loss: false,
+                convert_dtype: false,
             };
             io::build(&tensors, &Metadata::new(), &options).map_err(|e| full_name(e, prefix))
         };
