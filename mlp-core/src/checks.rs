@@ -114,14 +114,19 @@ impl<T: Real> LaneLoop for StepsFinite<'_, T> {
     #[inline(always)]
     fn run<V: Lanewise<T>>(self) -> T {
         let (p, g, lr) = (self.p, self.g, self.lr);
-        let full = p.len() / V::LANES * V::LANES;
+        let full = p.len() / (4 * V::LANES) * (4 * V::LANES);
         let (zero, lanes_lr) = (V::splat(T::ZERO), V::splat(lr));
-        let mut acc = zero;
-        for i in (0..full).step_by(V::LANES) {
-            let next = descent(load::<V>(p, i), load(g, i), lanes_lr);
-            acc = Math::mul_add(next, zero, acc);
+        // Four independent sums, as in `AllFinite`: one would wait on the latency
+        // of every addition.
+        let mut acc = [zero; 4];
+        for i in (0..full).step_by(4 * V::LANES) {
+            for (k, acc) in acc.iter_mut().enumerate() {
+                let at = i + k * V::LANES;
+                let next = descent(load::<V>(p, at), load(g, at), lanes_lr);
+                *acc = Math::mul_add(next, zero, *acc);
+            }
         }
-        let mut sum = acc.sum();
+        let mut sum = (acc[0] + acc[1] + acc[2] + acc[3]).sum();
         for k in full..p.len() {
             sum += descent(p[k], g[k], lr) * T::ZERO;
         }
