@@ -80,6 +80,8 @@ pub use mlp_core::io::Save;
 #[cfg(feature = "alloc")]
 pub use mlp_core::metrics;
 #[cfg(feature = "alloc")]
+pub use mlp_core::data;
+#[cfg(feature = "alloc")]
 pub use mlp_core::train::{Fit, History, Optimizer, Schedule, Train};
 pub use mlp_core::{Error, Gradients, Network, Workspace};
 #[cfg(feature = "parallel")]
