@@ -75,12 +75,12 @@
 pub mod core {
     pub use mlp_core::*;
 }
+#[cfg(feature = "alloc")]
+pub use mlp_core::data;
 #[cfg(feature = "std")]
 pub use mlp_core::io::Save;
 #[cfg(feature = "alloc")]
 pub use mlp_core::metrics;
-#[cfg(feature = "alloc")]
-pub use mlp_core::data;
 #[cfg(feature = "alloc")]
 pub use mlp_core::train::{Fit, History, Optimizer, Schedule, Train};
 pub use mlp_core::{Error, Gradients, Network, Workspace};

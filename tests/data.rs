@@ -99,7 +99,10 @@ fn dense_targets_from_named_columns_and_features_by_default() {
 
 #[test]
 fn a_test_file_reads_with_the_classes_of_its_training_file() {
-    let train = text("x,y\n1,cat\n2,dog\n").classes().rows::<f32, 1, usize>().unwrap();
+    let train = text("x,y\n1,cat\n2,dog\n")
+        .classes()
+        .rows::<f32, 1, usize>()
+        .unwrap();
     let classes = train.classes.unwrap();
     let test = text("x,y\n3,dog\n")
         .with_classes(&classes)
@@ -107,7 +110,11 @@ fn a_test_file_reads_with_the_classes_of_its_training_file() {
         .unwrap();
     assert_eq!(test.targets, [1]);
     assert_eq!(
-        message(text("x,y\n3,dog\n4,cow\n").with_classes(&classes).rows::<f32, 1, usize>()),
+        message(
+            text("x,y\n3,dog\n4,cow\n")
+                .with_classes(&classes)
+                .rows::<f32, 1, usize>()
+        ),
         "reader: line 3, column 1 (y): class \"cow\" is not one of the known classes (cat, dog); read with the classes of the data it belongs to"
     );
     assert_eq!(Classes::new(["b", "a", "b"]).labels(), ["a", "b"]);
@@ -121,7 +128,14 @@ fn a_field_that_is_not_a_number_is_named_by_line_column_and_value() {
         e.to_string(),
         "reader: line 3, column 2 (c): \"x3\" is not a finite number"
     );
-    assert!(matches!(e, Error::CsvValue { line: 3, column: 2, .. }));
+    assert!(matches!(
+        e,
+        Error::CsvValue {
+            line: 3,
+            column: 2,
+            ..
+        }
+    ));
     // NaN parses as a float but is no input; without a header the name is left out.
     assert_eq!(
         message(text("1,nan,0\n").has_header(false).rows::<f32, 2, usize>()),
@@ -142,7 +156,9 @@ fn a_field_that_is_not_a_number_is_named_by_line_column_and_value() {
 
 #[test]
 fn missing_fields_and_lines_of_another_width_are_refused() {
-    let e = text("a,b,y\n1,2,0\n1,,0\n").rows::<f32, 2, usize>().unwrap_err();
+    let e = text("a,b,y\n1,2,0\n1,,0\n")
+        .rows::<f32, 2, usize>()
+        .unwrap_err();
     assert_eq!(
         e.to_string(),
         "reader: line 3, column 1 (b) is empty; fill it in or drop the line"
@@ -152,25 +168,48 @@ fn missing_fields_and_lines_of_another_width_are_refused() {
         "reader: line 3 has 2 fields but the lines before it have 3; every line needs the same fields"
     );
     assert!(matches!(
-        text("1,2,0\n1,2,0,4\n").has_header(false).rows::<f32, 2, usize>().unwrap_err(),
-        Error::CsvRowWidth { line: 2, expected: 3, found: 4, .. }
+        text("1,2,0\n1,2,0,4\n")
+            .has_header(false)
+            .rows::<f32, 2, usize>()
+            .unwrap_err(),
+        Error::CsvRowWidth {
+            line: 2,
+            expected: 3,
+            found: 4,
+            ..
+        }
     ));
 }
 
 #[test]
 fn unknown_columns_name_what_there_is() {
     assert_eq!(
-        message(Csv::from_path(FLOWERS).unwrap().target("specis").read::<Species>()),
+        message(
+            Csv::from_path(FLOWERS)
+                .unwrap()
+                .target("specis")
+                .read::<Species>()
+        ),
         format!(
             "{FLOWERS}: there is no column `specis`; the header has sepal_length, sepal_width, petal_length, petal_width, species"
         )
     );
     assert_eq!(
-        message(text("1,2,0\n").has_header(false).target(3).rows::<f32, 2, usize>()),
+        message(
+            text("1,2,0\n")
+                .has_header(false)
+                .target(3)
+                .rows::<f32, 2, usize>()
+        ),
         "reader: there is no column 3; the file has 3 columns (0 to 2)"
     );
     assert_eq!(
-        message(text("1,2,0\n").has_header(false).target("y").rows::<f32, 2, usize>()),
+        message(
+            text("1,2,0\n")
+                .has_header(false)
+                .target("y")
+                .rows::<f32, 2, usize>()
+        ),
         "reader: there is no column `y`; the file is read without a header, so choose columns by index (0 to 2)"
     );
 }
@@ -178,14 +217,21 @@ fn unknown_columns_name_what_there_is() {
 #[test]
 fn empty_files_and_wrong_column_counts_are_refused() {
     for csv in ["", "a,b,y\n"] {
-        assert_eq!(message(text(csv).rows::<f32, 2, usize>()), "reader has no data lines");
+        assert_eq!(
+            message(text(csv).rows::<f32, 2, usize>()),
+            "reader has no data lines"
+        );
     }
     assert_eq!(
         message(text("a,b,c,y\n1,2,3,0\n").rows::<f32, 2, usize>()),
         "reader: 3 feature columns chosen (0 a, 1 b, 2 c) but the rows need 2; choose them with `features`"
     );
     assert_eq!(
-        message(text("a,b,y\n1,2,0\n").features(["a"]).rows::<f32, 2, usize>()),
+        message(
+            text("a,b,y\n1,2,0\n")
+                .features(["a"])
+                .rows::<f32, 2, usize>()
+        ),
         "reader: 1 feature columns chosen (0 a) but the rows need 2; choose them with `features`"
     );
     assert_eq!(
@@ -214,7 +260,11 @@ fn more_classes_than_outputs_are_refused() {
     let csv = "a,b,c,d,y\n1,2,3,4,p\n1,2,3,4,q\n1,2,3,4,r\n1,2,3,4,s\n";
     assert!(matches!(
         text(csv).classes().read::<Species>().unwrap_err(),
-        Error::CsvClassCount { found: 4, capacity: 3, .. }
+        Error::CsvClassCount {
+            found: 4,
+            capacity: 3,
+            ..
+        }
     ));
 }
 
@@ -230,11 +280,21 @@ fn malformed_text_is_an_error_with_its_line() {
 #[test]
 fn nested_vectors_and_slices_become_rows_with_their_width_checked() {
     let nested: Vec<Vec<f32>> = vec![vec![1.0, 2.0], vec![3.0, 4.0]];
-    assert_eq!(rows_from::<f32, 2>(&nested).unwrap(), [[1.0, 2.0], [3.0, 4.0]]);
+    assert_eq!(
+        rows_from::<f32, 2>(&nested).unwrap(),
+        [[1.0, 2.0], [3.0, 4.0]]
+    );
     let slices: &[&[f64]] = &[&[1.0], &[2.0]];
     assert_eq!(rows_from::<f64, 1>(slices).unwrap(), [[1.0], [2.0]]);
     let e = rows_from::<f32, 2>(&[vec![1.0, 2.0], vec![3.0, 4.0, 5.0]]).unwrap_err();
-    assert_eq!(e, Error::RowWidth { row: 1, expected: 2, found: 3 });
+    assert_eq!(
+        e,
+        Error::RowWidth {
+            row: 1,
+            expected: 2,
+            found: 3
+        }
+    );
     assert_eq!(e.to_string(), "row 1 has 3 values; the rows need 2");
 }
 
@@ -247,7 +307,10 @@ fn random_splits_are_a_partition_fixed_by_the_seed() {
     let mut all: Vec<usize> = train.iter().chain(&test).copied().collect();
     all.sort_unstable();
     assert_eq!(all, (0..100).collect::<Vec<_>>());
-    assert_eq!(split_indices(100, 0.25, 9).unwrap(), (train.clone(), test.clone()));
+    assert_eq!(
+        split_indices(100, 0.25, 9).unwrap(),
+        (train.clone(), test.clone())
+    );
     assert_ne!(split_indices(100, 0.25, 10).unwrap().1, test);
     // The test rows come from everywhere, not from one end.
     assert!(test.iter().any(|&i| i < 50) && test.iter().any(|&i| i >= 50));
@@ -259,8 +322,18 @@ fn random_splits_are_a_partition_fixed_by_the_seed() {
     let y: Vec<usize> = (0..20).collect();
     let s = split(&x, &y, 0.2, 4).unwrap();
     assert_eq!(s.test_targets.len(), 4);
-    assert!(s.train_inputs.iter().zip(&s.train_targets).all(|(x, &y)| x[0] == y as f32));
-    assert!(s.test_inputs.iter().zip(&s.test_targets).all(|(x, &y)| x[0] == y as f32));
+    assert!(
+        s.train_inputs
+            .iter()
+            .zip(&s.train_targets)
+            .all(|(x, &y)| x[0] == y as f32)
+    );
+    assert!(
+        s.test_inputs
+            .iter()
+            .zip(&s.test_targets)
+            .all(|(x, &y)| x[0] == y as f32)
+    );
 }
 
 #[test]
@@ -274,9 +347,18 @@ fn stratified_splits_keep_each_class_share() {
         .collect();
     let (train, test) = stratified_indices(&classes, 0.2, 5).unwrap();
     let count = |rows: &[usize], c| rows.iter().filter(|&&i| classes[i] == c).count();
-    assert_eq!([count(&test, 0), count(&test, 1), count(&test, 2)], [12, 6, 2]);
-    assert_eq!([count(&train, 0), count(&train, 1), count(&train, 2)], [48, 24, 8]);
-    assert_eq!(stratified_indices(&classes, 0.2, 5).unwrap(), (train, test.clone()));
+    assert_eq!(
+        [count(&test, 0), count(&test, 1), count(&test, 2)],
+        [12, 6, 2]
+    );
+    assert_eq!(
+        [count(&train, 0), count(&train, 1), count(&train, 2)],
+        [48, 24, 8]
+    );
+    assert_eq!(
+        stratified_indices(&classes, 0.2, 5).unwrap(),
+        (train, test.clone())
+    );
     assert_ne!(stratified_indices(&classes, 0.2, 6).unwrap().1, test);
 
     // A class of two rows puts one on each side even at 10 %; a class of one stays in training.
@@ -288,7 +370,9 @@ fn stratified_splits_keep_each_class_share() {
 
     // One-hot targets stratify by their largest output.
     let x: Vec<[f32; 1]> = (0..10).map(|i| [i as f32]).collect();
-    let y: Vec<[f32; 2]> = (0..10).map(|i| if i < 8 { [1.0, 0.0] } else { [0.0, 1.0] }).collect();
+    let y: Vec<[f32; 2]> = (0..10)
+        .map(|i| if i < 8 { [1.0, 0.0] } else { [0.0, 1.0] })
+        .collect();
     let s = stratified_split(&x, &y, 0.2, 1).unwrap();
     assert_eq!(s.test_targets.iter().filter(|t| t[1] == 1.0).count(), 1);
     assert_eq!(s.test_targets.len(), 3);
@@ -298,7 +382,16 @@ fn stratified_splits_keep_each_class_share() {
 fn splits_refuse_bad_fractions_lengths_and_too_few_rows() {
     for f in [0.0, 1.0, -0.5, 1.5, f64::NAN] {
         let e = split_indices(10, f, 0).unwrap_err();
-        assert!(matches!(e, Error::InvalidSetting { setting: "test_fraction", .. }), "{f}");
+        assert!(
+            matches!(
+                e,
+                Error::InvalidSetting {
+                    setting: "test_fraction",
+                    ..
+                }
+            ),
+            "{f}"
+        );
         assert!(stratified_indices(&[0; 10], f, 0).is_err());
     }
     assert_eq!(
@@ -311,17 +404,27 @@ fn splits_refuse_bad_fractions_lengths_and_too_few_rows() {
     );
     assert!(matches!(
         split_indices(0, 0.5, 0).unwrap_err(),
-        Error::SplitTooSmall { side: "the test", .. }
+        Error::SplitTooSmall {
+            side: "the test",
+            ..
+        }
     ));
     // Three classes of one row: none can go to the test side.
     assert!(matches!(
         stratified_indices(&[0, 1, 2], 0.5, 0).unwrap_err(),
-        Error::SplitTooSmall { side: "the test", .. }
+        Error::SplitTooSmall {
+            side: "the test",
+            ..
+        }
     ));
     let x = [[0.0_f32]; 3];
     assert_eq!(
         split(&x, &[0_usize, 1], 0.5, 0).unwrap_err(),
-        Error::RowCountMismatch { inputs: 3, found: 2, what: "target" }
+        Error::RowCountMismatch {
+            inputs: 3,
+            found: 2,
+            what: "target"
+        }
     );
     assert!(stratified_split(&x, &[0_usize; 4], 0.5, 0).is_err());
 }
@@ -331,7 +434,10 @@ fn splits_refuse_bad_fractions_lengths_and_too_few_rows() {
 /// Column 0 is the textbook 2, 4, 4, 4, 5, 5, 7, 9 (mean 5, population std 2);
 /// column 1 is constant.
 fn textbook() -> Vec<[f64; 2]> {
-    [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0].iter().map(|&v| [v, 3.0]).collect()
+    [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]
+        .iter()
+        .map(|&v| [v, 3.0])
+        .collect()
 }
 
 #[test]
@@ -340,7 +446,10 @@ fn the_standardizer_centres_and_scales_by_the_population_std() {
     assert_eq!((s.mean(), s.std()), (&[5.0, 3.0], &[2.0, 0.0]));
     // The constant column is centred and not divided by its zero std.
     assert_eq!(s.transform_one(&[9.0, 4.0]), [2.0, 1.0]);
-    assert_eq!(s.transform(&[[7.0, 3.0], [1.0, 2.0]]), [[1.0, 0.0], [-2.0, -1.0]]);
+    assert_eq!(
+        s.transform(&[[7.0, 3.0], [1.0, 2.0]]),
+        [[1.0, 0.0], [-2.0, -1.0]]
+    );
     assert_eq!(s.inverse_transform_one(&[2.0, 1.0]), [9.0, 4.0]);
     let mut rows = textbook();
     s.transform_in_place(&mut rows);
@@ -360,7 +469,10 @@ fn the_min_max_scaler_maps_the_training_range_to_0_1() {
     assert_eq!(s.inverse_transform_one(&[0.5, 0.0]), [5.5, 3.0]);
     let mut rows = textbook();
     s.transform_in_place(&mut rows);
-    assert!(rows.iter().all(|r| (0.0..=1.0).contains(&r[0]) && r[1] == 0.0));
+    assert!(
+        rows.iter()
+            .all(|r| (0.0..=1.0).contains(&r[0]) && r[1] == 0.0)
+    );
     s.inverse_transform_in_place(&mut rows);
     assert_eq!(rows, textbook());
 }
@@ -374,7 +486,11 @@ fn scalers_refuse_non_finite_and_empty_training_rows() {
     );
     assert!(matches!(
         MinMaxScaler::fit(&[[f32::NAN]]).unwrap_err(),
-        Error::NonFiniteInput { row: 0, column: 0, .. }
+        Error::NonFiniteInput {
+            row: 0,
+            column: 0,
+            ..
+        }
     ));
     assert_eq!(
         MinMaxScaler::<f32, 2>::fit(&[]).unwrap_err(),
@@ -407,7 +523,9 @@ fn scaler_metadata_round_trips_bit_for_bit() {
     assert_eq!(bits(back.std()), bits(s.std()));
     assert_eq!(back, s);
 
-    let rows64: Vec<[f64; 2]> = (0..9).map(|i| [f64::from(i).sqrt(), 1.0 / (1.0 + f64::from(i))]).collect();
+    let rows64: Vec<[f64; 2]> = (0..9)
+        .map(|i| [f64::from(i).sqrt(), 1.0 / (1.0 + f64::from(i))])
+        .collect();
     let m = MinMaxScaler::fit(&rows64).unwrap();
     let meta = saved(m.to_metadata());
     assert_eq!(meta["scaler.kind"], "min_max");
@@ -447,7 +565,9 @@ fn scaler_metadata_refuses_another_kind_width_scalar_and_broken_keys() {
         broken.insert("scaler.mean".into(), bad.into());
         assert_eq!(
             message(Standardizer::<f32, 2>::from_metadata(&broken)),
-            format!("the scaler's scaler.mean is \"{bad}\"; it must be 2 comma-separated finite f32 numbers, as the scaler wrote them")
+            format!(
+                "the scaler's scaler.mean is \"{bad}\"; it must be 2 comma-separated finite f32 numbers, as the scaler wrote them"
+            )
         );
     }
     let mut broken = meta.clone();

@@ -425,7 +425,9 @@ pub enum Error {
     },
     /// A CSV line with another number of fields than the first line.
     #[cfg(feature = "alloc")]
-    #[error("{file}: line {line} has {found} fields but the lines before it have {expected}; every line needs the same fields")]
+    #[error(
+        "{file}: line {line} has {found} fields but the lines before it have {expected}; every line needs the same fields"
+    )]
     CsvRowWidth {
         /// The file's path, or `reader`.
         file: alloc::string::String,
@@ -477,7 +479,9 @@ pub enum Error {
     },
     /// The chosen CSV columns do not give the widths the rows need.
     #[cfg(feature = "alloc")]
-    #[error("{file}: {found} {what} columns chosen ({columns}) but the rows need {expected}; choose them with `{method}`")]
+    #[error(
+        "{file}: {found} {what} columns chosen ({columns}) but the rows need {expected}; choose them with `{method}`"
+    )]
     CsvColumnCount {
         /// The file's path, or `reader`.
         file: alloc::string::String,
@@ -494,7 +498,9 @@ pub enum Error {
     },
     /// More classes in the CSV target column than the target type can represent.
     #[cfg(feature = "alloc")]
-    #[error("{file}: the target column holds {found} classes ({known}) but the targets hold at most {capacity}")]
+    #[error(
+        "{file}: the target column holds {found} classes ({known}) but the targets hold at most {capacity}"
+    )]
     CsvClassCount {
         /// The file's path, or `reader`.
         file: alloc::string::String,

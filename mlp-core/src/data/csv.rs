@@ -5,6 +5,7 @@ use crate::error::Error;
 use crate::network::Network;
 use crate::real::Real;
 use ::csv::{ErrorKind, ReaderBuilder, StringRecord, Trim};
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
@@ -131,10 +132,9 @@ impl<T: Real, const K: usize> CsvTarget<T> for [T; K] {
     fn parse(fields: &[&str]) -> Result<Self, (usize, &'static str)> {
         let mut out = [T::ZERO; K];
         for (k, (o, f)) in out.iter_mut().zip(fields).enumerate() {
-            *o = parse::<T>(f).filter(|v| v.finite()).ok_or((
-                k,
-                "a finite number (read class labels with `classes()`)",
-            ))?;
+            *o = parse::<T>(f)
+                .filter(|v| v.finite())
+                .ok_or((k, "a finite number (read class labels with `classes()`)"))?;
         }
         Ok(out)
     }
@@ -339,7 +339,12 @@ impl<R: Read> Csv<R> {
             .trim(Trim::All)
             .from_reader(self.reader);
         let names: Vec<String> = if self.header {
-            reader.headers().map_err(fail)?.iter().map(String::from).collect()
+            reader
+                .headers()
+                .map_err(fail)?
+                .iter()
+                .map(String::from)
+                .collect()
         } else {
             Vec::new()
         };
@@ -381,7 +386,8 @@ impl<R: Read> Csv<R> {
                     .ok_or_else(|| columns.value(line, c, text, "a finite number"))?;
             }
             inputs.push(
-                I::try_from(&row).map_err(|_| columns.count_error("feature", "features", &features, width))?,
+                I::try_from(&row)
+                    .map_err(|_| columns.count_error("feature", "features", &features, width))?,
             );
             let fields = targets
                 .iter()
@@ -393,14 +399,16 @@ impl<R: Read> Csv<R> {
                 })?),
                 Labels::Learn => labels.push(fields[0].to_string()),
                 Labels::Known(classes) => {
-                    let index = classes.index(fields[0]).ok_or_else(|| Error::CsvUnseenClass {
-                        file: file.clone(),
-                        line,
-                        column: targets[0],
-                        name: columns.name(targets[0]),
-                        value: fields[0].to_string(),
-                        known: classes.list(),
-                    })?;
+                    let index = classes
+                        .index(fields[0])
+                        .ok_or_else(|| Error::CsvUnseenClass {
+                            file: file.clone(),
+                            line,
+                            column: targets[0],
+                            name: columns.name(targets[0]),
+                            value: fields[0].to_string(),
+                            known: classes.list(),
+                        })?;
                     parsed.push(Y::class(index));
                 }
             }
@@ -411,10 +419,13 @@ impl<R: Read> Csv<R> {
             Labels::Learn => {
                 let classes = Classes::new(labels.iter().map(String::as_str));
                 columns.check_classes(&classes, capacity)?;
-                parsed = labels
+                let index: BTreeMap<&str, usize> = classes
+                    .labels()
                     .iter()
-                    .map(|l| Y::class(classes.index(l).unwrap_or_default()))
+                    .enumerate()
+                    .map(|(i, l)| (l.as_str(), i))
                     .collect();
+                parsed = labels.iter().map(|l| Y::class(index[l.as_str()])).collect();
                 Some(classes)
             }
         };
@@ -533,7 +544,12 @@ impl<'a> Columns<'a> {
         })
     }
 
-    fn field<'r>(&self, record: &'r StringRecord, line: u64, column: usize) -> Result<&'r str, Error> {
+    fn field<'r>(
+        &self,
+        record: &'r StringRecord,
+        line: u64,
+        column: usize,
+    ) -> Result<&'r str, Error> {
         match record.get(column) {
             Some(text) if !text.is_empty() => Ok(text),
             _ => Err(Error::CsvMissingValue {

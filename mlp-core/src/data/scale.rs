@@ -163,7 +163,11 @@ impl<T: Real, const N: usize> Standardizer<T, N> {
         check_header::<T, N>(metadata, STANDARD)?;
         let std = numbers::<T, N>(metadata, "std")?;
         if let Some(s) = std.iter().find(|s| **s < T::ZERO) {
-            return Err(malformed::<T, N>("std", metadata, &format!("not negative ({s})")));
+            return Err(malformed::<T, N>(
+                "std",
+                metadata,
+                &format!("not negative ({s})"),
+            ));
         }
         Ok(Self::from_parts(numbers(metadata, "mean")?, std))
     }
@@ -245,7 +249,11 @@ impl<T: Real, const N: usize> MinMaxScaler<T, N> {
         check_header::<T, N>(metadata, MIN_MAX)?;
         let (min, max) = (numbers::<T, N>(metadata, "min")?, numbers(metadata, "max")?);
         if (0..N).any(|c| max[c] < min[c]) {
-            return Err(malformed::<T, N>("max", metadata, "no smaller than scaler.min"));
+            return Err(malformed::<T, N>(
+                "max",
+                metadata,
+                "no smaller than scaler.min",
+            ));
         }
         Ok(Self::from_parts(min, max))
     }
@@ -381,8 +389,16 @@ fn check_header<T: Real, const N: usize>(
         _ => Err(refuse(key, metadata, format!("{value} ({what})"))),
     };
     expect(KIND, kind, "the kind of scaler loading it")?;
-    expect("scaler.dtype", T::NAME, "the scalar of the scaler loading it")?;
-    expect("scaler.width", &N.to_string(), "the width of the scaler loading it")
+    expect(
+        "scaler.dtype",
+        T::NAME,
+        "the scalar of the scaler loading it",
+    )?;
+    expect(
+        "scaler.width",
+        &N.to_string(),
+        "the width of the scaler loading it",
+    )
 }
 
 fn numbers<T: Real, const N: usize>(
