@@ -580,3 +580,32 @@ fn scaler_metadata_refuses_another_kind_width_scalar_and_broken_keys() {
         "the scaler's scaler.kind is missing; it must be standard (the kind of scaler loading it)"
     );
 }
+
+// ---- the walkthrough of the README's paragraph ----
+
+network! { struct Iris { 4 => 8 relu => 3 softmax; loss = sparse_cce; } }
+
+#[test]
+fn read_split_scale_fit_and_name_a_class() -> Result<(), Error> {
+    let data = Csv::from_path(FLOWERS)?
+        .target("species")
+        .classes()
+        .read::<Iris>()?;
+    let classes = data.classes.expect("read with classes()");
+    let split = stratified_split(&data.inputs, &data.targets, 0.4, 7)?;
+    let scaler = Standardizer::fit(&split.train_inputs)?; // training rows only
+    let train = scaler.transform(&split.train_inputs);
+    let mut net = Iris::seeded(1);
+    net.fit(
+        &train,
+        &split.train_targets,
+        &Fit::new().epochs(20).progress(false),
+    )?;
+    let p = net.predict(&scaler.transform_one(&split.test_inputs[0]));
+    let best = (0..3).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap();
+    assert!(classes.label(best).is_some());
+    // The scaler's numbers go into the model file's metadata and come back exactly.
+    let saved: BTreeMap<String, String> = scaler.to_metadata().into_iter().collect();
+    assert_eq!(Standardizer::<f32, 4>::from_metadata(&saved)?, scaler);
+    Ok(())
+}
