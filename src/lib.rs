@@ -75,6 +75,8 @@
 pub mod core {
     pub use mlp_core::*;
 }
+#[cfg(feature = "alloc")]
+pub use mlp_core::data;
 #[cfg(feature = "std")]
 pub use mlp_core::io::Save;
 #[cfg(feature = "alloc")]

@@ -507,6 +507,171 @@ pub enum Error {
         /// Why it cannot be read.
         reason: alloc::string::String,
     },
+    /// A row of a `Vec<Vec<_>>` or slice of slices with another width than the rows need.
+    #[error("row {row} has {found} values; the rows need {expected}")]
+    RowWidth {
+        /// 0-based row.
+        row: usize,
+        /// The width the rows need.
+        expected: usize,
+        /// The row's width.
+        found: usize,
+    },
+    /// A train/test split that would leave one side without rows.
+    #[error(
+        "{rows} rows split with test_fraction {test_fraction} leave {side} set empty; give more rows or another fraction"
+    )]
+    SplitTooSmall {
+        /// The rows given.
+        rows: usize,
+        /// The fraction asked for.
+        test_fraction: f64,
+        /// `"the training"` or `"the test"`.
+        side: &'static str,
+    },
+    /// A scaler's metadata key that is missing, does not parse, or belongs to another scaler.
+    #[cfg(feature = "alloc")]
+    #[error(
+        "the scaler's {key} is {}; it must be {expected}",
+        found.as_ref().map_or("missing".into(), |f| alloc::format!("\"{f}\""))
+    )]
+    ScalerMetadata {
+        /// The metadata key, e.g. `scaler.mean`.
+        key: alloc::string::String,
+        /// The stored value (`None` when the key is missing).
+        found: Option<alloc::string::String>,
+        /// What the loading scaler needs there.
+        expected: alloc::string::String,
+    },
+    /// A CSV field that is not what its column holds (a number, a class index).
+    #[cfg(feature = "alloc")]
+    #[error("{file}: line {line}, {}: \"{value}\" is not {expected}", column_label(*column, name))]
+    CsvValue {
+        /// The file's path, or `reader`.
+        file: alloc::string::String,
+        /// 1-based line in the file.
+        line: u64,
+        /// 0-based column.
+        column: usize,
+        /// The column's header name (empty without a header).
+        name: alloc::string::String,
+        /// The field as written.
+        value: alloc::string::String,
+        /// What the column needs, e.g. `a finite number`.
+        expected: &'static str,
+    },
+    /// An empty CSV field in a column the rows need.
+    #[cfg(feature = "alloc")]
+    #[error("{file}: line {line}, {} is empty; fill it in or drop the line", column_label(*column, name))]
+    CsvMissingValue {
+        /// The file's path, or `reader`.
+        file: alloc::string::String,
+        /// 1-based line in the file.
+        line: u64,
+        /// 0-based column.
+        column: usize,
+        /// The column's header name (empty without a header).
+        name: alloc::string::String,
+    },
+    /// A CSV line with another number of fields than the first line.
+    #[cfg(feature = "alloc")]
+    #[error(
+        "{file}: line {line} has {found} fields but the lines before it have {expected}; every line needs the same fields"
+    )]
+    CsvRowWidth {
+        /// The file's path, or `reader`.
+        file: alloc::string::String,
+        /// 1-based line in the file.
+        line: u64,
+        /// Fields of the lines before it.
+        expected: usize,
+        /// Fields of this line.
+        found: usize,
+    },
+    /// A CSV column chosen by a name the header does not have, by an index past the
+    /// last column, or by name in a file without a header.
+    #[cfg(feature = "alloc")]
+    #[error("{file}: there is no column {column}; {available}")]
+    CsvUnknownColumn {
+        /// The file's path, or `reader`.
+        file: alloc::string::String,
+        /// The column as chosen: `"name"` or an index.
+        column: alloc::string::String,
+        /// What there is instead.
+        available: alloc::string::String,
+    },
+    /// A CSV file or reader without data lines.
+    #[cfg(feature = "alloc")]
+    #[error("{file} has no data lines")]
+    CsvEmpty {
+        /// The file's path, or `reader`.
+        file: alloc::string::String,
+    },
+    /// A class label not among the classes the reader was given.
+    #[cfg(feature = "alloc")]
+    #[error(
+        "{file}: line {line}, {}: class \"{value}\" is not one of the known classes ({known}); read with the classes of the data it belongs to",
+        column_label(*column, name)
+    )]
+    CsvUnseenClass {
+        /// The file's path, or `reader`.
+        file: alloc::string::String,
+        /// 1-based line in the file.
+        line: u64,
+        /// 0-based column.
+        column: usize,
+        /// The column's header name (empty without a header).
+        name: alloc::string::String,
+        /// The label as written.
+        value: alloc::string::String,
+        /// The known labels, comma-separated.
+        known: alloc::string::String,
+    },
+    /// The chosen CSV columns do not give the widths the rows need.
+    #[cfg(feature = "alloc")]
+    #[error(
+        "{file}: {found} {what} columns chosen ({columns}) but the rows need {expected}; choose them with `{method}`"
+    )]
+    CsvColumnCount {
+        /// The file's path, or `reader`.
+        file: alloc::string::String,
+        /// `"feature"` or `"target"`.
+        what: &'static str,
+        /// The columns, comma-separated.
+        columns: alloc::string::String,
+        /// The width the rows need.
+        expected: usize,
+        /// The columns chosen.
+        found: usize,
+        /// The builder method that chooses them.
+        method: &'static str,
+    },
+    /// More classes in the CSV target column than the target type can represent.
+    #[cfg(feature = "alloc")]
+    #[error(
+        "{file}: the target column holds {found} classes ({known}) but the targets hold at most {capacity}"
+    )]
+    CsvClassCount {
+        /// The file's path, or `reader`.
+        file: alloc::string::String,
+        /// The classes found.
+        found: usize,
+        /// The labels, comma-separated.
+        known: alloc::string::String,
+        /// How many the target type holds (the network's outputs).
+        capacity: usize,
+    },
+    /// A CSV file the `csv` crate cannot read (invalid UTF-8, a broken quote).
+    #[cfg(feature = "alloc")]
+    #[error("{file}: line {line}: {message}")]
+    CsvMalformed {
+        /// The file's path, or `reader`.
+        file: alloc::string::String,
+        /// 1-based line in the file (0 when unknown).
+        line: u64,
+        /// What the CSV reader reported.
+        message: alloc::string::String,
+    },
 }
 
 /// The end of a [`Error::WrongDtype`] message: the option that converts, for the
@@ -516,6 +681,17 @@ fn convert_hint(found: &str) -> &'static str {
     match found {
         "f32" | "f64" => ": load with `LoadOptions::convert_dtype()` to convert it",
         _ => "",
+    }
+}
+
+
+/// `column 2 (petal_width)`, or `column 2` without a header name.
+#[cfg(feature = "alloc")]
+fn column_label(column: usize, name: &str) -> alloc::string::String {
+    if name.is_empty() {
+        alloc::format!("column {column}")
+    } else {
+        alloc::format!("column {column} ({name})")
     }
 }
 

@@ -1,11 +1,23 @@
-//! Rows from nalgebra matrices, for the batch and training methods (which take
-//! slices of arrays), and rows shuffled in unison with their targets.
+//! Data for a network: rows from nalgebra matrices and nested vectors, for the batch
+//! and training methods (which take slices of arrays); rows and targets read from CSV
+//! files ([`Csv`], feature `csv`); seeded train/test splits, random or stratified; and
+//! feature scalers fitted on training rows, saved as model metadata.
 
 use crate::error::Error;
 use crate::init::Uniform;
 use crate::real::Real;
 use alloc::vec::Vec;
 use nalgebra::{Dim, Matrix, RawStorage};
+
+#[cfg(feature = "csv")]
+mod csv;
+mod scale;
+mod split;
+
+#[cfg(feature = "csv")]
+pub use self::csv::{Classes, Column, Csv, CsvTarget, Dataset};
+pub use scale::{MinMaxScaler, Scaler, Standardizer};
+pub use split::{Class, Split, split, split_indices, stratified_indices, stratified_split};
 
 /// The rows of `matrix` (one sample per row) as arrays of `N` columns, checking the
 /// column count.
@@ -39,6 +51,36 @@ where
     Ok((0..matrix.nrows())
         .map(|r| core::array::from_fn(|c| matrix[(r, c)]))
         .collect())
+}
+
+/// Rows of `N` values from rows of any length (`Vec<Vec<f32>>`, `&[&[f32]]`,
+/// `&[Vec<f64>]`), checking each row's width.
+///
+/// ```
+/// use mlp_core::data::rows_from;
+/// let nested = vec![vec![1.0_f32, 2.0], vec![3.0, 4.0]];
+/// let r: Vec<[f32; 2]> = rows_from(&nested)?;
+/// assert_eq!(r, [[1.0, 2.0], [3.0, 4.0]]);
+/// let e = rows_from::<f32, 2>(&[&[1.0_f32, 2.0][..], &[3.0]]).unwrap_err();
+/// assert_eq!(e.to_string(), "row 1 has 1 values; the rows need 2");
+/// # Ok::<(), mlp_core::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::RowWidth`] naming the first row that has not `N` values.
+pub fn rows_from<T: Copy, const N: usize>(rows: &[impl AsRef<[T]>]) -> Result<Vec<[T; N]>, Error> {
+    rows.iter()
+        .enumerate()
+        .map(|(row, r)| {
+            let r = r.as_ref();
+            <[T; N]>::try_from(r).map_err(|_| Error::RowWidth {
+                row,
+                expected: N,
+                found: r.len(),
+            })
+        })
+        .collect()
 }
 
 /// Shuffles `inputs` and `targets` by the same permutation (Fisher-Yates, drawn from
