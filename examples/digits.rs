@@ -137,7 +137,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
     }
     matrix.push('\n');
-    for (name, table) in [("digits-history.csv", curves), ("digits-confusion.csv", matrix)] {
+    for (name, table) in [
+        ("digits-history.csv", curves),
+        ("digits-confusion.csv", matrix),
+    ] {
         std::fs::write(out.join(name), table)?;
         println!("wrote {}", out.join(name).display());
     }

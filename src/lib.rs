@@ -58,13 +58,13 @@ pub use mlp_core::train::{Fit, History, Optimizer, Schedule, Train};
 pub use mlp_core::{Error, Gradients, Network, Workspace};
 #[cfg(feature = "parallel")]
 pub use mlp_core::{ParallelNetwork, ParallelWorkspace};
+#[doc = include_str!("network.md")]
+pub use mlp_macros::network;
 /// The rayon that [`ParallelNetwork`] runs on, so that a program sizes its pool
 /// (`mlp::rayon::ThreadPoolBuilder`, `install`) without depending on a matching
 /// version itself.
 #[cfg(feature = "parallel")]
 pub use rayon;
-#[doc = include_str!("network.md")]
-pub use mlp_macros::network;
 
 /// `use mlp::prelude::*;` brings the macro, the traits every network implements
 /// ([`Network`], [`Train`] and [`Save`]), what their methods take, and

@@ -34,7 +34,15 @@ fn tests_build_no_plotting_crates() {
 fn example_packages() -> Vec<String> {
     let output = std::process::Command::new(env!("CARGO"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["tree", "-p", "mlp", "-e", "normal,build,dev", "--prefix", "none"])
+        .args([
+            "tree",
+            "-p",
+            "mlp",
+            "-e",
+            "normal,build,dev",
+            "--prefix",
+            "none",
+        ])
         .output()
         .expect("cargo tree runs");
     assert!(
@@ -59,7 +67,9 @@ fn the_first_command_of_the_readme_builds_fewer_than_60_packages() {
     let packages = example_packages();
     for harness in ["criterion", "trybuild"] {
         assert!(
-            !packages.iter().any(|p| p.starts_with(&format!("{harness} "))),
+            !packages
+                .iter()
+                .any(|p| p.starts_with(&format!("{harness} "))),
             "mlp's examples build {harness}: it belongs to the package that needs it \
              (benches/ is mlp-bench, tests/ui is mlp-ui), not to mlp's dev-dependencies"
         );

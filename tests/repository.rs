@@ -34,8 +34,14 @@ fn the_licence_files_are_those_cargo_toml_names() {
 #[test]
 fn the_readme_says_how_to_depend_on_the_unpublished_crate() {
     let readme = read("README.md");
-    assert!(readme.contains("mlp = { path = \""), "no path dependency in the README");
-    assert!(readme.contains("mlp = { git = \""), "no git dependency in the README");
+    assert!(
+        readme.contains("mlp = { path = \""),
+        "no path dependency in the README"
+    );
+    assert!(
+        readme.contains("mlp = { git = \""),
+        "no git dependency in the README"
+    );
     assert!(
         !readme.contains("version = \"0.1\""),
         "the README depends on a crates.io version, but mlp is not published"
@@ -46,15 +52,31 @@ fn the_readme_says_how_to_depend_on_the_unpublished_crate() {
 fn the_readme_refers_only_to_files_in_the_repository() {
     let readme = read("README.md");
     for outside in ["DESIGN.md", "../shared"] {
-        assert!(!readme.contains(outside), "the README refers to {outside}, which is not in the repository");
+        assert!(
+            !readme.contains(outside),
+            "the README refers to {outside}, which is not in the repository"
+        );
     }
     // Every path in backquotes that starts at a directory of the repository exists.
-    let roots = ["benches/", "examples/", "fuzz/", "mlp-core/", "mlp-macros/", "no-std/", "scripts/", "src/", "tests/"];
+    let roots = [
+        "benches/",
+        "examples/",
+        "fuzz/",
+        "mlp-core/",
+        "mlp-macros/",
+        "no-std/",
+        "scripts/",
+        "src/",
+        "tests/",
+    ];
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut checked = 0;
     for quoted in readme.split('`').skip(1).step_by(2) {
         if roots.iter().any(|r| quoted.starts_with(r)) && !quoted.contains([' ', '*', '{']) {
-            assert!(root.join(quoted).exists(), "the README names `{quoted}`, which does not exist");
+            assert!(
+                root.join(quoted).exists(),
+                "the README names `{quoted}`, which does not exist"
+            );
             checked += 1;
         }
     }

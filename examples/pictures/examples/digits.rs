@@ -20,7 +20,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     let dir = plot::output_dir()?;
     let read = |name: &str| {
         Table::read(&dir.join(name)).map_err(|e| {
-            format!("{e}; run `cargo run --release --example digits` from the repository root first")
+            format!(
+                "{e}; run `cargo run --release --example digits` from the repository root first"
+            )
         })
     };
     let history = read("digits-history.csv")?;
@@ -42,8 +44,18 @@ fn main() -> Result<(), Box<dyn Error>> {
                 "epoch",
                 "sparse_cce loss",
                 vec![
-                    Series::line("mean of the epoch's mini-batches", plot::PALETTE[1], 2, curve("step_loss")?),
-                    Series::line("all training rows, after the epoch", plot::PALETTE[0], 3, curve("train_loss")?),
+                    Series::line(
+                        "mean of the epoch's mini-batches",
+                        plot::PALETTE[1],
+                        2,
+                        curve("step_loss")?,
+                    ),
+                    Series::line(
+                        "all training rows, after the epoch",
+                        plot::PALETTE[0],
+                        3,
+                        curve("train_loss")?,
+                    ),
                 ],
             ),
             Panel::new(

@@ -6,6 +6,7 @@
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::coord::types::RangedCoordf64;
+use plotters::element::{DashedPathElement, DottedPathElement};
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 use std::error::Error;
@@ -516,8 +517,8 @@ pub fn confusion_map(path: &Path, title: &str, counts: &[Vec<f64>]) -> Result<()
         )
         .into());
     }
-    let root = canvas(path, 700, 680)?;
-    let root = root.titled(title, (FONT, 24))?;
+    let canvas_root = canvas(path, 700, 680)?;
+    let root = canvas_root.titled(title, (FONT, 24))?;
     let range = -0.5..n as f64 - 0.5;
     let mut chart = ChartBuilder::on(&root)
         .margin(16)
@@ -545,7 +546,6 @@ pub fn confusion_map(path: &Path, title: &str, counts: &[Vec<f64>]) -> Result<()
         .x_label_formatter(&|v| class(*v).map_or_else(String::new, |k| k.to_string()))
         .y_label_formatter(&|v| class(*v).map_or_else(String::new, |k| (n - 1 - k).to_string()))
         .draw()?;
-    let text = (FONT, 16).into_font();
     for (t, row) in counts.iter().enumerate() {
         let total: f64 = row.iter().sum();
         let y = (n - 1 - t) as f64;
@@ -554,18 +554,20 @@ pub fn confusion_map(path: &Path, title: &str, counts: &[Vec<f64>]) -> Result<()
             let x = p as f64;
             chart.draw_series(std::iter::once(Rectangle::new(
                 [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
-                sequential(1.0 - share).filled(),
+                shade(share).filled(),
             )))?;
             if count > 0.0 {
                 // Light text on the dark cells of a large share.
                 let color = if share > 0.5 { WHITE } else { BLACK };
+                let style = (FONT, 16).into_font().color(&color);
                 let label = format!("{count}");
-                let (w, h) = root.estimate_text_size(&label, &text)?;
+                // In pixels of the whole canvas, where backend coordinates are.
+                let (w, h) = canvas_root.estimate_text_size(&label, &style)?;
                 let (cx, cy) = chart.backend_coord(&(x, y));
-                root.draw(&Text::new(
+                canvas_root.draw(&Text::new(
                     label,
                     (cx - w as i32 / 2, cy - h as i32 / 2),
-                    text.clone().color(&color),
+                    style,
                 ))?;
             }
         }
@@ -588,7 +590,10 @@ impl Table {
     /// then rows of numbers (`NaN` allowed) as wide as the header; blank lines are
     /// skipped.
     pub fn parse(name: &str, csv: &str) -> Result<Self> {
-        let mut lines = csv.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+        let mut lines = csv
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty());
         let (_, header) = lines.next().ok_or_else(|| format!("{name} is empty"))?;
         let columns: Vec<String> = header.split(',').map(|c| c.trim().to_string()).collect();
         let mut rows = vec![];
@@ -637,6 +642,13 @@ impl Table {
             .ok_or_else(|| format!("no column {name:?}; the columns are {:?}", self.columns))?;
         Ok(self.rows.iter().map(|row| row[i]).collect())
     }
+}
+
+/// White (0) to dark blue (1), for shares.
+fn shade(v: f64) -> RGBColor {
+    let v = v.clamp(0.0, 1.0);
+    let mix = |a: f64, b: f64| (a + (b - a) * v).round() as u8;
+    RGBColor(mix(247.0, 8.0), mix(251.0, 48.0), mix(255.0, 107.0))
 }
 
 /// Blue (0) through white (0.5) to red (1).
@@ -712,16 +724,28 @@ mod tests {
         assert_eq!(table.column("epoch").unwrap(), [1.0, 2.0]);
         assert!(table.column("loss").unwrap()[1].is_nan());
         let missing = table.column("accuracy").unwrap_err().to_string();
-        assert_eq!(missing, r#"no column "accuracy"; the columns are ["epoch", "loss"]"#);
+        assert_eq!(
+            missing,
+            r#"no column "accuracy"; the columns are ["epoch", "loss"]"#
+        );
     }
 
     #[test]
     fn a_bad_table_names_the_file_line_and_value() {
         let short = Table::parse("t.csv", "epoch,loss\n1,0.5\n2\n").unwrap_err();
-        assert_eq!(short.to_string(), "t.csv, line 3: 1 values, expected 2 (epoch, loss)");
+        assert_eq!(
+            short.to_string(),
+            "t.csv, line 3: 1 values, expected 2 (epoch, loss)"
+        );
         let word = Table::parse("t.csv", "epoch,loss\n1,low\n").unwrap_err();
-        assert_eq!(word.to_string(), r#"t.csv, line 2, column loss: "low" is not a number"#);
-        assert_eq!(Table::parse("t.csv", "\n").unwrap_err().to_string(), "t.csv is empty");
+        assert_eq!(
+            word.to_string(),
+            r#"t.csv, line 2, column loss: "low" is not a number"#
+        );
+        assert_eq!(
+            Table::parse("t.csv", "\n").unwrap_err().to_string(),
+            "t.csv is empty"
+        );
     }
 
     #[test]
@@ -747,7 +771,12 @@ mod tests {
                 Some(linear_tick(t, 2.0))
             })
             .collect();
-        assert_eq!(quarters, ["-0.5", "-0.25", "0", "0.25", "0.5", "0.75", "1", "1.25", "1.5"]);
+        assert_eq!(
+            quarters,
+            [
+                "-0.5", "-0.25", "0", "0.25", "0.5", "0.75", "1", "1.25", "1.5"
+            ]
+        );
         assert_eq!(linear_tick(0.1 + 0.2, 2.0), "0.3");
         // A short axis keeps its ticks apart: four decimals would print "1" for all.
         let close: Vec<String> = [1.000002, 1.000004, 1.000006]
