@@ -1,11 +1,13 @@
-//! The benchmark suite of DESIGN.md: five networks, three metrics each, every one
+//! The benchmark suite of mlp: five networks, three metrics each, every one
 //! measured beside a plain scalar implementation of the same network, plus the
-//! single-core f32 FMA peak of the machine for scale.
+//! single-core f32 FMA peak of the machine for scale. It is the package `mlp-bench`
+//! (so that building mlp never builds criterion); from the repository root:
 //!
 //! ```sh
-//! RUSTFLAGS="-C target-cpu=native" cargo bench --bench networks
-//! RUSTFLAGS="-C target-cpu=native" cargo bench --bench networks -- --warm-up-time 1 --measurement-time 2
-//! RUSTFLAGS="-C target-cpu=native" cargo bench --bench networks -- N4/   # one network
+//! RUSTFLAGS="-C target-cpu=native" cargo bench -p mlp-bench --bench networks
+//! RUSTFLAGS="-C target-cpu=native" cargo bench -p mlp-bench --bench networks -- --warm-up-time 1 --measurement-time 2
+//! RUSTFLAGS="-C target-cpu=native" cargo bench -p mlp-bench --bench networks -- N4/   # one network
+//! RUSTFLAGS="-C target-cpu=native" cargo bench -p mlp-bench --features parallel --bench networks
 //! ```
 //!
 //! `-C target-cpu=native` lets `wide` (and the compiler) use every instruction set

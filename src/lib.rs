@@ -32,39 +32,13 @@
 //! # Ok::<(), mlp::Error>(())
 //! ```
 //!
-//! # The grammar
-//!
-//! ```text
-//! item       := attrs vis 'struct' Ident '{' body '}'
-//! expr       := body
-//! body       := INPUT ('=>' layer)+ ';' 'loss' '=' loss (';' option)* ';'?
-//! layer      := WIDTH activation ['dropout' '(' rate ')']
-//! activation := sigmoid | tanh | relu | leaky_relu ['(' slope ')'] | linear | softmax
-//!             | elu ['(' alpha ')'] | softplus | gelu
-//! loss       := mse | sse | mae | huber ['(' delta ')'] | bce | cce | sparse_cce
-//!             | hinge | perceptron
-//! option     := scalar '=' (f32 | f64) | weights '=' STRING
-//! ```
-//!
-//! Invalid networks are compile errors pointing at the token to change:
-//!
-//! | loss | output activation it needs | outputs |
-//! |---|---|---|
-//! | `bce` | `sigmoid` | any (more than one = multi-label) |
-//! | `cce`, `sparse_cce` | `softmax` | at least 2 |
-//! | `hinge`, `perceptron` | `linear` (labels -1/+1) | 1 |
-//! | `mse`, `sse`, `mae`, `huber` | anything but `softmax` | any |
-//!
-//! # What a network offers
-//!
-//! Each generated type has public `layers` (a tuple of [`core::Dense`], with
-//! `weight` of shape `(out, in)` and `bias`), an inherent `new()` (seed 0), and the
-//! [`Network`] trait: the consts `INPUTS`, `OUTPUTS`, `LAYERS`, `PARAMS`; construction
-//! (`zeros`, `seeded`, `from_weights`, `from_flat`), `to_flat`, `predict`,
-//! `predict_batch`, `loss`, `gradients` and `step`, with `*_with` forms that compute
-//! in a [`Workspace`] and allocate nothing. Training is [`Train::fit`] (or the
-//! optimisers of [`core::optim`] in a loop of your own), model files are
-//! [`Save::save`] and [`Save::load`]; `use mlp::prelude::*` brings all of it.
+//! [`network!`] documents the grammar (layers, activations, losses, `scalar`,
+//! `dropout`, compiled-in `weights`), which losses pair with which output layers, and
+//! everything a generated type offers: public `layers` of [`core::Dense`], the
+//! [`Network`] trait (construction, `predict`, `loss`, `gradients`, `step` and their
+//! allocation-free `*_with` forms in a [`Workspace`]), training with [`Train::fit`]
+//! and model files with [`Save::save`] and [`Save::load`]. `use mlp::prelude::*`
+//! brings all of it.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -86,7 +60,13 @@ pub use mlp_core::train::{Fit, History, Optimizer, Schedule, Train};
 pub use mlp_core::{Error, Gradients, Network, Workspace};
 #[cfg(feature = "parallel")]
 pub use mlp_core::{ParallelNetwork, ParallelWorkspace};
+#[doc = include_str!("network.md")]
 pub use mlp_macros::network;
+/// The rayon that [`ParallelNetwork`] runs on, so that a program sizes its pool
+/// (`mlp::rayon::ThreadPoolBuilder`, `install`) without depending on a matching
+/// version itself.
+#[cfg(feature = "parallel")]
+pub use rayon;
 
 /// `use mlp::prelude::*;` brings the macro, the traits every network implements
 /// ([`Network`], [`Train`] and [`Save`]), what their methods take, and

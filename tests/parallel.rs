@@ -17,7 +17,7 @@ fn data(rows: usize) -> (Vec<[f64; 64]>, Vec<usize>) {
 
 #[test]
 fn parallel_prediction_and_gradients_match_one_thread() {
-    let pool = rayon::ThreadPoolBuilder::new()
+    let pool = mlp::rayon::ThreadPoolBuilder::new()
         .num_threads(3)
         .build()
         .unwrap();

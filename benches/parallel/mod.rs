@@ -79,6 +79,6 @@ pub fn report(mean_ns: impl Fn(&str, &str) -> Option<f64>) -> Option<String> {
         "\n## Data parallelism (`--features parallel`, {} threads)\n\n\
          | network | work | one thread ns/row | all threads ns/row | speed-up |\n\
          |---|---|---:|---:|---:|\n{rows}",
-        rayon::current_num_threads()
+        mlp::rayon::current_num_threads()
     ))
 }

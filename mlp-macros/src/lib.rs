@@ -14,7 +14,9 @@ mod weights;
 
 use proc_macro::TokenStream;
 
-/// Declares a fixed-architecture neural network; see the `mlp` crate for the grammar.
+/// Defined in `mlp-macros` and used through `mlp` as `mlp::network!`, whose page
+/// documents the grammar and the generated API; the code it generates refers to
+/// `::mlp`.
 #[proc_macro]
 pub fn network(input: TokenStream) -> TokenStream {
     // A `weights = "path"` is relative to the invoking file, as with `include_bytes!`.

@@ -10,7 +10,7 @@
 //! chases them; mae grows linearly, and huber is squared up to delta and linear
 //! beyond it (delta = 0.3 here, a few times the noise, so every outlier counts
 //! linearly), and both stay near sin(x). Writes one picture with the data, the
-//! outliers and the three fitted curves.
+//! outliers and the three fitted curves (mse solid, mae dashed, huber dotted).
 //!
 //! Run from the repository root:
 //! `cargo run --release --manifest-path examples/pictures/Cargo.toml --example regression`
@@ -140,13 +140,20 @@ fn main() -> Result<(), Box<dyn Error>> {
         Series::dots("training data", gray, 3, inliers),
         Series::dots("outliers", plot::PALETTE[3], 5, outlying).with_mark(Mark::Cross(6)),
     ];
-    let colors = [plot::PALETTE[1], plot::PALETTE[0], plot::PALETTE[2]];
-    for (o, color) in outcomes.iter().zip(colors) {
-        let label = format!("{} fit (test MAE {:.3})", o.loss, o.test_mae);
-        series.push(Series::line(&label, color, 3, o.curve.clone()));
-    }
+    // The truth thin and under the fits, which show where they leave it.
     let black = plot::RGBColor(0, 0, 0);
-    series.push(Series::line("sin(x), the truth", black, 2, truth).with_mark(Mark::Dashed(2)));
+    series.push(Series::line("sin(x), the truth", black, 1, truth));
+    // mae and huber fit nearly the same curve: a solid, a dashed and a dotted line
+    // in three colours keep each visible where another runs over it.
+    let styles = [
+        (plot::PALETTE[1], Mark::Line(3)),
+        (plot::PALETTE[0], Mark::Dashed(3)),
+        (plot::PALETTE[2], Mark::Dotted(2)),
+    ];
+    for (o, (color, mark)) in outcomes.iter().zip(styles) {
+        let label = format!("{} fit (test MAE {:.3})", o.loss, o.test_mae);
+        series.push(Series::line(&label, color, 3, o.curve.clone()).with_mark(mark));
+    }
     plot::charts(
         &path,
         "1 => 32 tanh => 1 linear fitted with three losses",

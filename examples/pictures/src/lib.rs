@@ -6,6 +6,7 @@
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::coord::types::RangedCoordf64;
+use plotters::element::{DashedPathElement, DottedPathElement};
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 use std::error::Error;
@@ -69,6 +70,8 @@ pub enum Mark {
     Line(u32),
     /// A dashed line, this many pixels wide.
     Dashed(u32),
+    /// A line of dots of this radius, a few pixels apart.
+    Dotted(u32),
     /// A filled dot of this radius at each point.
     Dot(u32),
     /// A cross of this half-size at each point.
@@ -278,6 +281,12 @@ where
             5,
             color.stroke_width(width),
         ))?,
+        Mark::Dotted(radius) => chart.draw_series(DottedLineSeries::new(
+            points,
+            0,
+            3 * radius as i32 + 2,
+            move |p| Circle::new(p, radius, color.filled()),
+        ))?,
         Mark::Dot(radius) => {
             chart.draw_series(points.map(|p| Circle::new(p, radius, color.mix(0.75).filled())))?
         }
@@ -302,9 +311,24 @@ fn legend_mark<DB: DrawingBackend>(
     y: i32,
 ) -> DynElement<'static, DB, (i32, i32)> {
     match mark {
-        Mark::Line(width) | Mark::Dashed(width) => {
+        Mark::Line(width) => {
             PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(width.max(2))).into_dyn()
         }
+        // Shorter dashes than on the chart, so that two of them show.
+        Mark::Dashed(width) => DashedPathElement::new(
+            vec![(x, y), (x + 20, y)],
+            7,
+            6,
+            color.stroke_width(width.max(2)),
+        )
+        .into_dyn(),
+        Mark::Dotted(radius) => DottedPathElement::new(
+            vec![(x, y), (x + 20, y)],
+            0,
+            3 * radius as i32 + 2,
+            move |p| Circle::new(p, radius, color.filled()),
+        )
+        .into_dyn(),
         Mark::Dot(radius) => Circle::new((x + 10, y), radius.max(3), color.filled()).into_dyn(),
         Mark::Cross(size) => Cross::new((x + 10, y), size, color.stroke_width(3)).into_dyn(),
     }
@@ -324,11 +348,29 @@ pub fn tick(v: f64) -> String {
     }
 }
 
-/// A tick label on a linear axis of extent `span`. Plotters reaches its ticks by
-/// adding steps, so the one at zero can come out as -5.6e-17: a value that small
-/// against the span is zero.
-fn linear_tick(v: f64, span: f64) -> String {
-    tick(if v.abs() < 1e-9 * span { 0.0 } else { v })
+/// A tick label on a linear axis of extent `span`, rounded to the ticks' spacing.
+/// Plotters places about ten ticks and reaches them by adding steps, so a tick
+/// carries the residue of the sums (zero comes out as -5.55e-17, 0.3 as
+/// 0.30000000000000004): printed with one decimal more than a tenth of the span
+/// needs, every tick reads as the round number it stands for, and ticks close
+/// together on a short axis stay apart.
+pub fn linear_tick(v: f64, span: f64) -> String {
+    if !(span.is_finite() && span > 0.0) {
+        return tick(v);
+    }
+    let decimals = (1.0 - (span / 10.0).log10().floor()).clamp(0.0, 15.0) as usize;
+    let text = format!("{v:.decimals$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &text
+    };
+    // A residue just below zero rounds to "-0".
+    if text.trim_start_matches('-') == "0" {
+        "0".to_string()
+    } else {
+        text.to_string()
+    }
 }
 
 /// The smallest and largest finite value.
@@ -462,6 +504,153 @@ pub fn probability_map(
     Ok(())
 }
 
+/// A square map of `counts` (row `t`, column `p`: how many rows of class `t` were
+/// predicted as `p`), a confusion matrix: each cell shaded by its share of its row,
+/// with its count written in it, true classes down the side (0 at the top) and
+/// predicted classes along the bottom.
+pub fn confusion_map(path: &Path, title: &str, counts: &[Vec<f64>]) -> Result<()> {
+    let n = counts.len();
+    if n == 0 || counts.iter().any(|row| row.len() != n) {
+        return Err(format!(
+            "a confusion matrix is square; found {n} rows of lengths {:?}",
+            counts.iter().map(Vec::len).collect::<Vec<_>>()
+        )
+        .into());
+    }
+    let canvas_root = canvas(path, 700, 680)?;
+    let root = canvas_root.titled(title, (FONT, 24))?;
+    let range = -0.5..n as f64 - 0.5;
+    let mut chart = ChartBuilder::on(&root)
+        .margin(16)
+        .x_label_area_size(50)
+        .y_label_area_size(60)
+        .build_cartesian_2d(range.clone(), range)?;
+    // Row t is drawn at y = n - 1 - t, so that class 0 is at the top.
+    let class = move |v: f64| {
+        let k = v.round();
+        if (v - k).abs() < 1e-6 && (0.0..n as f64).contains(&k) {
+            Some(k as usize)
+        } else {
+            None
+        }
+    };
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(n)
+        .y_labels(n)
+        .x_desc("predicted class")
+        .y_desc("true class")
+        .axis_desc_style((FONT, 16))
+        .label_style((FONT, 15))
+        .x_label_formatter(&|v| class(*v).map_or_else(String::new, |k| k.to_string()))
+        .y_label_formatter(&|v| class(*v).map_or_else(String::new, |k| (n - 1 - k).to_string()))
+        .draw()?;
+    for (t, row) in counts.iter().enumerate() {
+        let total: f64 = row.iter().sum();
+        let y = (n - 1 - t) as f64;
+        for (p, &count) in row.iter().enumerate() {
+            let share = if total > 0.0 { count / total } else { 0.0 };
+            let x = p as f64;
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
+                shade(share).filled(),
+            )))?;
+            if count > 0.0 {
+                // Light text on the dark cells of a large share.
+                let color = if share > 0.5 { WHITE } else { BLACK };
+                let style = (FONT, 16).into_font().color(&color);
+                let label = format!("{count}");
+                // In pixels of the whole canvas, where backend coordinates are.
+                let (w, h) = canvas_root.estimate_text_size(&label, &style)?;
+                let (cx, cy) = chart.backend_coord(&(x, y));
+                canvas_root.draw(&Text::new(
+                    label,
+                    (cx - w as i32 / 2, cy - h as i32 / 2),
+                    style,
+                ))?;
+            }
+        }
+    }
+    root.present()?;
+    Ok(())
+}
+
+/// A table of numbers read from a CSV file with a header line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    /// The header's names, one per column.
+    pub columns: Vec<String>,
+    /// The rows, each as wide as the header.
+    pub rows: Vec<Vec<f64>>,
+}
+
+impl Table {
+    /// Reads the CSV text `csv` from the file `name` (for messages): a header line,
+    /// then rows of numbers (`NaN` allowed) as wide as the header; blank lines are
+    /// skipped.
+    pub fn parse(name: &str, csv: &str) -> Result<Self> {
+        let mut lines = csv
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty());
+        let (_, header) = lines.next().ok_or_else(|| format!("{name} is empty"))?;
+        let columns: Vec<String> = header.split(',').map(|c| c.trim().to_string()).collect();
+        let mut rows = vec![];
+        for (index, line) in lines {
+            let values: Vec<&str> = line.split(',').map(str::trim).collect();
+            if values.len() != columns.len() {
+                return Err(format!(
+                    "{name}, line {}: {} values, expected {} ({})",
+                    index + 1,
+                    values.len(),
+                    columns.len(),
+                    columns.join(", ")
+                )
+                .into());
+            }
+            let row = values
+                .iter()
+                .zip(&columns)
+                .map(|(text, column)| {
+                    text.parse::<f64>().map_err(|_| {
+                        format!(
+                            "{name}, line {}, column {column}: {text:?} is not a number",
+                            index + 1
+                        )
+                    })
+                })
+                .collect::<std::result::Result<Vec<f64>, String>>()?;
+            rows.push(row);
+        }
+        Ok(Self { columns, rows })
+    }
+
+    /// Reads the file at `path` with [`Table::parse`].
+    pub fn read(path: &Path) -> Result<Self> {
+        let csv = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        Self::parse(&path.display().to_string(), &csv)
+    }
+
+    /// The values of the column named `name`, top to bottom.
+    pub fn column(&self, name: &str) -> Result<Vec<f64>> {
+        let i = self
+            .columns
+            .iter()
+            .position(|c| c == name)
+            .ok_or_else(|| format!("no column {name:?}; the columns are {:?}", self.columns))?;
+        Ok(self.rows.iter().map(|row| row[i]).collect())
+    }
+}
+
+/// White (0) to dark blue (1), for shares.
+fn shade(v: f64) -> RGBColor {
+    let v = v.clamp(0.0, 1.0);
+    let mix = |a: f64, b: f64| (a + (b - a) * v).round() as u8;
+    RGBColor(mix(247.0, 8.0), mix(251.0, 48.0), mix(255.0, 107.0))
+}
+
 /// Blue (0) through white (0.5) to red (1).
 pub fn diverging(v: f64) -> RGBColor {
     let v = v.clamp(0.0, 1.0);
@@ -527,7 +716,37 @@ fn level_segments(grid: &[Vec<f64>], level: f64) -> Vec<((f64, f64), (f64, f64))
 
 #[cfg(test)]
 mod tests {
-    use super::{linear_tick, tick};
+    use super::{Table, linear_tick, tick};
+
+    #[test]
+    fn a_table_reads_its_columns_by_name() {
+        let table = Table::parse("t.csv", "epoch,loss\n1,0.5\n\n2,NaN\n").unwrap();
+        assert_eq!(table.column("epoch").unwrap(), [1.0, 2.0]);
+        assert!(table.column("loss").unwrap()[1].is_nan());
+        let missing = table.column("accuracy").unwrap_err().to_string();
+        assert_eq!(
+            missing,
+            r#"no column "accuracy"; the columns are ["epoch", "loss"]"#
+        );
+    }
+
+    #[test]
+    fn a_bad_table_names_the_file_line_and_value() {
+        let short = Table::parse("t.csv", "epoch,loss\n1,0.5\n2\n").unwrap_err();
+        assert_eq!(
+            short.to_string(),
+            "t.csv, line 3: 1 values, expected 2 (epoch, loss)"
+        );
+        let word = Table::parse("t.csv", "epoch,loss\n1,low\n").unwrap_err();
+        assert_eq!(
+            word.to_string(),
+            r#"t.csv, line 2, column loss: "low" is not a number"#
+        );
+        assert_eq!(
+            Table::parse("t.csv", "\n").unwrap_err().to_string(),
+            "t.csv is empty"
+        );
+    }
 
     #[test]
     fn a_tick_at_zero_reads_zero() {
@@ -535,9 +754,39 @@ mod tests {
         let zero = (0..5).fold(-0.5f64, |v, _| v + 0.1);
         assert_ne!(zero, 0.0);
         assert_eq!(linear_tick(zero, 2.0), "0");
+        assert_eq!(linear_tick(-zero, 2.0), "0");
         assert_eq!(linear_tick(0.2, 2.0), "0.2");
         assert_eq!(linear_tick(-0.4, 2.0), "-0.4");
         // A log axis keeps its small ticks.
         assert_eq!(tick(1e-5), "1e-5");
+    }
+
+    #[test]
+    fn ticks_are_rounded_to_their_spacing() {
+        // The xor map's axis, [-0.5, 1.5], in plotters' steps of 0.25 and 0.1.
+        let quarters: Vec<String> = (0..=8)
+            .scan(-0.5f64, |v, _| {
+                let t = *v;
+                *v += 0.25;
+                Some(linear_tick(t, 2.0))
+            })
+            .collect();
+        assert_eq!(
+            quarters,
+            [
+                "-0.5", "-0.25", "0", "0.25", "0.5", "0.75", "1", "1.25", "1.5"
+            ]
+        );
+        assert_eq!(linear_tick(0.1 + 0.2, 2.0), "0.3");
+        // A short axis keeps its ticks apart: four decimals would print "1" for all.
+        let close: Vec<String> = [1.000002, 1.000004, 1.000006]
+            .iter()
+            .map(|&v| linear_tick(v, 1e-5))
+            .collect();
+        assert_eq!(close, ["1.000002", "1.000004", "1.000006"]);
+        // A long axis prints whole numbers, keeping their zeros.
+        assert_eq!(linear_tick(500.0, 1000.0), "500");
+        assert_eq!(linear_tick(1250.0000000002, 2000.0), "1250");
+        assert_eq!(linear_tick(-20.0, 100.0), "-20");
     }
 }

@@ -4,15 +4,15 @@
 //! that must compile and run.
 //!
 //! Regenerate the `.stderr` files after an intended change to a message with
-//! `TRYBUILD=overwrite cargo test --test ui`, then read the diff.
+//! `TRYBUILD=overwrite cargo test -p mlp-ui`, then read the diff.
 
 #[test]
 fn ui() {
     let t = trybuild::TestCases::new();
-    t.compile_fail("tests/ui/fail/*/*.rs");
+    t.compile_fail("fail/*/*.rs");
     // With pass cases in the same run, trybuild builds every case instead of only
     // checking it. `fail/types/cce-one-output-without-macro.rs` relies on that: its
     // error is raised when `output_delta` is instantiated, which `cargo check`
     // never does.
-    t.pass("tests/ui/pass/*.rs");
+    t.pass("pass/*.rs");
 }
