@@ -136,7 +136,7 @@ mod sklearn {
             .report();
         // precision_recall_fscore_support(truth, predicted, zero_division=0)
         all_close(&r.precision, &[1.0, 0.5, 0.75]);
-        all_close(&r.recall, &[0.66666666666666667, 0.66666666666666667, 0.75]);
+        all_close(&r.recall, &[0.6666666666666666, 0.6666666666666666, 0.75]);
         all_close(&r.f1, &[0.8, 0.5714285714285714, 0.75]);
         assert_eq!(r.support, [3, 3, 4]);
         // precision_recall_fscore_support(truth, predicted, average="macro", zero_division=0)

@@ -684,7 +684,6 @@ fn convert_hint(found: &str) -> &'static str {
     }
 }
 
-
 /// `column 2 (petal_width)`, or `column 2` without a header name.
 #[cfg(feature = "alloc")]
 fn column_label(column: usize, name: &str) -> alloc::string::String {

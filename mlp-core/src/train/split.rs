@@ -3,8 +3,8 @@
 
 use super::epoch::stream;
 use super::{Fit, Holdout, Rows};
+use crate::data;
 use crate::error::Error;
-use crate::init::Uniform;
 use crate::metrics::Classes;
 use crate::network::Network;
 use alloc::vec::Vec;
@@ -102,29 +102,31 @@ fn holdout<N: Network>(
     fraction: f64,
 ) -> Result<(Vec<usize>, Vec<usize>), Error> {
     let n = rows.len();
-    let count = |rows: usize| ComplexField::round(rows as f64 * fraction) as usize;
-    let mut rng = Uniform::new(stream(settings.seed, 0, 2));
+    let refused = || Error::InvalidSetting {
+        setting: "validation_split",
+        value: fraction,
+        expected: "a fraction leaving at least one row on each side",
+    };
+    let seed = stream(settings.seed, 0, 2);
     let mut held = match settings.holdout {
-        Holdout::Last => (n - count(n).min(n)..n).collect(),
-        Holdout::Random => draw(&mut rng, (0..n).collect(), count(n)),
+        Holdout::Last => {
+            let count = ComplexField::round(n as f64 * fraction) as usize;
+            (n - count.min(n)..n).collect()
+        }
+        Holdout::Random => {
+            data::split_indices(n, fraction, seed)
+                .map_err(|_| refused())?
+                .1
+        }
         Holdout::Stratified => {
-            let classes = Classes::<N>::of("Holdout::Stratified")?;
-            let labels = classes.of_targets(rows.targets);
-            let mut held = Vec::new();
-            for class in 0..classes.count() {
-                let members: Vec<usize> = (0..n).filter(|&i| labels[i] == class).collect();
-                let take = count(members.len());
-                held.extend(draw(&mut rng, members, take));
-            }
-            held
+            let labels = Classes::<N>::of("Holdout::Stratified")?.of_targets(rows.targets);
+            data::stratified_indices(&labels, fraction, seed)
+                .map_err(|_| refused())?
+                .1
         }
     };
     if held.is_empty() || held.len() >= n {
-        return Err(Error::InvalidSetting {
-            setting: "validation_split",
-            value: fraction,
-            expected: "a fraction leaving at least one row on each side",
-        });
+        return Err(refused());
     }
     held.sort_unstable();
     let mut is_held = alloc::vec![false; n];
@@ -132,13 +134,6 @@ fn holdout<N: Network>(
         is_held[i] = true;
     }
     Ok(((0..n).filter(|&i| !is_held[i]).collect(), held))
-}
-
-/// `take` of `indices` drawn at random.
-fn draw(rng: &mut Uniform, mut indices: Vec<usize>, take: usize) -> Vec<usize> {
-    rng.permute(indices.len(), |i, j| indices.swap(i, j));
-    indices.truncate(take);
-    indices
 }
 
 /// The weight of each kept row: its sample weight times its class's weight;
