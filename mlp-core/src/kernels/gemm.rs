@@ -18,7 +18,6 @@
 //! that their frames, which keep every inlined local apart, stay small.
 
 use super::BLOCK;
-use super::matvec::prefetch;
 use super::vector::Vector;
 use crate::batch::{Batch, LANE_PAD, Rows};
 use crate::real::Real;
@@ -33,9 +32,6 @@ const CHUNK: usize = 64;
 
 /// Inner dimensions up to this are read in place from a feature-major batch.
 const IN_PLACE_DEPTH: usize = 64;
-
-/// How many cache lines ahead the rows product asks for its rows.
-const ROWS_AHEAD: usize = 4;
 
 /// Most vectors a block row can span: `BLOCK / LANES` with 2 lanes (`f64x2`).
 const MAX_VECTORS: usize = 8;
@@ -397,28 +393,18 @@ unsafe fn rows_block<
         });
         let mut acc = [start; R];
         let w = w.as_ptr().add(m0);
-        // The rows' next lines are asked for a line of `k` at a time, a few
-        // lines ahead: every row crosses into a new line at the same `k`.
-        let line = 64 / size_of::<T>();
-        let mut k0 = 0;
-        while k0 < K {
-            for r in 0..R {
-                prefetch(x.wrapping_add(r * K + k0 + ROWS_AHEAD * line).cast(), 1);
+        for k in 0..K {
+            let column = w.add(k * M);
+            let mut wk = [V::splat(T::ZERO); NV];
+            for (v, wk) in wk.iter_mut().enumerate() {
+                *wk = V::read(column.add(v * lanes));
             }
-            for k in k0..(k0 + line).min(K) {
-                let column = w.add(k * M);
-                let mut wk = [V::splat(T::ZERO); NV];
-                for (v, wk) in wk.iter_mut().enumerate() {
-                    *wk = V::read(column.add(v * lanes));
-                }
-                for (r, acc) in acc.iter_mut().enumerate() {
-                    let xv = V::splat(*x.add(r * K + k));
-                    for (v, acc) in acc.iter_mut().enumerate() {
-                        *acc = xv.mul_add(wk[v], *acc);
-                    }
+            for (r, acc) in acc.iter_mut().enumerate() {
+                let xv = V::splat(*x.add(r * K + k));
+                for (v, acc) in acc.iter_mut().enumerate() {
+                    *acc = xv.mul_add(wk[v], *acc);
                 }
             }
-            k0 += line;
         }
         let mut sums = [T::ZERO; 32];
         for (r, acc) in acc.iter().enumerate() {

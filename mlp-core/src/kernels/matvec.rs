@@ -268,7 +268,7 @@ const PREFETCH_AHEAD: usize = 4096;
 /// Asks for the cache lines of `bytes` bytes from `p` into L1 (x86; elsewhere the
 /// hardware prefetchers alone).
 #[inline(always)]
-pub(super) fn prefetch(p: *const u8, bytes: usize) {
+fn prefetch(p: *const u8, bytes: usize) {
     #[cfg(target_arch = "x86_64")]
     for line in (0..bytes).step_by(64) {
         use core::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
