@@ -371,6 +371,7 @@ pub enum Error {
         value: f64,
     },
     /// A list of weights does not have the length it must have.
+    #[cfg(feature = "alloc")]
     #[error("{what} has {found} weights; give {expected}")]
     WeightCount {
         /// `"class_weights"` or `"sample_weights"`.
