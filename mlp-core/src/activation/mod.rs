@@ -18,6 +18,8 @@ pub use softmax::Softmax;
 use crate::batch::Batch;
 use crate::dense::Dense;
 use crate::kernels;
+#[cfg(feature = "alloc")]
+use crate::kernels::Operand;
 use crate::real::Real;
 use crate::simd::Math;
 use nalgebra::SVector;
@@ -74,6 +76,20 @@ pub trait Activation: Copy {
         a: &Batch<T, N>,
         delta: &mut Batch<T, N>,
     );
+
+    /// A layer's forward pass on a batch: `z = W x + b`, then `a = act(z)`.
+    #[inline]
+    #[cfg(feature = "alloc")]
+    fn dense_forward_batch<T: Real, const IN: usize, const OUT: usize, X: Operand<T, IN>>(
+        &self,
+        layer: &Dense<T, IN, OUT>,
+        x: &X,
+        z: &mut Batch<T, OUT>,
+        a: &mut Batch<T, OUT>,
+    ) {
+        kernels::dense_forward(layer, x, z);
+        self.forward_batch(z, a);
+    }
 }
 
 /// An activation applied to each neuron on its own.
@@ -136,5 +152,18 @@ impl<E: Elementwise> Activation for E {
         delta: &mut Batch<T, N>,
     ) {
         kernels::derivative_batch(self, z, a, delta);
+    }
+
+    /// The activation runs in the product's last store: `z` is not read again.
+    #[inline]
+    #[cfg(feature = "alloc")]
+    fn dense_forward_batch<T: Real, const IN: usize, const OUT: usize, X: Operand<T, IN>>(
+        &self,
+        layer: &Dense<T, IN, OUT>,
+        x: &X,
+        z: &mut Batch<T, OUT>,
+        a: &mut Batch<T, OUT>,
+    ) {
+        kernels::dense_forward_activated(layer, x, self, z, a);
     }
 }

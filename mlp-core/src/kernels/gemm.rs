@@ -18,7 +18,9 @@
 //! that their frames, which keep every inlined local apart, stay small.
 
 use super::BLOCK;
+use super::elementwise::Lanewise;
 use super::vector::Vector;
+use crate::activation::Elementwise;
 use crate::batch::{Batch, LANE_PAD, Rows};
 use crate::real::Real;
 use core::mem::MaybeUninit;
@@ -219,33 +221,102 @@ impl<T: Real, const K: usize> Operand<T, K> for Rows<'_, T, K> {
 /// layer with `M` outputs (column-major, `(m, k)` at `k * M + m`) or, `TRANSPOSED`,
 /// their transpose for a layer with `K` outputs (`(m, k)` at `m * K + k`). `C` gets
 /// whole vectors up to the padded length of `b`. Without a bias, `C` starts from zero.
+///
+/// With `activated`, its batch (of `C`'s capacity) also gets `act(C)`, written
+/// as `C` is: the layer's activation in the product's last store, so no pass of
+/// its own reads `C` again.
 #[inline]
-pub fn product<T: Real, const M: usize, const K: usize, const TRANSPOSED: bool, B>(
+pub fn product<T: Real, const M: usize, const K: usize, const TRANSPOSED: bool, B, E>(
     w: &[T],
     bias: Option<&[T]>,
     b: &B,
     c: &mut Batch<T, M>,
+    activated: Option<(&E, &mut Batch<T, M>)>,
 ) where
     B: Operand<T, K>,
+    E: Elementwise,
 {
     #[cfg(all(target_arch = "x86_64", feature = "std"))]
-    super::x86::product::<T, M, K, TRANSPOSED, B>(super::x86::Path::chosen(), w, bias, b, c);
+    super::x86::product::<T, M, K, TRANSPOSED, B, E>(
+        super::x86::Path::chosen(),
+        w,
+        bias,
+        b,
+        c,
+        activated,
+    );
     #[cfg(not(all(target_arch = "x86_64", feature = "std")))]
-    product_with::<T, T::Lanes, M, K, TRANSPOSED, B>(w, bias, b, c);
+    product_with::<T, T::Lanes, M, K, TRANSPOSED, B, E>(w, bias, b, c, activated);
+}
+
+/// Where a product's last store also writes `act(C)`: the activation, and the
+/// place in its batch that corresponds to the `C` pointer it travels with.
+type Fused<'a, T, E> = Option<(&'a E, *mut T)>;
+
+/// [`Fused`] moved by `at` scalars, as its `C` pointer is.
+#[inline(always)]
+unsafe fn moved<T, E>(fused: Fused<'_, T, E>, at: usize) -> Fused<'_, T, E> {
+    // SAFETY: the caller moves `C` by as much, inside a batch of the same shape.
+    fused.map(|(e, a)| (e, unsafe { a.add(at) }))
+}
+
+/// Stores `acc` at `at` of `C`, and `act(acc)` at `at` of the fused batch.
+#[inline(always)]
+unsafe fn store<T: Real, V: Lanewise<T>, E: Elementwise>(
+    acc: V,
+    c: *mut T,
+    fused: Fused<'_, T, E>,
+    at: usize,
+) {
+    // SAFETY: the caller's: `LANES` writable scalars at `at` of both.
+    unsafe {
+        acc.write(c.add(at));
+        if let Some((e, a)) = fused {
+            e.f(acc).write(a.add(at));
+        }
+    }
+}
+
+/// `a = act(c)` over `c`'s padded samples, `a` of `c`'s shape.
+#[inline(always)]
+fn activate<T: Real, V: Lanewise<T>, const M: usize, E: Elementwise>(
+    e: &E,
+    c: &Batch<T, M>,
+    a: *mut T,
+) {
+    let (stride, padded) = (c.capacity(), c.padded_len());
+    let c = c.as_slice();
+    for m in 0..M {
+        for s in (m * stride..m * stride + padded).step_by(V::LANES) {
+            // SAFETY: whole vectors of the padded run `m`, inside both batches.
+            unsafe { e.f(V::read(c[s..].as_ptr())).write(a.add(s)) };
+        }
+    }
 }
 
 /// [`product`] in vectors `V`, with the block shape of their width.
 #[cfg_attr(not(debug_assertions), inline(always))]
-pub(super) fn product_with<T, V, const M: usize, const K: usize, const TRANSPOSED: bool, B>(
+pub(super) fn product_with<T, V, const M: usize, const K: usize, const TRANSPOSED: bool, B, E>(
     w: &[T],
     bias: Option<&[T]>,
     b: &B,
     c: &mut Batch<T, M>,
+    activated: Option<(&E, &mut Batch<T, M>)>,
 ) where
     T: Real,
-    V: Vector<Scalar = T>,
+    V: Lanewise<T>,
     B: Operand<T, K>,
+    E: Elementwise,
 {
+    let fused = activated.map(|(e, a)| {
+        assert_eq!(
+            a.capacity(),
+            c.capacity(),
+            "an activation's batch has C's shape"
+        );
+        a.set_len(b.samples());
+        (e, a.as_mut_slice().as_mut_ptr())
+    });
     if const { B::SAMPLE_MAJOR && !TRANSPOSED && M.is_multiple_of(V::LANES) && M >= 2 * V::LANES }
         && let Some(rows) = b.rows()
     {
@@ -254,15 +325,20 @@ pub(super) fn product_with<T, V, const M: usize, const K: usize, const TRANSPOSE
             32 => rows_product::<T, V, M, K, 12>(w, bias, rows, c),
             _ => rows_product::<T, V, M, K, 6>(w, bias, rows, c),
         }
+        // Its stores are scalars, one per sample and output: a second set would
+        // cost more than this pass over whole vectors.
+        if let Some((e, a)) = fused {
+            activate::<T, V, M, E>(e, c, a);
+        }
         return;
     }
     // (rows, vectors, vectors of a last block of LANE_PAD samples)
     match (V::LANES, V::REGISTERS) {
-        (16, _) => product_shape::<T, V, M, K, TRANSPOSED, B, 12, 2, 1>(w, bias, b, c),
-        (8, 32) => product_shape::<T, V, M, K, TRANSPOSED, B, 12, 2, 2>(w, bias, b, c),
-        (8, _) => product_shape::<T, V, M, K, TRANSPOSED, B, 6, 2, 2>(w, bias, b, c),
-        (4, _) => product_shape::<T, V, M, K, TRANSPOSED, B, 3, 4, 4>(w, bias, b, c),
-        _ => product_shape::<T, V, M, K, TRANSPOSED, B, 1, 8, 8>(w, bias, b, c),
+        (16, _) => product_shape::<T, V, M, K, TRANSPOSED, B, E, 12, 2, 1>(w, bias, b, c, fused),
+        (8, 32) => product_shape::<T, V, M, K, TRANSPOSED, B, E, 12, 2, 2>(w, bias, b, c, fused),
+        (8, _) => product_shape::<T, V, M, K, TRANSPOSED, B, E, 6, 2, 2>(w, bias, b, c, fused),
+        (4, _) => product_shape::<T, V, M, K, TRANSPOSED, B, E, 3, 4, 4>(w, bias, b, c, fused),
+        _ => product_shape::<T, V, M, K, TRANSPOSED, B, E, 1, 8, 8>(w, bias, b, c, fused),
     }
 }
 
@@ -440,11 +516,12 @@ struct Source<T> {
 #[cfg_attr(not(debug_assertions), inline(always))]
 fn product_shape<
     T: Real,
-    V: Vector<Scalar = T>,
+    V: Lanewise<T>,
     const M: usize,
     const K: usize,
     const TRANSPOSED: bool,
     B: Operand<T, K>,
+    E: Elementwise,
     const ROWS: usize,
     const NV: usize,
     const NV_LAST: usize,
@@ -453,6 +530,7 @@ fn product_shape<
     bias: Option<&[T]>,
     b: &B,
     c: &mut Batch<T, M>,
+    fused: Fused<'_, T, E>,
 ) {
     let nr = NV * V::LANES;
     let padded = b.samples().div_ceil(LANE_PAD) * LANE_PAD;
@@ -511,17 +589,19 @@ fn product_shape<
             // holds M rows of c_stride >= padded samples; `w` holds M * K.
             unsafe {
                 let c_chunk = c_ptr.add(c0);
+                // The activation goes with the last run's stores.
+                let fused = if k1 == K { moved(fused, c0) } else { None };
                 let mut m0 = 0;
                 while m0 < full {
-                    blocks::<T, V, M, K, TRANSPOSED, NV, NV_LAST, ROWS>(
-                        w, source, width, c_chunk, c_stride, m0, k0, k1, start,
+                    blocks::<T, V, M, K, TRANSPOSED, E, NV, NV_LAST, ROWS>(
+                        w, source, width, c_chunk, fused, c_stride, m0, k0, k1, start,
                     );
                     m0 += ROWS;
                 }
                 with_rows!(
                     M % ROWS,
-                    blocks::<T, V, M, K, TRANSPOSED, NV, NV_LAST>(
-                        w, source, width, c_chunk, c_stride, full, k0, k1, start
+                    blocks::<T, V, M, K, TRANSPOSED, E, NV, NV_LAST>(
+                        w, source, width, c_chunk, fused, c_stride, full, k0, k1, start
                     )
                 );
             }
@@ -542,10 +622,11 @@ fn product_shape<
 #[allow(clippy::too_many_arguments)]
 unsafe fn blocks<
     T: Real,
-    V: Vector<Scalar = T>,
+    V: Lanewise<T>,
     const M: usize,
     const K: usize,
     const TRANSPOSED: bool,
+    E: Elementwise,
     const NV: usize,
     const NV_LAST: usize,
     const R: usize,
@@ -554,6 +635,7 @@ unsafe fn blocks<
     source: Source<T>,
     width: usize,
     c: *mut T,
+    fused: Fused<'_, T, E>,
     c_stride: usize,
     m0: usize,
     k0: usize,
@@ -569,11 +651,12 @@ unsafe fn blocks<
             let b = source.base.add(s * source.scale);
             let b_stride = source.stride.unwrap_or(n);
             if n == nr {
-                block::<T, V, M, K, TRANSPOSED, NV, R>(
+                block::<T, V, M, K, TRANSPOSED, E, NV, R>(
                     w,
                     b,
                     b_stride,
                     c.add(s),
+                    moved(fused, s),
                     c_stride,
                     m0,
                     k0,
@@ -581,11 +664,12 @@ unsafe fn blocks<
                     start,
                 );
             } else {
-                block::<T, V, M, K, TRANSPOSED, NV_LAST, R>(
+                block::<T, V, M, K, TRANSPOSED, E, NV_LAST, R>(
                     w,
                     b,
                     b_stride,
                     c.add(s),
+                    moved(fused, s),
                     c_stride,
                     m0,
                     k0,
@@ -609,10 +693,11 @@ unsafe fn blocks<
 #[allow(clippy::too_many_arguments)]
 unsafe fn block<
     T: Real,
-    V: Vector<Scalar = T>,
+    V: Lanewise<T>,
     const M: usize,
     const K: usize,
     const TRANSPOSED: bool,
+    E: Elementwise,
     const NV: usize,
     const R: usize,
 >(
@@ -620,6 +705,7 @@ unsafe fn block<
     b: *const T,
     b_stride: usize,
     c: *mut T,
+    fused: Fused<'_, T, E>,
     c_stride: usize,
     m0: usize,
     k0: usize,
@@ -659,7 +745,7 @@ unsafe fn block<
         }
         for (m, row) in acc.iter().enumerate() {
             for (v, acc) in row.iter().enumerate() {
-                acc.write(c.add((m0 + m) * c_stride + v * lanes));
+                store(*acc, c, fused, (m0 + m) * c_stride + v * lanes);
             }
         }
     }

@@ -27,6 +27,8 @@ mod vector;
 mod x86;
 
 #[cfg(feature = "alloc")]
+use crate::activation::{Elementwise, Linear};
+#[cfg(feature = "alloc")]
 use crate::batch::{Batch, LANE_PAD, LayerBuffers};
 #[cfg(feature = "alloc")]
 use crate::dense::Dense;
@@ -52,11 +54,37 @@ pub fn dense_forward<T: Real, const IN: usize, const OUT: usize, X: Operand<T, I
     z: &mut Batch<T, OUT>,
 ) {
     z.set_len(x.samples());
-    gemm::product::<T, OUT, IN, false, X>(
+    gemm::product::<T, OUT, IN, false, X, Linear>(
         layer.weight.as_slice(),
         Some(layer.bias.as_slice()),
         x,
         z,
+        None,
+    );
+}
+
+/// `z = W x + b` and `a = act(z)` for every sample of `x` (and the padding), the
+/// activation applied as the product stores `z`.
+#[inline]
+#[cfg(feature = "alloc")]
+pub(crate) fn dense_forward_activated<T, const IN: usize, const OUT: usize, X, E>(
+    layer: &Dense<T, IN, OUT>,
+    x: &X,
+    act: &E,
+    z: &mut Batch<T, OUT>,
+    a: &mut Batch<T, OUT>,
+) where
+    T: Real,
+    X: Operand<T, IN>,
+    E: Elementwise,
+{
+    z.set_len(x.samples());
+    gemm::product::<T, OUT, IN, false, X, E>(
+        layer.weight.as_slice(),
+        Some(layer.bias.as_slice()),
+        x,
+        z,
+        Some((act, a)),
     );
 }
 
@@ -69,7 +97,13 @@ pub fn dense_input_gradient<T: Real, const IN: usize, const OUT: usize>(
     grad_x: &mut Batch<T, IN>,
 ) {
     grad_x.set_len(delta.len());
-    gemm::product::<T, IN, OUT, true, Batch<T, OUT>>(layer.weight.as_slice(), None, delta, grad_x);
+    gemm::product::<T, IN, OUT, true, Batch<T, OUT>, Linear>(
+        layer.weight.as_slice(),
+        None,
+        delta,
+        grad_x,
+        None,
+    );
 }
 
 /// Adds this batch's contribution to the layer's gradient: `dW += delta x^T`,

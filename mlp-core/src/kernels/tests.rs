@@ -17,6 +17,7 @@
 //! so in `f32` it is exact to well within that bound).
 
 use super::*;
+use crate::activation::{Linear, Relu};
 use crate::batch::Rows;
 use crate::init::Uniform;
 use crate::simd::Lanes;
@@ -234,6 +235,33 @@ impl<T: Real> Sum<T> {
     }
 }
 
+/// `a` is `relu(z)` in every padded lane: the fused store wrote each block's
+/// activation where its `z` went.
+#[cfg(all(target_arch = "x86_64", feature = "std"))]
+fn activated_as_stored<T: Real, const N: usize>(
+    z: &Batch<T, N>,
+    a: &Batch<T, N>,
+    path: x86::Path,
+    operand: &str,
+) {
+    assert_eq!(a.len(), z.len());
+    for f in 0..N {
+        for (s, (&z, &a)) in z
+            .feature_padded(f)
+            .iter()
+            .zip(a.feature_padded(f))
+            .enumerate()
+        {
+            let expected = if z > T::ZERO { z } else { T::ZERO };
+            assert!(
+                a == expected,
+                "{} ({operand}): a[{f}][{s}] = {a}, relu(z) = {expected}",
+                path.name()
+            );
+        }
+    }
+}
+
 /// The products and gradients on `path` and on the portable path, from the same
 /// data: every result within rounding of the other.
 #[cfg(all(target_arch = "x86_64", feature = "std"))]
@@ -252,8 +280,12 @@ fn paths_agree<T: Real, const IN: usize, const OUT: usize>(path: x86::Path, n: u
         z.set_len(n);
         gx.set_len(n);
         // W and W^T, as the forward pass and the input gradient read them.
-        x86::product::<T, OUT, IN, false, _>(path, w, Some(l.bias.as_slice()), &x, &mut z);
-        x86::product::<T, IN, OUT, true, _>(path, w, None, &delta, &mut gx);
+        // The forward product with the activation fused into its stores.
+        let mut a = Batch::<T, OUT>::new(n);
+        let bias = Some(l.bias.as_slice());
+        x86::product::<T, OUT, IN, false, _, _>(path, w, bias, &x, &mut z, Some((&Relu, &mut a)));
+        activated_as_stored(&z, &a, path, "batch");
+        x86::product::<T, IN, OUT, true, _, Linear>(path, w, None, &delta, &mut gx, None);
         let mut g = Dense::<T, IN, OUT>::zeros();
         x86::bias_gradient(path, g.bias.as_mut_slice(), &delta);
         let (delta, rows) = out.delta_and_rows();
@@ -262,7 +294,10 @@ fn paths_agree<T: Real, const IN: usize, const OUT: usize>(path: x86::Path, n: u
         let mut z_rows = Batch::<T, OUT>::new(n);
         z_rows.set_len(n);
         let (w, bias) = (l.weight.as_slice(), Some(l.bias.as_slice()));
-        x86::product::<T, OUT, IN, false, _>(path, w, bias, &Rows(&x_rows), &mut z_rows);
+        let mut a_rows = Batch::<T, OUT>::new(n);
+        let fused = Some((&Relu, &mut a_rows));
+        x86::product::<T, OUT, IN, false, _, _>(path, w, bias, &Rows(&x_rows), &mut z_rows, fused);
+        activated_as_stored(&z_rows, &a_rows, path, "rows");
         for o in 0..OUT {
             assert_eq!(
                 z_rows.feature(o),

@@ -10,6 +10,7 @@
 
 use super::gemm::{self, Operand};
 use super::vector::{Vector, transpose8_scalar};
+use crate::activation::Elementwise;
 use crate::batch::Batch;
 use crate::real::{Dtype, Real};
 use core::arch::x86_64::{
@@ -101,21 +102,27 @@ impl Path {
 
 /// [`gemm::product`] on `path`.
 #[inline]
-pub(crate) fn product<T: Real, const M: usize, const K: usize, const TR: bool, B>(
+pub(crate) fn product<T: Real, const M: usize, const K: usize, const TR: bool, B, E>(
     path: Path,
     w: &[T],
     bias: Option<&[T]>,
     b: &B,
     c: &mut Batch<T, M>,
+    activated: Option<(&E, &mut Batch<T, M>)>,
 ) where
     B: Operand<T, K>,
+    E: Elementwise,
 {
     match path.0 {
-        Level::Portable => gemm::product_with::<T, T::Lanes, M, K, TR, B>(w, bias, b, c),
+        Level::Portable => {
+            gemm::product_with::<T, T::Lanes, M, K, TR, B, E>(w, bias, b, c, activated);
+        }
         // SAFETY: a path at this level is only made where the CPU has AVX2 and FMA.
-        Level::Avx2 => unsafe { avx2::product::<T, M, K, TR, B>(w, bias, b, c) },
+        Level::Avx2 => unsafe { avx2::product::<T, M, K, TR, B, E>(w, bias, b, c, activated) },
         // SAFETY: a path at this level is only made where the CPU has AVX-512F.
-        Level::Avx512 => unsafe { avx512::product::<T, M, K, TR, B>(w, bias, b, c) },
+        Level::Avx512 => unsafe {
+            avx512::product::<T, M, K, TR, B, E>(w, bias, b, c, activated);
+        },
     }
 }
 
@@ -162,18 +169,20 @@ pub(crate) fn bias_gradient<T: Real, const OUT: usize>(
 macro_rules! entry_points {
     ($module:ident, $feature:literal, $vector:ident) => {
         mod $module {
-            use super::{Batch, Operand, Real, gemm, $vector};
+            use super::{Batch, Elementwise, Operand, Real, gemm, $vector};
 
             #[target_feature(enable = $feature)]
-            pub(super) fn product<T: Real, const M: usize, const K: usize, const TR: bool, B>(
+            pub(super) fn product<T: Real, const M: usize, const K: usize, const TR: bool, B, E>(
                 w: &[T],
                 bias: Option<&[T]>,
                 b: &B,
                 c: &mut Batch<T, M>,
+                activated: Option<(&E, &mut Batch<T, M>)>,
             ) where
                 B: Operand<T, K>,
+                E: Elementwise,
             {
-                gemm::product_with::<T, $vector<T>, M, K, TR, B>(w, bias, b, c);
+                gemm::product_with::<T, $vector<T>, M, K, TR, B, E>(w, bias, b, c, activated);
             }
 
             #[target_feature(enable = $feature)]

@@ -226,8 +226,7 @@ impl Expansion<'_> {
             });
             quote! {
                 let #parts { z: #z, a: #a, .. } = &mut *#buf;
-                ::mlp::core::__private::kernels::dense_forward(#p, #x, #z);
-                ::mlp::core::__private::Activation::forward_batch(&#act, #z, #a);
+                ::mlp::core::__private::Activation::dense_forward_batch(&#act, #p, #x, #z, #a);
                 #dropout
             }
         });

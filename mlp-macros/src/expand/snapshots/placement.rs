@@ -259,14 +259,29 @@ const _: () = {
                 let (l1, l2, l3) = buffers;
                 let a0 = &::mlp::core::__private::batch::Rows::<f32, 4>(inputs);
                 let ::mlp::core::__private::batch::LayerBuffers { z: z1, a: a1, .. } = &mut *l1;
-                ::mlp::core::__private::kernels::dense_forward(&net.layers.0, a0, z1);
-                ::mlp::core::__private::Activation::forward_batch(&::mlp::core::__private::Sigmoid, z1, a1);
+                ::mlp::core::__private::Activation::dense_forward_batch(
+                    &::mlp::core::__private::Sigmoid,
+                    &net.layers.0,
+                    a0,
+                    z1,
+                    a1,
+                );
                 let ::mlp::core::__private::batch::LayerBuffers { z: z2, a: a2, .. } = &mut *l2;
-                ::mlp::core::__private::kernels::dense_forward(&net.layers.1, a1, z2);
-                ::mlp::core::__private::Activation::forward_batch(&::mlp::core::__private::Sigmoid, z2, a2);
+                ::mlp::core::__private::Activation::dense_forward_batch(
+                    &::mlp::core::__private::Sigmoid,
+                    &net.layers.1,
+                    a1,
+                    z2,
+                    a2,
+                );
                 let ::mlp::core::__private::batch::LayerBuffers { z: z3, a: a3, .. } = &mut *l3;
-                ::mlp::core::__private::kernels::dense_forward(&net.layers.2, a2, z3);
-                ::mlp::core::__private::Activation::forward_batch(&::mlp::core::__private::Sigmoid, z3, a3);
+                ::mlp::core::__private::Activation::dense_forward_batch(
+                    &::mlp::core::__private::Sigmoid,
+                    &net.layers.2,
+                    a2,
+                    z3,
+                    a3,
+                );
             }
             fn outputs(buffers: &Self::Buffers, outputs: &mut [[f32; 1]]) {
                 buffers.2.a.store(outputs);
