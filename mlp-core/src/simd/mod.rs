@@ -10,7 +10,8 @@ mod math;
 
 pub use math::Math;
 #[cfg(all(target_arch = "x86_64", feature = "std"))]
-pub(crate) use math::{exp_fast, tanh_fast_f32};
+pub(crate) use math::exp_fast;
+pub(crate) use math::tanh_fast_f32;
 
 use core::ops::AddAssign;
 use wide::{f32x4, f32x8, f32x16, f64x2, f64x4, f64x8, i32x4, i32x8, i32x16, i64x2, i64x4, i64x8};
