@@ -76,7 +76,8 @@ pub trait Compiled<N: Network> {
 
     /// Backpropagation after [`Compiled::forward`] on the same `inputs`: adds
     /// `scale * dl/dparams` of every sample to `grads` and returns the sum of the
-    /// per-sample losses.
+    /// per-sample losses. With `weights` (one per sample, at least 0) sample `s`
+    /// counts `weights[s]` times, in its gradient and in the sum.
     #[cfg(feature = "alloc")]
     fn backward(
         net: &N,
@@ -84,6 +85,7 @@ pub trait Compiled<N: Network> {
         inputs: &[N::Input],
         targets: &[N::Target],
         scale: N::Scalar,
+        weights: Option<&[N::Scalar]>,
         grads: &mut N,
     ) -> N::Scalar;
 }

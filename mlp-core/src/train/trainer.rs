@@ -188,7 +188,7 @@ impl<N: Network> Trainer<N> {
             Batching::MiniBatch(n) => n.min(rows),
             Batching::Stochastic => 1,
         };
-        let mut buffers = Buffers::<N>::new(rows, batch, weights.is_some());
+        let mut buffers = Buffers::<N>::new(rows, batch);
         // The network and optimiser after the last complete epoch, put back when an
         // epoch diverges; refreshed in place each epoch, so a run allocates them once.
         let mut last_good = (net.clone(), self.optimizer.clone());

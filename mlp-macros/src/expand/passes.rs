@@ -300,11 +300,15 @@ impl Expansion<'_> {
                 inputs: &[#input],
                 targets: &[#target],
                 scale: #t,
+                weights: ::core::option::Option<&[#t]>,
                 grads: &mut #name,
             ) -> #t {
                 let (#(#names,)*) = buffers;
                 #rows
-                let loss = ::mlp::core::__private::loss::output_delta(&#loss, &#last_act, #last_buf, targets, scale);
+                let loss = match weights {
+                    ::core::option::Option::None => ::mlp::core::__private::loss::output_delta(&#loss, &#last_act, #last_buf, targets, scale),
+                    ::core::option::Option::Some(w) => ::mlp::core::__private::loss::weighted_output_delta(&#loss, &#last_act, #last_buf, targets, scale, w),
+                };
                 #(#backward)*
                 loss
             }
