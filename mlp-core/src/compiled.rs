@@ -37,6 +37,10 @@ pub trait Compiled<N: Network> {
     /// correctly; `None` for a regression loss.
     fn accuracy(output: &N::Output, target: &N::Target) -> Option<f64>;
 
+    /// For a regression loss, one target's values (one per output, as the
+    /// output's own `as_ref()` gives them); `None` for a classification loss.
+    fn regression_target(target: &N::Target) -> Option<&[N::Scalar]>;
+
     /// One sample's loss, computed on the stack.
     fn sample_loss(net: &N, x: &N::Input, y: &N::Target) -> N::Scalar;
 

@@ -70,6 +70,12 @@ pub trait Loss: Copy {
     ) -> Option<f64> {
         None
     }
+
+    /// For a regression loss, the `K` values one target asks of the outputs;
+    /// `None` for a classification loss.
+    fn regression_values<T: Real, const K: usize>(_y: &Self::Target<T, K>) -> Option<&[T]> {
+        None
+    }
 }
 
 /// The loss `Self` may follow an output layer of activation `A` and width `K`.
@@ -253,6 +259,11 @@ pub fn sample_accuracy<L: Loss, T: Real, const K: usize>(
     y: &L::Target<T, K>,
 ) -> Option<f64> {
     loss.accuracy::<T, K>(a, y)
+}
+
+/// The values of one regression target, `None` for a classification loss.
+pub fn regression_values<L: Loss, T: Real, const K: usize>(y: &L::Target<T, K>) -> Option<&[T]> {
+    L::regression_values::<T, K>(y)
 }
 
 /// Checks every target row, naming the first bad one.

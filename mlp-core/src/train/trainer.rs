@@ -279,7 +279,7 @@ impl<N: Network> Trainer<N> {
             let measuring = !sides.measure.is_empty();
             let (l, a) = evaluate(net, buffers, rows, measuring.then_some(&mut outputs));
             let metrics = match measuring {
-                true => sides.measure.measure(&outputs, labels, l, a),
+                true => sides.measure.measure(&outputs, rows.targets, labels, l, a),
                 false => Vec::new(),
             };
             (Some(l), a, metrics)

@@ -54,6 +54,10 @@ impl Expansion<'_> {
                     ::mlp::core::__private::loss::sample_accuracy::<#loss_ty, #t, #w_out>(&#loss, output, target)
                 }
 
+                fn regression_target(target: &#target) -> ::core::option::Option<&[#t]> {
+                    ::mlp::core::__private::loss::regression_values::<#loss_ty, #t, #w_out>(target)
+                }
+
                 #sample
 
                 ::mlp::core::__with_alloc! {
