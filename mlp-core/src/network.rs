@@ -6,6 +6,7 @@ use crate::compiled::tensor;
 use crate::compiled::{Compiled, tensor_ids, tensor_mut};
 use crate::error::Error;
 use crate::gradients::Gradients;
+use crate::loss::Class;
 use crate::optim::descend;
 use crate::real::Real;
 use crate::tensor::storage_index;
@@ -44,7 +45,7 @@ pub trait Network: Clone + Sized {
     /// One sample's output: `[Scalar; OUTPUTS]`.
     type Output: Copy + Default + AsRef<[Self::Scalar]>;
     /// One sample's target: `[Scalar; OUTPUTS]`, or the class index for `sparse_cce`.
-    type Target: Copy;
+    type Target: Copy + Class;
     /// Every layer's parameters as arrays, a tuple of `(weight, bias)` with
     /// `weight: [[Scalar; IN]; OUT]` (row `o` holds output `o`'s weights).
     type Weights;

@@ -177,6 +177,7 @@ pub trait PairsWith<A: Activation, const K: usize>: Loss {
 /// `l w`, or 0 where the weight `w` is 0 (so a row of weight 0 with an infinite
 /// loss adds nothing rather than NaN). Lane by lane on vectors.
 #[inline(always)]
+#[cfg(feature = "alloc")]
 fn weighted<V: crate::simd::Math>(l: V, w: V) -> V {
     V::gt_select(w, V::num(0.0), l * w, V::num(0.0))
 }
@@ -250,6 +251,31 @@ pub fn argmax<T: Real>(v: &[T]) -> usize {
         }
     }
     best
+}
+
+/// The class a target names: the one network training, its stratified holdout,
+/// class weights and class metrics, and `data::stratified_split` all go by. The index itself for a `sparse_cce` label, the largest value of a `cce` row
+/// (the first of equals, as [`argmax`]), and for a single output class 1 above 0.5:
+/// a `bce` probability as its accuracy thresholds it, a `hinge` or `perceptron`
+/// label of +1 (against -1).
+pub trait Class {
+    /// The 0-based class.
+    fn class(&self) -> usize;
+}
+
+impl Class for usize {
+    fn class(&self) -> usize {
+        *self
+    }
+}
+
+impl<T: Real, const K: usize> Class for [T; K] {
+    fn class(&self) -> usize {
+        match K {
+            1 => usize::from(self[0] > T::of(0.5)),
+            _ => argmax(self),
+        }
+    }
 }
 
 /// The accuracy of one sample's output against its target, for a network's loss.
