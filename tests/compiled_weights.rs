@@ -23,7 +23,27 @@ network! {
     }
 }
 
+network! {
+    /// PyTorch's `nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 6),
+    /// nn.ReLU(), nn.Linear(6, 3), nn.Softmax(dim=-1))` state dict, by its names.
+    struct Sequential {
+        4 => 8 tanh => 6 relu => 3 softmax;
+        loss = cce;
+        weights = pytorch("fixtures/sequential.safetensors");
+    }
+}
+
 static NET: Placement = Placement::COMPILED;
+
+#[test]
+fn a_pytorch_state_dict_compiles_in_by_its_names() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/sequential.safetensors"
+    );
+    let loaded: Sequential = io::load(path, &io::LoadOptions::pytorch()).unwrap();
+    assert_eq!(Sequential::COMPILED, loaded);
+}
 
 #[test]
 fn compiled_weights_equal_the_loaded_file() {

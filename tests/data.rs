@@ -378,6 +378,84 @@ fn stratified_splits_keep_each_class_share() {
     assert_eq!(s.test_targets.len(), 3);
 }
 
+mod one_class_rule {
+    use mlp::core::train::{Fit, Holdout, Optimizer};
+    use mlp::data::stratified_split;
+    use mlp::metrics::accuracy;
+    use mlp::prelude::*;
+
+    network! { struct Yes { 2 => 1 sigmoid; loss = bce; scalar = f64; } }
+    network! { struct Hot { 2 => 3 softmax; loss = cce; scalar = f64; } }
+    network! { struct Label { 2 => 3 softmax; loss = sparse_cce; scalar = f64; } }
+    network! { struct Sign { 2 => 1 linear; loss = hinge; scalar = f64; } }
+
+    /// A network that names `class` for every row (zero weights, a bias for it).
+    fn always<N: Network<Scalar = f64>>(class: usize) -> N {
+        let mut flat = vec![0.0; N::PARAMS];
+        let biases = N::PARAMS - N::OUTPUTS;
+        for k in 0..N::OUTPUTS {
+            let on = if N::OUTPUTS == 1 {
+                class == 1
+            } else {
+                k == class
+            };
+            flat[biases + k] = if on { 1.0 } else { -1.0 };
+        }
+        N::from_flat(&flat).unwrap()
+    }
+
+    /// Each class's share of `data::stratified_split`'s test side and of `Fit`'s
+    /// stratified holdout, both read through the loss's accuracy of a network that
+    /// always names that class: equal, class by class.
+    fn same_shares<N: Network<Scalar = f64>>(y: &[N::Target], classes: usize) {
+        let x: Vec<N::Input> = (0..y.len())
+            .map(|i| N::Input::try_from(&[i as f64, 1.0][..]).ok().unwrap())
+            .collect();
+        let split = stratified_split(&x, y, 0.25, 3).unwrap();
+        // A step too small to move the weights: the holdout's accuracy is the share.
+        let fit = Fit::new()
+            .epochs(1)
+            .optimizer(Optimizer::Sgd)
+            .learning_rate(1e-300)
+            .validation_split(0.25)
+            .holdout(Holdout::Stratified);
+        for class in 0..classes {
+            let mut net = always::<N>(class);
+            let held = net.fit(&x, y, &fit).unwrap().epochs[0]
+                .validation_accuracy
+                .unwrap();
+            let tested =
+                accuracy(&always::<N>(class), &split.test_inputs, &split.test_targets).unwrap();
+            assert_eq!(held, tested, "{} class {class}", N::LOSS);
+        }
+    }
+
+    #[test]
+    fn the_stratified_split_and_the_stratified_holdout_agree_on_classes() {
+        // Soft bce targets of exactly 0.5 are class 0, as bce's accuracy counts them.
+        let y: Vec<[f64; 1]> = (0..20)
+            .map(|i| match i % 10 {
+                0 => [0.0],
+                1 => [0.5],
+                _ => [1.0],
+            })
+            .collect();
+        same_shares::<Yes>(&y, 2);
+        let labels: Vec<usize> = (0..30).map(|i| [0, 1, 1, 2, 2, 2][i % 6]).collect();
+        same_shares::<Label>(&labels, 3);
+        let hot: Vec<[f64; 3]> = labels
+            .iter()
+            .map(|&c| std::array::from_fn(|k| f64::from(u8::from(k == c))))
+            .collect();
+        same_shares::<Hot>(&hot, 3);
+        let signs: Vec<[f64; 1]> = y
+            .iter()
+            .map(|t| [if t[0] > 0.5 { 1.0 } else { -1.0 }])
+            .collect();
+        same_shares::<Sign>(&signs, 2);
+    }
+}
+
 #[test]
 fn splits_refuse_bad_fractions_lengths_and_too_few_rows() {
     for f in [0.0, 1.0, -0.5, 1.5, f64::NAN] {

@@ -783,6 +783,100 @@ mod issue_12 {
         assert!(matches!(e, Error::MetricNotApplicable { metric: "f1", .. }));
     }
 
+    network! { struct Plane { 2 => 6 tanh => 2 linear; loss = mse; scalar = f64; } }
+
+    /// 40 rows of two regression targets, one smooth in each input.
+    fn plane() -> (Vec<[f64; 2]>, Vec<[f64; 2]>) {
+        let x: Vec<[f64; 2]> = (0..40)
+            .map(|i| [(i % 8) as f64 / 4.0 - 1.0, (i % 5) as f64 / 2.5 - 1.0])
+            .collect();
+        let y = x.iter().map(|r| [r[0] - 0.5 * r[1], r[1] * r[1]]).collect();
+        (x, y)
+    }
+
+    #[test]
+    fn history_carries_r2_per_epoch_and_early_stopping_maximises_it() {
+        let (x, y) = plane();
+        let settings = quiet()
+            .epochs(30)
+            .learning_rate(0.05)
+            .validation_split(0.25)
+            .metrics([Metric::R2, Metric::Loss]);
+        let mut net = Plane::seeded(2);
+        let h = net.fit(&x, &y, &settings).unwrap();
+        let (vx, vy) = (&x[30..], &y[30..]);
+        let last = h.last().unwrap();
+        // The mean over the two outputs of sklearn's r2_score, as metrics::r2_score gives it.
+        let want = metrics::r2_score(vy, &net.predict_batch(vx)).unwrap();
+        assert_eq!(last.validation_metric(Metric::R2), Some(want));
+        let train_r2 = last.train_metric(Metric::R2).unwrap();
+        assert_eq!(
+            train_r2,
+            metrics::r2_score(&y[..30], &net.predict_batch(&x[..30])).unwrap()
+        );
+        assert!(h.epochs.iter().all(|e| e.validation_metrics.len() == 2));
+        // Fitting improves R^2.
+        assert!(h.epochs[0].validation_metric(Metric::R2).unwrap() < want);
+
+        // As a monitor, higher is better: the kept epoch has the best R^2 seen.
+        let mut net = Plane::seeded(2);
+        let h = net
+            .fit(
+                &x,
+                &y,
+                &quiet()
+                    .epochs(400)
+                    .learning_rate(0.2)
+                    .validation_split(0.25)
+                    .monitor(Metric::R2)
+                    .early_stopping(5),
+            )
+            .unwrap();
+        let r2 = |e: &mlp::core::train::Epoch| e.validation_metric(Metric::R2).unwrap();
+        let best = h.best_epoch.unwrap();
+        let top = h.epochs.iter().map(r2).fold(f64::MIN, f64::max);
+        assert_eq!(h.stop, mlp::core::train::Stop::EarlyStopping);
+        assert_eq!(h.epochs.len(), best + 6);
+        assert_eq!(r2(&h.epochs[best]), top);
+        assert_eq!(metrics::r2_score(vy, &net.predict_batch(vx)).unwrap(), top);
+    }
+
+    #[test]
+    fn r2_on_a_classifier_and_class_metrics_on_a_regression_are_typed_errors() {
+        let (x, y) = ([[0.0], [1.0]], [[0.0], [1.0]]);
+        for settings in [quiet().metrics([Metric::R2]), quiet().monitor(Metric::R2)] {
+            let e = Yes::seeded(1).fit(&x, &y, &settings).unwrap_err();
+            assert_eq!(
+                e,
+                Error::MetricNotApplicable {
+                    metric: "r2",
+                    loss: "bce",
+                    outputs: 1,
+                    reason: "it needs a regression loss (mse, sse, mae, huber)",
+                }
+            );
+            assert!(
+                e.to_string()
+                    .starts_with("the metric r2 does not apply to a bce network"),
+                "{e}"
+            );
+        }
+        for m in [
+            Metric::Accuracy,
+            Metric::Precision,
+            Metric::RocAuc,
+            Metric::LogLoss,
+        ] {
+            let e = Line::seeded(1)
+                .fit(&x, &y, &quiet().monitor(m))
+                .unwrap_err();
+            assert!(
+                matches!(e, Error::MetricNotApplicable { loss: "mse", .. }),
+                "{m:?}: {e}"
+            );
+        }
+    }
+
     #[test]
     fn early_stopping_on_accuracy_keeps_the_most_accurate_epoch() {
         let mut net = Xor::seeded(3);

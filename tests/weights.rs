@@ -64,6 +64,75 @@ fn the_weighted_gradient_matches_finite_differences() {
     }
 }
 
+/// A step over rows that all weigh differently (one backward pass, each row's
+/// delta scaled by its weight) is the weighted mean of the rows' own gradients,
+/// for a fused loss (bce, sparse_cce) and a one-sample one (mse) alike.
+#[test]
+fn distinct_weights_step_by_the_mean_of_weighted_sample_gradients() {
+    use mlp::core::__private::Compiled;
+    fn check<N: Network<Scalar = f64>>(x: &[N::Input], y: &[N::Target], mini_batch: usize) {
+        let weights = [0.5, 1.25, 3.0, 0.75, 2.0, 0.125];
+        let total: f64 = weights.iter().sum();
+        let net = N::seeded(6);
+        let mut stepped = net.clone();
+        let fit = one_step().mini_batch(mini_batch).sample_weights(weights);
+        let history = stepped.fit(x, y, &fit).unwrap();
+        let mut want = N::zeros();
+        let mut loss = 0.0;
+        for s in 0..x.len() {
+            loss += <N::Compiled as Compiled<N>>::add_sample_gradient(
+                &net,
+                &x[s],
+                &y[s],
+                weights[s] / total,
+                &mut want,
+                None,
+            ) * weights[s]
+                / total;
+        }
+        let (before, after, want) = (net.to_flat(), stepped.to_flat(), want.to_flat());
+        for p in 0..before.len() {
+            let step = before[p] - after[p];
+            assert!(
+                (step - want[p]).abs() <= 1e-13 * (1.0 + want[p].abs()),
+                "parameter {p}: step {step}, weighted sample gradients {}",
+                want[p]
+            );
+        }
+        assert!(
+            (history.epochs[0].step_loss - loss).abs() < 1e-13,
+            "{history:?}"
+        );
+    }
+    check::<Yes>(&X, &Y, 6);
+    check::<Three>(&X, &LABELS, 6);
+    let (x, y): (Vec<[f64; 1]>, Vec<[f64; 1]>) =
+        (0..6).map(|i| ([i as f64 / 3.0], [1.0 - i as f64])).unzip();
+    check::<Line>(&x, &y, 6);
+}
+
+/// A row of weight 0 adds nothing to a step, even one whose loss is 1e200: the step is
+/// the one over the other rows alone.
+#[test]
+fn a_row_of_weight_zero_contributes_nothing() {
+    let (x, y) = ([[1.0], [1e100], [-0.5]], [[2.0], [0.0], [1.0]]);
+    let mut weighted = Line::seeded(3);
+    let history = weighted
+        .fit(&x, &y, &one_step().sample_weights([1.0, 0.0, 3.0]))
+        .unwrap();
+    let mut without = Line::seeded(3);
+    let expected = without
+        .fit(
+            &[x[0], x[2]],
+            &[y[0], y[2]],
+            &one_step().sample_weights([1.0, 3.0]),
+        )
+        .unwrap();
+    assert_eq!(weighted.to_flat(), without.to_flat());
+    assert!(weighted.to_flat().iter().all(|v| v.is_finite()));
+    assert_eq!(history.epochs[0].step_loss, expected.epochs[0].step_loss);
+}
+
 #[test]
 fn class_weights_are_sample_weights_by_class() {
     let per_class = [1.0, 2.5, 0.25];

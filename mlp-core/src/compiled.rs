@@ -37,6 +37,10 @@ pub trait Compiled<N: Network> {
     /// correctly; `None` for a regression loss.
     fn accuracy(output: &N::Output, target: &N::Target) -> Option<f64>;
 
+    /// For a regression loss, one target's values (one per output, as the
+    /// output's own `as_ref()` gives them); `None` for a classification loss.
+    fn regression_target(target: &N::Target) -> Option<&[N::Scalar]>;
+
     /// One sample's loss, computed on the stack.
     fn sample_loss(net: &N, x: &N::Input, y: &N::Target) -> N::Scalar;
 
@@ -76,7 +80,8 @@ pub trait Compiled<N: Network> {
 
     /// Backpropagation after [`Compiled::forward`] on the same `inputs`: adds
     /// `scale * dl/dparams` of every sample to `grads` and returns the sum of the
-    /// per-sample losses.
+    /// per-sample losses. With `weights` (one per sample, at least 0) sample `s`
+    /// counts `weights[s]` times, in its gradient and in the sum.
     #[cfg(feature = "alloc")]
     fn backward(
         net: &N,
@@ -84,6 +89,7 @@ pub trait Compiled<N: Network> {
         inputs: &[N::Input],
         targets: &[N::Target],
         scale: N::Scalar,
+        weights: Option<&[N::Scalar]>,
         grads: &mut N,
     ) -> N::Scalar;
 }

@@ -50,6 +50,7 @@ pub use nalgebra;
 pub use dense::Dense;
 pub use error::Error;
 pub use gradients::Gradients;
+pub use loss::Class;
 pub use network::Network;
 #[cfg(feature = "parallel")]
 pub use parallel::{ParallelNetwork, ParallelWorkspace};

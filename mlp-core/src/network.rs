@@ -6,6 +6,7 @@ use crate::compiled::tensor;
 use crate::compiled::{Compiled, tensor_ids, tensor_mut};
 use crate::error::Error;
 use crate::gradients::Gradients;
+use crate::loss::Class;
 use crate::optim::descend;
 use crate::real::Real;
 use crate::tensor::storage_index;
@@ -44,7 +45,7 @@ pub trait Network: Clone + Sized {
     /// One sample's output: `[Scalar; OUTPUTS]`.
     type Output: Copy + Default + AsRef<[Self::Scalar]>;
     /// One sample's target: `[Scalar; OUTPUTS]`, or the class index for `sparse_cce`.
-    type Target: Copy;
+    type Target: Copy + Class;
     /// Every layer's parameters as arrays, a tuple of `(weight, bias)` with
     /// `weight: [[Scalar; IN]; OUT]` (row `o` holds output `o`'s weights).
     type Weights;
@@ -261,7 +262,7 @@ pub trait Network: Clone + Sized {
     ) -> Result<Self::Scalar, Error> {
         check_batch::<Self>(inputs, targets)?;
         let scale = Self::Scalar::ONE / Self::Scalar::of(inputs.len() as f64);
-        Ok(gradient_sum(self, ws, inputs, targets, scale, grads) * scale)
+        Ok(gradient_sum(self, ws, inputs, targets, scale, None, grads) * scale)
     }
 
     /// One step of plain gradient descent, `W <- W - learning_rate * dL/dW` for every
@@ -284,14 +285,17 @@ pub trait Network: Clone + Sized {
 
 /// Overwrites `grads` with `scale` times the summed gradient of the rows (checked
 /// already) and returns the summed per-sample loss: in chunks of the workspace's
-/// capacity, or one row at a time for a by-sample workspace. Dropout layers drop
-/// units when the workspace is in training mode.
+/// capacity, or one row at a time for a by-sample workspace. With `weights` (one
+/// per row, at least 0) row `s` counts `weights[s]` times in both, and a row of
+/// weight 0 not at all. Dropout layers drop units when the workspace is in
+/// training mode.
 pub(crate) fn gradient_sum<N: Network>(
     net: &N,
     ws: &mut Workspace<N>,
     inputs: &[N::Input],
     targets: &[N::Target],
     scale: N::Scalar,
+    weights: Option<&[N::Scalar]>,
     grads: &mut Gradients<N>,
 ) -> N::Scalar {
     grads.clear();
@@ -300,22 +304,28 @@ pub(crate) fn gradient_sum<N: Network>(
     let cap = ws.capacity();
     #[cfg(feature = "alloc")]
     if let Some((buffers, mut masks)) = ws.batch() {
-        for (x, y) in inputs.chunks(cap).zip(targets.chunks(cap)) {
+        for (start, (x, y)) in inputs.chunks(cap).zip(targets.chunks(cap)).enumerate() {
+            let w = weights.map(|w| &w[start * cap..start * cap + x.len()]);
             <N::Compiled as Compiled<N>>::forward(net, buffers, x, masks.as_deref_mut());
-            sum += <N::Compiled as Compiled<N>>::backward(net, buffers, x, y, scale, grads);
+            sum += <N::Compiled as Compiled<N>>::backward(net, buffers, x, y, scale, w, grads);
         }
         return sum;
     }
     let mut masks = ws.masks();
-    for (x, y) in inputs.iter().zip(targets) {
-        sum += <N::Compiled as Compiled<N>>::add_sample_gradient(
+    for (s, (x, y)) in inputs.iter().zip(targets).enumerate() {
+        let w = weights.map_or(N::Scalar::ONE, |w| w[s]);
+        if w == N::Scalar::ZERO {
+            continue;
+        }
+        let loss = <N::Compiled as Compiled<N>>::add_sample_gradient(
             net,
             x,
             y,
-            scale,
+            scale * w,
             grads,
             masks.as_deref_mut(),
         );
+        sum += loss * w;
     }
     sum
 }

@@ -105,7 +105,7 @@ where
             .zip(inputs.par_chunks(part))
             .zip(targets.par_chunks(part))
             .for_each(|((w, x), y)| {
-                w.loss = gradient_sum(self, &mut w.ws, x, y, scale, &mut w.grads)
+                w.loss = gradient_sum(self, &mut w.ws, x, y, scale, None, &mut w.grads)
             });
         let mut loss = Self::Scalar::ZERO;
         grads.clear();

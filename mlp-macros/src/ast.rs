@@ -21,8 +21,17 @@ pub struct Network {
     pub loss: Loss,
     /// The `scalar = f32 | f64` option; `F32` with the call-site span when absent.
     pub scalar: Scalar,
-    /// The `weights = "path"` option: a safetensors file compiled in.
-    pub weights: Option<syn::LitStr>,
+    /// The `weights = "path"` (or `pytorch("path")`) option: a safetensors file
+    /// compiled in.
+    pub weights: Option<WeightsFile>,
+}
+
+/// The file of `weights = ...`.
+pub struct WeightsFile {
+    /// The path as written.
+    pub path: syn::LitStr,
+    /// `pytorch("path")`: the tensors have PyTorch's `nn.Sequential` names.
+    pub pytorch: bool,
 }
 
 /// A positive integer literal giving a number of neurons.

@@ -27,10 +27,12 @@ pub fn resolve(path: &str, base: Option<&Path>) -> PathBuf {
 
 /// Reads the file named by `lit` and checks it against a network of `widths` in
 /// `scalar` whose architecture string is `architecture`, with mlp-core's own
-/// decoding and the checks of a load at run time (see `mlp_core::io::compiled`).
-/// Errors point at the path and name the file.
+/// decoding and the checks of a load at run time (see `mlp_core::io::compiled`),
+/// by PyTorch's `nn.Sequential` names when `pytorch`. Errors point at the path and
+/// name the file.
 pub fn read(
     lit: &LitStr,
+    pytorch: bool,
     base: Option<&Path>,
     widths: &[usize],
     scalar: ScalarKind,
@@ -75,11 +77,17 @@ pub fn read(
                  {fix} save the weights as {expected}"
             ))
         }
+        // The run-time hint (`LoadOptions::pytorch()`) has no place in a macro.
+        CoreError::PytorchNames { missing, found } => err(format!(
+            "`{written}` has no tensor {missing} but has {found}, as a PyTorch nn.Sequential \
+             names its layers: write `weights = {}({written:?})`",
+            keyword::PYTORCH
+        )),
         e => err(format!("`{written}`: {e}")),
     };
     let tensors = match scalar {
-        ScalarKind::F32 => io::compiled::tensors::<f32>(&bytes, widths, architecture),
-        ScalarKind::F64 => io::compiled::tensors::<f64>(&bytes, widths, architecture),
+        ScalarKind::F32 => io::compiled::tensors::<f32>(&bytes, widths, architecture, pytorch),
+        ScalarKind::F64 => io::compiled::tensors::<f64>(&bytes, widths, architecture, pytorch),
     }
     .map_err(in_file)?;
     // f32 values widened to f64 narrow back exactly.
@@ -104,7 +112,7 @@ mod tests {
     ) -> String {
         let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/ui/fail/weights");
         let lit = LitStr::new(file, proc_macro2::Span::call_site());
-        match read(&lit, Some(&base), widths, scalar, architecture) {
+        match read(&lit, false, Some(&base), widths, scalar, architecture) {
             Ok(_) => panic!("`{file}` should be refused"),
             Err(e) => e.to_string(),
         }
@@ -121,6 +129,21 @@ mod tests {
             ),
             "`f16.safetensors` stores `layers.0.weight` as f16; this network computes in f32: \
              networks compute in `f32` or `f64`; convert and save the weights as f32"
+        );
+    }
+
+    #[test]
+    fn a_pytorch_file_without_pytorch_names_says_what_to_write() {
+        assert_eq!(
+            read_fixture(
+                "../../../fixtures/sequential.safetensors",
+                &[4, 8, 6, 3],
+                ScalarKind::F32,
+                "4 => 8 tanh => 6 relu => 3 softmax; loss = cce"
+            ),
+            "`../../../fixtures/sequential.safetensors` has no tensor layers.0.weight but has \
+             0.weight, as a PyTorch nn.Sequential names its layers: write \
+             `weights = pytorch(\"../../../fixtures/sequential.safetensors\")`"
         );
     }
 

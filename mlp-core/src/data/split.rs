@@ -2,7 +2,6 @@
 
 use crate::error::Error;
 use crate::init::Uniform;
-use crate::real::Real;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use nalgebra::ComplexField;
@@ -20,29 +19,7 @@ pub struct Split<I, T> {
     pub test_targets: Vec<T>,
 }
 
-/// The class a target names, for [`stratified_split`]: the index itself for a
-/// `sparse_cce` label, the largest output of a one-hot `[T; K]` (K >= 2), and
-/// `value >= 0.5` for a single 0/1 output.
-pub trait Class {
-    /// The 0-based class.
-    fn class(&self) -> usize;
-}
-
-impl Class for usize {
-    fn class(&self) -> usize {
-        *self
-    }
-}
-
-impl<T: Real, const K: usize> Class for [T; K] {
-    fn class(&self) -> usize {
-        if K == 1 {
-            return usize::from(self[0] >= T::of(0.5));
-        }
-        // The first of equal largest values, as `argmax` conventions have it.
-        (1..K).fold(0, |best, k| if self[k] > self[best] { k } else { best })
-    }
-}
+pub use crate::loss::Class;
 
 /// How many of `rows` go to the test side: `ceil(rows * test_fraction)`, as
 /// scikit-learn's `train_test_split` counts, with a tolerance so that `0.7 * 10`

@@ -14,9 +14,9 @@ use alloc::vec::Vec;
 /// The row-major values of every tensor of the safetensors `bytes` (weight 0, bias
 /// 0, weight 1, ...) for a network in `T` whose widths are `widths` (input first)
 /// and whose architecture string is `architecture`, after the checks a load with
-/// the default options makes, in its order: the checksum, the architecture, the
-/// test vector's form, every tensor there and no other, dtypes, shapes, finite
-/// values, and the test vector run.
+/// the default options (or [`LoadOptions::pytorch`] when `pytorch`) makes, in its
+/// order: the checksum, the architecture, the test vector's form, every tensor
+/// there and no other, dtypes, shapes, finite values, and the test vector run.
 ///
 /// # Errors
 ///
@@ -25,15 +25,14 @@ pub fn tensors<T: Real>(
     bytes: &[u8],
     widths: &[usize],
     architecture: &str,
+    pytorch: bool,
 ) -> Result<Vec<Vec<f64>>, Error> {
     let (mut file, metadata) = read(bytes)?;
-    let checked = check::<T>(
-        &file,
-        &metadata,
-        widths,
-        architecture,
-        &LoadOptions::default(),
-    )?;
+    let options = match pytorch {
+        true => LoadOptions::pytorch(),
+        false => LoadOptions::default(),
+    };
+    let checked = check::<T>(&file, &metadata, widths, architecture, &options)?;
     let values: Vec<Vec<f64>> = checked
         .names
         .iter()
@@ -77,7 +76,7 @@ mod tests {
     }
 
     fn check(bytes: &[u8]) -> Result<Vec<Vec<f64>>, Error> {
-        tensors::<f32>(bytes, &[2, 1], ARCHITECTURE)
+        tensors::<f32>(bytes, &[2, 1], ARCHITECTURE, false)
     }
 
     const WEIGHT: (&str, &[usize], &[f64]) = ("layers.0.weight", &[1, 2], &[0.5, -2.0]);
@@ -91,7 +90,7 @@ mod tests {
         assert_eq!(check(&bytes).unwrap(), values);
         let bytes = file::<f64>(&[WEIGHT, BIAS], &[]);
         assert_eq!(
-            tensors::<f64>(&bytes, &[2, 1], ARCHITECTURE).unwrap(),
+            tensors::<f64>(&bytes, &[2, 1], ARCHITECTURE, false).unwrap(),
             values
         );
     }
@@ -126,7 +125,12 @@ mod tests {
             "{nan}"
         );
         assert_eq!(
-            tensors::<f64>(&file::<f32>(&[WEIGHT, BIAS], &[]), &[2, 1], ARCHITECTURE),
+            tensors::<f64>(
+                &file::<f32>(&[WEIGHT, BIAS], &[]),
+                &[2, 1],
+                ARCHITECTURE,
+                false
+            ),
             Err(Error::WrongDtype {
                 tensor: "layers.0.weight".into(),
                 expected: "f64".into(),

@@ -5,6 +5,8 @@
 
 use super::{AtLeastTwo, CLASS, DISTRIBUTION, PROBABILITY, argmax, check_each, per_output, vector};
 use super::{CCE_SUM_TOLERANCE, Loss, PairsWith, TargetFault};
+#[cfg(feature = "alloc")]
+use super::{weigh_deltas, weighted};
 use crate::activation::{Sigmoid, Softmax};
 #[cfg(feature = "alloc")]
 use crate::batch::LayerBuffers;
@@ -142,7 +144,7 @@ impl<const K: usize> PairsWith<Sigmoid, K> for Bce {
         out: &mut LayerBuffers<T, K>,
         targets: &[[T; K]],
     ) -> T {
-        fused::<Self, T, K>(out, targets, None)
+        fused::<Self, T, K>(out, targets, None, None)
     }
 
     #[cfg(feature = "alloc")]
@@ -153,17 +155,31 @@ impl<const K: usize> PairsWith<Sigmoid, K> for Bce {
         targets: &[[T; K]],
         scale: T,
     ) -> T {
-        fused::<Self, T, K>(out, targets, Some(scale))
+        fused::<Self, T, K>(out, targets, Some(scale), None)
+    }
+
+    #[cfg(feature = "alloc")]
+    fn batch_delta_weighted<T: Real>(
+        &self,
+        _: &Sigmoid,
+        out: &mut LayerBuffers<T, K>,
+        targets: &[[T; K]],
+        scale: T,
+        weights: &[T],
+    ) -> T {
+        fused::<Self, T, K>(out, targets, Some(scale), Some(weights))
     }
 }
 
 /// A fused loss whose batch loop reads the targets from `out.delta`: the sum of
-/// the per-sample losses and, with a `scale`, `scale * dl/dz` over the targets.
+/// the per-sample losses and, with a `scale`, `scale * dl/dz` over the targets;
+/// with `weights`, the weighted sum (the caller weighs the deltas).
 #[cfg(feature = "alloc")]
 trait OverTargets {
     fn over_targets<T: Real, V: Lanewise<T>, const K: usize>(
         out: &mut LayerBuffers<T, K>,
         scale: Option<T>,
+        weights: Option<&[T]>,
     ) -> T;
 }
 
@@ -174,19 +190,26 @@ fn fused<L: OverTargets, T: Real, const K: usize>(
     out: &mut LayerBuffers<T, K>,
     targets: &[[T; K]],
     scale: Option<T>,
+    weights: Option<&[T]>,
 ) -> T {
     out.delta.load(targets);
-    run(Fused::<L, T, K> {
-        out,
+    let sum = run(Fused::<L, T, K> {
+        out: &mut *out,
         scale,
+        weights,
         loss: PhantomData,
-    })
+    });
+    if let Some(w) = weights {
+        weigh_deltas(&mut out.delta, w);
+    }
+    sum
 }
 
 #[cfg(feature = "alloc")]
 struct Fused<'a, L, T, const K: usize> {
     out: &'a mut LayerBuffers<T, K>,
     scale: Option<T>,
+    weights: Option<&'a [T]>,
     loss: PhantomData<L>,
 }
 
@@ -197,7 +220,7 @@ impl<L: OverTargets, T: Real, const K: usize> LaneLoop for Fused<'_, L, T, K> {
 
     #[inline(always)]
     fn run<V: Lanewise<T>>(self) -> T {
-        L::over_targets::<T, V, K>(self.out, self.scale)
+        L::over_targets::<T, V, K>(self.out, self.scale, self.weights)
     }
 }
 
@@ -208,17 +231,25 @@ impl OverTargets for Bce {
     fn over_targets<T: Real, V: Lanewise<T>, const K: usize>(
         out: &mut LayerBuffers<T, K>,
         scale: Option<T>,
+        weights: Option<&[T]>,
     ) -> T {
         let (stride, len) = (out.z.capacity(), out.z.len());
         let (z, y) = (out.z.as_slice(), out.delta.as_slice());
         let mut sum = T::ZERO;
         for k in 0..K {
             let base = k * stride;
-            sum += sum_samples::<T, V>(
-                len,
-                |s| bce(load(z, base + s), load(y, base + s)),
-                |s| bce(z[base + s], y[base + s]),
-            );
+            sum += match weights {
+                None => sum_samples::<T, V>(
+                    len,
+                    |s| bce(load(z, base + s), load(y, base + s)),
+                    |s| bce(z[base + s], y[base + s]),
+                ),
+                Some(w) => sum_samples::<T, V>(
+                    len,
+                    |s| weighted(bce(load(z, base + s), load(y, base + s)), load(w, s)),
+                    |s| weighted(bce(z[base + s], y[base + s]), w[s]),
+                ),
+            };
         }
         if let Some(scale) = scale {
             let scale = V::splat(scale * per_output::<T, K>());
@@ -295,7 +326,7 @@ impl<const K: usize> PairsWith<Softmax, K> for Cce {
         targets: &[[T; K]],
     ) -> T {
         let () = AtLeastTwo::<K>::OUTPUTS;
-        fused::<Self, T, K>(out, targets, None)
+        fused::<Self, T, K>(out, targets, None, None)
     }
 
     #[cfg(feature = "alloc")]
@@ -307,7 +338,20 @@ impl<const K: usize> PairsWith<Softmax, K> for Cce {
         scale: T,
     ) -> T {
         let () = AtLeastTwo::<K>::OUTPUTS;
-        fused::<Self, T, K>(out, targets, Some(scale))
+        fused::<Self, T, K>(out, targets, Some(scale), None)
+    }
+
+    #[cfg(feature = "alloc")]
+    fn batch_delta_weighted<T: Real>(
+        &self,
+        _: &Softmax,
+        out: &mut LayerBuffers<T, K>,
+        targets: &[[T; K]],
+        scale: T,
+        weights: &[T],
+    ) -> T {
+        let () = AtLeastTwo::<K>::OUTPUTS;
+        fused::<Self, T, K>(out, targets, Some(scale), Some(weights))
     }
 }
 
@@ -318,17 +362,23 @@ impl OverTargets for Cce {
     fn over_targets<T: Real, V: Lanewise<T>, const K: usize>(
         out: &mut LayerBuffers<T, K>,
         scale: Option<T>,
+        weights: Option<&[T]>,
     ) -> T {
         let (stride, len) = (out.z.capacity(), out.z.len());
         let (z, y) = (out.z.as_slice(), out.delta.as_slice());
-        let sum = sum_samples::<T, V>(
-            len,
-            |s| {
-                let at = |k: usize| k * stride + s;
-                cce::<V, K>(|k| load(z, at(k)), |k| load(y, at(k)))
-            },
-            |s| cce::<T, K>(|k| z[k * stride + s], |k| y[k * stride + s]),
-        );
+        let vector = |s: usize| {
+            let at = |k: usize| k * stride + s;
+            cce::<V, K>(|k| load(z, at(k)), |k| load(y, at(k)))
+        };
+        let one = |s: usize| cce::<T, K>(|k| z[k * stride + s], |k| y[k * stride + s]);
+        let sum = match weights {
+            None => sum_samples::<T, V>(len, vector, one),
+            Some(w) => sum_samples::<T, V>(
+                len,
+                |s| weighted(vector(s), load(w, s)),
+                |s| weighted(one(s), w[s]),
+            ),
+        };
         if let Some(scale) = scale {
             let (a, scale) = (out.a.as_slice(), V::splat(scale));
             each_lane_group(&mut out.delta, |s, y| {
@@ -402,6 +452,7 @@ impl<const K: usize> PairsWith<Softmax, K> for SparseCce {
             out,
             targets,
             scale: None,
+            weights: None,
         })
     }
 
@@ -418,17 +469,40 @@ impl<const K: usize> PairsWith<Softmax, K> for SparseCce {
             out,
             targets,
             scale: Some(scale),
+            weights: None,
         })
+    }
+
+    #[cfg(feature = "alloc")]
+    fn batch_delta_weighted<T: Real>(
+        &self,
+        _: &Softmax,
+        out: &mut LayerBuffers<T, K>,
+        targets: &[usize],
+        scale: T,
+        weights: &[T],
+    ) -> T {
+        let () = AtLeastTwo::<K>::OUTPUTS;
+        let sum = run(SparseCceBatch {
+            out: &mut *out,
+            targets,
+            scale: Some(scale),
+            weights: Some(weights),
+        });
+        weigh_deltas(&mut out.delta, weights);
+        sum
     }
 }
 
 /// The sparse_cce sum `sum_s lse(z_s) - z_s[label_s]`, and with a `scale` the
-/// delta `(a - onehot(label)) scale` in `out.delta`.
+/// delta `(a - onehot(label)) scale` in `out.delta`; with `weights`, the weighted
+/// sum (the caller weighs the deltas).
 #[cfg(feature = "alloc")]
 struct SparseCceBatch<'a, T, const K: usize> {
     out: &'a mut LayerBuffers<T, K>,
     targets: &'a [usize],
     scale: Option<T>,
+    weights: Option<&'a [T]>,
 }
 
 #[cfg(feature = "alloc")]
@@ -448,7 +522,11 @@ impl<T: Real, const K: usize> LaneLoop for SparseCceBatch<'_, T, K> {
             // SAFETY: `lse` holds 16 scalars, the most lanes of any vector.
             unsafe { v.write(lse.as_mut_ptr()) };
             for (s, &c) in targets.iter().enumerate().skip(s0).take(V::LANES) {
-                sum += lse[s - s0] - z[c * stride + s];
+                let l = lse[s - s0] - z[c * stride + s];
+                sum += match self.weights {
+                    None => l,
+                    Some(w) => weighted(l, w[s]),
+                };
             }
         }
         if let Some(scale) = self.scale {

@@ -51,6 +51,16 @@ macro_rules! margin_loss {
                     }
                 })
             }
+
+            /// The output's sign against the label's.
+            fn accuracy<T: Real, const K: usize>(&self, a: &[T; K], y: &[T; K]) -> Option<f64> {
+                let right = a
+                    .iter()
+                    .zip(y)
+                    .filter(|(a, y)| (**a > T::zero()) == (**y > T::zero()))
+                    .count();
+                Some(right as f64 / K as f64)
+            }
         }
 
         impl PairsWith<Linear, 1> for $loss {}

@@ -70,6 +70,12 @@ pub trait Loss: Copy {
     ) -> Option<f64> {
         None
     }
+
+    /// For a regression loss, the `K` values one target asks of the outputs;
+    /// `None` for a classification loss.
+    fn regression_values<T: Real, const K: usize>(_y: &Self::Target<T, K>) -> Option<&[T]> {
+        None
+    }
 }
 
 /// The loss `Self` may follow an output layer of activation `A` and width `K`.
@@ -139,6 +145,52 @@ pub trait PairsWith<A: Activation, const K: usize>: Loss {
         }
         sum
     }
+
+    /// [`PairsWith::batch_delta`] with sample `s` weighted by `weights[s]`: writes
+    /// `scale * weights[s] * dl/dz` and returns `sum_s weights[s] l(s)`. A row of
+    /// weight 0 gets a zero delta and adds nothing, whatever its loss.
+    #[inline]
+    #[cfg(feature = "alloc")]
+    fn batch_delta_weighted<T: Real>(
+        &self,
+        act: &A,
+        out: &mut LayerBuffers<T, K>,
+        targets: &[Self::Target<T, K>],
+        scale: T,
+        weights: &[T],
+    ) -> T {
+        let mut sum = T::ZERO;
+        for (s, (y, &w)) in targets.iter().zip(weights).enumerate() {
+            if w == T::ZERO {
+                out.delta.set_sample(s, &SVector::zeros());
+                continue;
+            }
+            let (z, a) = (out.z.sample(s), out.a.sample(s));
+            sum += self.value(&z, &a, y) * w;
+            out.delta
+                .set_sample(s, &(self.delta(act, &z, &a, y) * (scale * w)));
+        }
+        sum
+    }
+}
+
+/// `l w`, or 0 where the weight `w` is 0 (so a row of weight 0 with an infinite
+/// loss adds nothing rather than NaN). Lane by lane on vectors.
+#[inline(always)]
+#[cfg(feature = "alloc")]
+fn weighted<V: crate::simd::Math>(l: V, w: V) -> V {
+    V::gt_select(w, V::num(0.0), l * w, V::num(0.0))
+}
+
+/// Multiplies sample `s`'s delta by `weights[s]` (exactly 0 where the weight is 0).
+#[inline]
+#[cfg(feature = "alloc")]
+fn weigh_deltas<T: Real, const K: usize>(delta: &mut crate::batch::Batch<T, K>, weights: &[T]) {
+    for k in 0..K {
+        for (d, &w) in delta.feature_mut(k).iter_mut().zip(weights) {
+            *d = if w == T::ZERO { T::ZERO } else { *d * w };
+        }
+    }
 }
 
 /// `AtLeastTwo::<K>::OUTPUTS` fails to compile (once instantiated) unless `K >= 2`:
@@ -201,6 +253,31 @@ pub fn argmax<T: Real>(v: &[T]) -> usize {
     best
 }
 
+/// The class a target names: the one network training, its stratified holdout,
+/// class weights and class metrics, and `data::stratified_split` all go by. The index itself for a `sparse_cce` label, the largest value of a `cce` row
+/// (the first of equals, as [`argmax`]), and for a single output class 1 above 0.5:
+/// a `bce` probability as its accuracy thresholds it, a `hinge` or `perceptron`
+/// label of +1 (against -1).
+pub trait Class {
+    /// The 0-based class.
+    fn class(&self) -> usize;
+}
+
+impl Class for usize {
+    fn class(&self) -> usize {
+        *self
+    }
+}
+
+impl<T: Real, const K: usize> Class for [T; K] {
+    fn class(&self) -> usize {
+        match K {
+            1 => usize::from(self[0] > T::of(0.5)),
+            _ => argmax(self),
+        }
+    }
+}
+
 /// The accuracy of one sample's output against its target, for a network's loss.
 pub fn sample_accuracy<L: Loss, T: Real, const K: usize>(
     loss: &L,
@@ -208,6 +285,11 @@ pub fn sample_accuracy<L: Loss, T: Real, const K: usize>(
     y: &L::Target<T, K>,
 ) -> Option<f64> {
     loss.accuracy::<T, K>(a, y)
+}
+
+/// The values of one regression target, `None` for a classification loss.
+pub fn regression_values<L: Loss, T: Real, const K: usize>(y: &L::Target<T, K>) -> Option<&[T]> {
+    L::regression_values::<T, K>(y)
 }
 
 /// Checks every target row, naming the first bad one.
@@ -269,6 +351,31 @@ where
 {
     out.delta.set_len(targets.len());
     let sum = loss.batch_delta(act, out, targets, scale);
+    out.delta.zero_padding();
+    sum
+}
+
+/// [`output_delta`] with sample `s` weighted by `weights[s]` (one per target, at
+/// least 0): its delta is `scale * weights[s] * dl/dz` and the sum returned
+/// `sum_s weights[s] l(s)`; a row of weight 0 contributes nothing.
+#[inline]
+#[cfg(feature = "alloc")]
+pub fn weighted_output_delta<L, A, T, const K: usize>(
+    loss: &L,
+    act: &A,
+    out: &mut LayerBuffers<T, K>,
+    targets: &[L::Target<T, K>],
+    scale: T,
+    weights: &[T],
+) -> T
+where
+    L: PairsWith<A, K>,
+    A: Activation,
+    T: Real,
+{
+    assert_eq!(weights.len(), targets.len(), "one weight per target");
+    out.delta.set_len(targets.len());
+    let sum = loss.batch_delta_weighted(act, out, targets, scale, weights);
     out.delta.zero_padding();
     sum
 }

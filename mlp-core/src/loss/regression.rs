@@ -58,6 +58,10 @@ macro_rules! regression_loss {
             ) -> SVector<T, K> {
                 self.sample_grad(&(a - vector(y)))
             }
+
+            fn regression_values<T: Real, const K: usize>(y: &[T; K]) -> Option<&[T]> {
+                Some(y)
+            }
         }
 
         impl<const K: usize> PairsWith<Sigmoid, K> for $loss {}

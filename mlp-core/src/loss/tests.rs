@@ -136,4 +136,75 @@ mod batch_matches_one_sample {
         );
         compare(Cce, Softmax, &rows, &targets);
     }
+
+    /// Each sample's delta and loss weighted by its own weight, on the fused
+    /// batch loops and the one-sample default alike; a row of weight 0 adds
+    /// nothing even where its loss is infinite.
+    fn compare_weighted<L: PairsWith<A, K>, A: Activation, const K: usize>(
+        loss: L,
+        act: A,
+        rows: &[[f32; K]],
+        targets: &[L::Target<f32, K>],
+    ) {
+        let weights: Vec<f32> = (0..rows.len())
+            .map(|s| {
+                if s % 5 == 0 {
+                    0.0
+                } else {
+                    0.25 + s as f32 / 8.0
+                }
+            })
+            .collect();
+        let mut out = buffers(act, rows);
+        let got = weighted_output_delta(&loss, &act, &mut out, targets, 0.5, &weights);
+        let mut want = 0.0;
+        for (s, y) in targets.iter().enumerate() {
+            let (z, a, w) = (out.z.sample(s), out.a.sample(s), weights[s]);
+            let delta = if w == 0.0 {
+                SVector::zeros()
+            } else {
+                want += f64::from(loss.value(&z, &a, y) * w);
+                loss.delta(&act, &z, &a, y) * (0.5 * w)
+            };
+            for k in 0..K {
+                let d = out.delta.feature(k)[s];
+                assert!(
+                    (d - delta[k]).abs() <= 1e-5 * delta[k].abs().max(1.0),
+                    "{} sample {s} output {k}: {d} against {}",
+                    L::NAME,
+                    delta[k]
+                );
+            }
+        }
+        assert!(
+            (f64::from(got) - want).abs() <= 1e-5 * want.abs().max(1.0),
+            "{}: weighted batch {got}, per sample {want}",
+            L::NAME
+        );
+    }
+
+    #[test]
+    fn weighted_deltas_scale_each_sample_by_its_weight() {
+        let mut rows = logits::<3>(37);
+        let soft: Vec<[f32; 3]> = (0..37).map(|_| [0.25, 0.75, 0.0]).collect();
+        compare_weighted(Bce, Sigmoid, &rows, &soft);
+        compare_weighted(Cce, Softmax, &rows, &soft);
+        let labels: Vec<usize> = (0..37).map(|s| s % 3).collect();
+        compare_weighted(SparseCce, Softmax, &rows, &labels);
+        // Row 0 weighs 0: its squared error overflows to infinity and adds nothing.
+        rows[0] = [3e38, -3e38, 3e38];
+        compare_weighted(Mse, crate::activation::Linear, &rows, &soft);
+        let mut out = buffers(crate::activation::Linear, &rows);
+        let weights: Vec<f32> = (0..37).map(|s| if s == 0 { 0.0 } else { 1.0 }).collect();
+        let sum = weighted_output_delta(
+            &Mse,
+            &crate::activation::Linear,
+            &mut out,
+            &soft,
+            1.0,
+            &weights,
+        );
+        assert!(sum.is_finite(), "{sum}");
+        assert!((0..3).all(|k| out.delta.feature(k)[0] == 0.0));
+    }
 }

@@ -1,12 +1,11 @@
 //! Per-class precision, recall and F1, and the classes of a network's targets.
 
 use super::{ConfusionMatrix, predicted_class};
-use crate::compiled::{Compiled, tensor_mut};
 use crate::error::Error;
+use crate::loss::Class;
 use crate::network::Network;
-use crate::real::Real;
-use crate::tensor::{TensorId, TensorKind};
 use alloc::vec::Vec;
+use core::marker::PhantomData;
 
 /// Precision, recall and F1 of each class, as scikit-learn's
 /// `precision_recall_fscore_support(..., zero_division=0)` gives them: a class never
@@ -107,53 +106,27 @@ impl ConfusionMatrix {
     }
 }
 
-/// The class labels of a network's targets: the argmax of a cce row, the label of
-/// sparse_cce, and for one bce, hinge or perceptron output class 1 for a target
-/// above 0.5 (bce) or 0 (hinge, perceptron).
-///
-/// A target's class is the one whose confident output the loss's accuracy counts
-/// as right: the outputs a network with zero weights gives for a bias of `+1` on
-/// that class (and `-1` on the others), computed once per network type.
+/// The classes of a network's targets, when its loss has them (cce, sparse_cce,
+/// and one bce, hinge or perceptron output): each target's [`Class`].
 pub(crate) struct Classes<N: Network> {
-    /// Per class, the network's output when it is sure of that class.
-    sure: Vec<N::Output>,
+    count: usize,
+    network: PhantomData<N>,
 }
 
 impl<N: Network> Classes<N> {
     /// The classes of `N`'s targets, or [`Error::NoClasses`] naming `what` needs them.
     pub(crate) fn of(what: &'static str) -> Result<Self, Error> {
-        let Some(classes) = Self::count_of() else {
+        let Some(count) = Self::count_of() else {
             return Err(Error::NoClasses {
                 what,
                 loss: N::LOSS,
                 outputs: N::OUTPUTS,
             });
         };
-        let zeros = alloc::vec![N::Scalar::ZERO; N::INPUTS];
-        let Ok(input) = N::Input::try_from(&zeros) else {
-            unreachable!("a network's input is INPUTS scalars")
-        };
-        let bias = TensorId {
-            layer: N::LAYERS - 1,
-            kind: TensorKind::Bias,
-        };
-        let sure = (0..classes)
-            .map(|class| {
-                let mut net = N::zeros();
-                let b = tensor_mut(&mut net, bias);
-                for (k, b) in b.iter_mut().enumerate() {
-                    // One output: its sign says the class.
-                    let on = if N::OUTPUTS == 1 {
-                        class == 1
-                    } else {
-                        k == class
-                    };
-                    *b = if on { N::Scalar::ONE } else { -N::Scalar::ONE };
-                }
-                net.predict(&input)
-            })
-            .collect();
-        Ok(Self { sure })
+        Ok(Self {
+            count,
+            network: PhantomData,
+        })
     }
 
     /// The number of classes of `N`'s targets, if they are classes.
@@ -167,15 +140,12 @@ impl<N: Network> Classes<N> {
 
     /// The number of classes.
     pub(crate) fn count(&self) -> usize {
-        self.sure.len()
+        self.count
     }
 
     /// The class of one target.
     pub(crate) fn of_target(&self, target: &N::Target) -> usize {
-        self.sure
-            .iter()
-            .position(|o| <N::Compiled as Compiled<N>>::accuracy(o, target) == Some(1.0))
-            .unwrap_or(0)
+        target.class()
     }
 
     /// The class of every target.

@@ -2,7 +2,8 @@
 
 use super::ConfusionMatrix;
 use super::classes::Classes;
-use super::scores::{log_loss, roc_auc};
+use super::scores::{log_loss, r2_score, roc_auc};
+use crate::compiled::Compiled;
 use crate::error::Error;
 use crate::network::Network;
 use crate::real::Real;
@@ -27,6 +28,10 @@ pub enum Metric {
     /// Log-loss ([`crate::metrics::log_loss`]) of a bce network's one output or a
     /// softmax network's outputs.
     LogLoss,
+    /// R^2 ([`crate::metrics::r2_score`]) of a regression network's outputs against
+    /// its targets, averaged over the outputs (scikit-learn's
+    /// `multioutput="uniform_average"`).
+    R2,
 }
 
 impl Metric {
@@ -40,6 +45,7 @@ impl Metric {
             Metric::F1 => "f1",
             Metric::RocAuc => "roc_auc",
             Metric::LogLoss => "log_loss",
+            Metric::R2 => "r2",
         }
     }
 
@@ -72,6 +78,9 @@ impl Metric {
             {
                 "it needs probabilities: one bce output or softmax outputs"
             }
+            Metric::R2 if !loss_is_regression(loss) => {
+                "it needs a regression loss (mse, sse, mae, huber)"
+            }
             _ => return Ok(()),
         };
         Err(Error::MetricNotApplicable {
@@ -101,7 +110,7 @@ impl<N: Network> Measure<N> {
         }
         let needs_classes = metrics
             .iter()
-            .any(|m| !matches!(m, Metric::Loss | Metric::Accuracy));
+            .any(|m| !matches!(m, Metric::Loss | Metric::Accuracy | Metric::R2));
         let classes = if needs_classes {
             Some(Classes::of("the class metrics")?)
         } else {
@@ -137,11 +146,13 @@ impl<N: Network> Measure<N> {
         Ok(Some(labels))
     }
 
-    /// Every metric on one side's outputs; `loss` and `accuracy` are the epoch's.
-    /// A metric that cannot be computed from these outputs (NaN) is NaN.
+    /// Every metric on one side's outputs for its `targets`; `loss` and `accuracy`
+    /// are the epoch's. A metric that cannot be computed from these outputs (NaN)
+    /// is NaN.
     pub(crate) fn measure(
         &self,
         outputs: &[N::Output],
+        targets: &[N::Target],
         labels: Option<&[usize]>,
         loss: f64,
         accuracy: Option<f64>,
@@ -169,6 +180,14 @@ impl<N: Network> Measure<N> {
                     roc_auc(&scores, labels?).ok()
                 }
                 Metric::LogLoss => log_loss(outputs, labels?).ok(),
+                Metric::R2 => {
+                    let truth = targets
+                        .iter()
+                        .map(<N::Compiled as Compiled<N>>::regression_target)
+                        .collect::<Option<Vec<_>>>()?;
+                    let predicted: Vec<&[N::Scalar]> = outputs.iter().map(|o| o.as_ref()).collect();
+                    r2_score(&truth, &predicted).ok()
+                }
             }
         };
         self.metrics

@@ -276,8 +276,9 @@ impl Fit {
     /// What early stopping and [`Fit::reduce_on_plateau`] watch: on the validation
     /// rows when there are some, else on the training rows' end-of-epoch
     /// measurements (default [`Metric::Loss`]; lower loss, log-loss is better,
-    /// higher is better for the others). A metric other than the loss or accuracy
-    /// is measured as if given to [`Fit::metrics`].
+    /// higher is better for the others, [`Metric::R2`] of a regression network
+    /// among them). A metric other than the loss or accuracy is measured as if
+    /// given to [`Fit::metrics`].
     pub fn monitor(mut self, metric: Metric) -> Self {
         self.monitor = metric;
         self

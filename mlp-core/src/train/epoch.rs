@@ -21,15 +21,13 @@ pub(crate) struct Buffers<N: Network> {
     /// Rows per step.
     batch: usize,
     order: Vec<usize>,
-    /// A step's (or a weight group's) rows, gathered.
+    /// A step's rows, gathered.
     step: Gathered<N>,
     outputs: Vec<N::Output>,
-    /// With weights: one group of equal weights' gradient, and a step's rows by weight.
-    weighted: Option<(Gradients<N>, Vec<usize>)>,
 }
 
 impl<N: Network> Buffers<N> {
-    pub(crate) fn new(rows: usize, batch: usize, weighted: bool) -> Self {
+    pub(crate) fn new(rows: usize, batch: usize) -> Self {
         Self {
             ws: Workspace::new(batch.min(DEFAULT_CHUNK)),
             grads: Gradients::zeros(),
@@ -38,9 +36,9 @@ impl<N: Network> Buffers<N> {
             step: Gathered {
                 inputs: Vec::with_capacity(batch),
                 targets: Vec::with_capacity(batch),
+                weights: Vec::with_capacity(batch),
             },
             outputs: alloc::vec![N::Output::default(); DEFAULT_CHUNK],
-            weighted: weighted.then(|| (Gradients::zeros(), Vec::with_capacity(batch))),
         }
     }
 
@@ -116,8 +114,8 @@ impl<N: Network> Buffers<N> {
     }
 
     /// The weighted mean loss `sum w l / total` of the rows `order[part]` with its
-    /// gradient in `grads`: one pass per group of equal weights, scaled by
-    /// `w / total` (rows of weight 0 skipped).
+    /// gradient in `grads`: one pass, each row's delta scaled by `w / total` in the
+    /// backward pass (rows of weight 0 left out).
     fn weighted_gradient(
         &mut self,
         net: &N,
@@ -126,27 +124,25 @@ impl<N: Network> Buffers<N> {
         part: Range<usize>,
         total: f64,
     ) -> f64 {
-        let Some((group_grads, by_weight)) = &mut self.weighted else {
-            unreachable!("a weighted run's buffers have the weighted ones")
-        };
-        by_weight.clear();
-        by_weight.extend(self.order[part].iter().filter(|&&i| weights[i] != 0.0));
-        by_weight.sort_by(|&a, &b| weights[a].total_cmp(&weights[b]));
-        self.grads.clear();
-        let mut loss = 0.0;
-        for group in by_weight.chunk_by(|&a, &b| weights[a] == weights[b]) {
-            let scale = N::Scalar::of(weights[group[0]] / total);
-            loss += self
-                .step
-                .pass(net, &mut self.ws, train, group, scale, group_grads);
-            for id in tensor_ids::<N>() {
-                let add = tensor(&**group_grads, id);
-                for (g, &d) in tensor_mut(&mut *self.grads, id).iter_mut().zip(add) {
-                    *g += d;
-                }
-            }
-        }
-        loss
+        let picked = self.order[part]
+            .iter()
+            .copied()
+            .filter(|&i| weights[i] != 0.0);
+        let step = &mut self.step;
+        step.gather(train, picked.clone());
+        step.weights.clear();
+        step.weights
+            .extend(picked.map(|i| N::Scalar::of(weights[i] / total)));
+        let sum = gradient_sum(
+            net,
+            &mut self.ws,
+            &step.inputs,
+            &step.targets,
+            N::Scalar::ONE,
+            Some(&step.weights),
+            &mut self.grads,
+        );
+        sum.to_f64()
     }
 }
 
@@ -154,9 +150,19 @@ impl<N: Network> Buffers<N> {
 struct Gathered<N: Network> {
     inputs: Vec<N::Input>,
     targets: Vec<N::Target>,
+    /// Each gathered row's scale in a weighted step.
+    weights: Vec<N::Scalar>,
 }
 
 impl<N: Network> Gathered<N> {
+    /// Gathers the rows `picked` of `train`.
+    fn gather(&mut self, train: Rows<'_, N>, picked: impl Iterator<Item = usize> + Clone) {
+        self.inputs.clear();
+        self.targets.clear();
+        self.inputs.extend(picked.clone().map(|i| train.inputs[i]));
+        self.targets.extend(picked.map(|i| train.targets[i]));
+    }
+
     /// Gathers the rows `picked` of `train` and puts the gradient of `scale` times
     /// their loss sum in `grads`; returns that scaled sum.
     fn pass(
@@ -168,12 +174,8 @@ impl<N: Network> Gathered<N> {
         scale: N::Scalar,
         grads: &mut Gradients<N>,
     ) -> f64 {
-        self.inputs.clear();
-        self.targets.clear();
-        self.inputs.extend(picked.iter().map(|&i| train.inputs[i]));
-        self.targets
-            .extend(picked.iter().map(|&i| train.targets[i]));
-        let sum = gradient_sum(net, ws, &self.inputs, &self.targets, scale, grads);
+        self.gather(train, picked.iter().copied());
+        let sum = gradient_sum(net, ws, &self.inputs, &self.targets, scale, None, grads);
         (sum * scale).to_f64()
     }
 }

@@ -188,7 +188,7 @@ impl<N: Network> Trainer<N> {
             Batching::MiniBatch(n) => n.min(rows),
             Batching::Stochastic => 1,
         };
-        let mut buffers = Buffers::<N>::new(rows, batch, weights.is_some());
+        let mut buffers = Buffers::<N>::new(rows, batch);
         // The network and optimiser after the last complete epoch, put back when an
         // epoch diverges; refreshed in place each epoch, so a run allocates them once.
         let mut last_good = (net.clone(), self.optimizer.clone());
@@ -279,7 +279,7 @@ impl<N: Network> Trainer<N> {
             let measuring = !sides.measure.is_empty();
             let (l, a) = evaluate(net, buffers, rows, measuring.then_some(&mut outputs));
             let metrics = match measuring {
-                true => sides.measure.measure(&outputs, labels, l, a),
+                true => sides.measure.measure(&outputs, rows.targets, labels, l, a),
                 false => Vec::new(),
             };
             (Some(l), a, metrics)

@@ -54,6 +54,10 @@ impl Expansion<'_> {
                     ::mlp::core::__private::loss::sample_accuracy::<#loss_ty, #t, #w_out>(&#loss, output, target)
                 }
 
+                fn regression_target(target: &#target) -> ::core::option::Option<&[#t]> {
+                    ::mlp::core::__private::loss::regression_values::<#loss_ty, #t, #w_out>(target)
+                }
+
                 #sample
 
                 ::mlp::core::__with_alloc! {
@@ -299,11 +303,15 @@ impl Expansion<'_> {
                 inputs: &[#input],
                 targets: &[#target],
                 scale: #t,
+                weights: ::core::option::Option<&[#t]>,
                 grads: &mut #name,
             ) -> #t {
                 let (#(#names,)*) = buffers;
                 #rows
-                let loss = ::mlp::core::__private::loss::output_delta(&#loss, &#last_act, #last_buf, targets, scale);
+                let loss = match weights {
+                    ::core::option::Option::None => ::mlp::core::__private::loss::output_delta(&#loss, &#last_act, #last_buf, targets, scale),
+                    ::core::option::Option::Some(w) => ::mlp::core::__private::loss::weighted_output_delta(&#loss, &#last_act, #last_buf, targets, scale, w),
+                };
                 #(#backward)*
                 loss
             }

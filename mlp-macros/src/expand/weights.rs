@@ -12,14 +12,16 @@ pub(super) fn compiled_weights(
     net: &Network,
     base: Option<&std::path::Path>,
 ) -> syn::Result<TokenStream> {
-    let (Some(lit), Some(name)) = (&net.weights, &net.name) else {
+    let (Some(file), Some(name)) = (&net.weights, &net.name) else {
         return Ok(TokenStream::new());
     };
+    let lit = &file.path;
     let widths: Vec<usize> = std::iter::once(net.input.value)
         .chain(net.layers.iter().map(|l| l.width.value))
         .collect();
     let tensors = crate::weights::read(
         lit,
+        file.pytorch,
         base,
         &widths,
         net.scalar.kind,

@@ -86,6 +86,8 @@ pub const LOSS: &str = "loss";
 pub const SCALAR: &str = "scalar";
 /// The option naming a weights file compiled into the program.
 pub const WEIGHTS: &str = "weights";
+/// `weights = pytorch("...")`: a file with PyTorch's `nn.Sequential` tensor names.
+pub const PYTORCH: &str = "pytorch";
 /// The clauses that may follow the layers, in the order messages list them.
 pub const CLAUSES: &[&str] = &[LOSS, SCALAR, WEIGHTS];
 /// The word that may follow a layer's activation.

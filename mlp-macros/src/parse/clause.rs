@@ -1,5 +1,5 @@
-//! The clauses after the layers: `loss = ...`, `scalar = ...`, `weights = "..."`,
-//! in any order, each once, `loss` required.
+//! The clauses after the layers: `loss = ...`, `scalar = ...`, `weights = "..."`
+//! (or `weights = pytorch("...")`), in any order, each once, `loss` required.
 
 use proc_macro2::Span;
 use syn::ext::IdentExt;
@@ -7,14 +7,14 @@ use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{Error, Ident, LitStr, Token};
 
-use crate::ast::{ActivationKind, Layer, Loss, Scalar};
+use crate::ast::{ActivationKind, Layer, Loss, Scalar, WeightsFile};
 use crate::keyword;
 
 /// The clauses of a network.
 pub(super) struct Clauses {
     pub(super) loss: Loss,
     pub(super) scalar: Option<Scalar>,
-    pub(super) weights: Option<LitStr>,
+    pub(super) weights: Option<WeightsFile>,
 }
 
 impl Clauses {
@@ -22,7 +22,7 @@ impl Clauses {
     pub(super) fn parse(input: ParseStream, last: &Layer) -> syn::Result<Self> {
         let mut loss: Option<Loss> = None;
         let mut scalar: Option<Scalar> = None;
-        let mut weights: Option<LitStr> = None;
+        let mut weights: Option<WeightsFile> = None;
         while input.parse::<Option<Token![;]>>()?.is_some() {
             if input.is_empty() {
                 break;
@@ -41,10 +41,14 @@ impl Clauses {
                     scalar = Some(value);
                     done
                 }
-                Clause::Weights(keyword, path) => {
+                Clause::Weights(keyword, file) => {
                     once(&weights, &keyword)?;
-                    let done = format!("weights = {:?}", path.value());
-                    weights = Some(path);
+                    let path = format!("{:?}", file.path.value());
+                    let done = match file.pytorch {
+                        true => format!("weights = {}({path})", keyword::PYTORCH),
+                        false => format!("weights = {path}"),
+                    };
+                    weights = Some(file);
                     done
                 }
             };
@@ -72,7 +76,7 @@ impl Clauses {
 enum Clause {
     Loss(Ident, Loss),
     Scalar(Ident, Scalar),
-    Weights(Ident, LitStr),
+    Weights(Ident, WeightsFile),
 }
 
 impl Parse for Clause {
@@ -113,6 +117,28 @@ impl Parse for Clause {
             }
             keyword::WEIGHTS => {
                 let eq = expect_eq(input, &keyword, "\"model.safetensors\"")?;
+                if input.peek(Ident::peek_any)
+                    && input.fork().call(Ident::parse_any)? == keyword::PYTORCH
+                {
+                    let pytorch = input.call(Ident::parse_any)?;
+                    let content;
+                    syn::parenthesized!(content in input);
+                    if !content.peek(LitStr) || !content.peek2(syn::parse::End) {
+                        return Err(Error::new(
+                            pytorch.span(),
+                            "expected the path of a PyTorch nn.Sequential safetensors file in \
+                             quotes, e.g. `weights = pytorch(\"model.safetensors\")`",
+                        ));
+                    }
+                    let path = content.parse()?;
+                    return Ok(Clause::Weights(
+                        keyword,
+                        WeightsFile {
+                            path,
+                            pytorch: true,
+                        },
+                    ));
+                }
                 if !input.peek(LitStr) {
                     return Err(error_at_next(
                         input,
@@ -121,7 +147,14 @@ impl Parse for Clause {
                          e.g. `weights = \"model.safetensors\"`",
                     ));
                 }
-                Ok(Clause::Weights(keyword, input.parse()?))
+                let path = input.parse()?;
+                Ok(Clause::Weights(
+                    keyword,
+                    WeightsFile {
+                        path,
+                        pytorch: false,
+                    },
+                ))
             }
             _ => Err(Error::new(keyword.span(), keyword::unknown_option(&name))),
         }
@@ -254,7 +287,22 @@ mod tests {
             "unknown option `bce`; write `loss = bce`"
         );
         let net = ok(quote!(2 => 1 linear; loss = mse; weights = "w.safetensors"));
-        assert_eq!(net.weights.unwrap().value(), "w.safetensors");
+        let file = net.weights.unwrap();
+        assert_eq!(
+            (file.path.value().as_str(), file.pytorch),
+            ("w.safetensors", false)
+        );
+        let net = ok(quote!(2 => 1 linear; loss = mse; weights = pytorch("w.safetensors")));
+        let file = net.weights.unwrap();
+        assert_eq!(
+            (file.path.value().as_str(), file.pytorch),
+            ("w.safetensors", true)
+        );
+        assert_eq!(
+            err(quote!(2 => 1 linear; loss = mse; weights = pytorch(w))),
+            "expected the path of a PyTorch nn.Sequential safetensors file in quotes, e.g. \
+             `weights = pytorch(\"model.safetensors\")`"
+        );
         assert_eq!(
             err(quote!(2 => 1 linear; loss = mse; weights = w)),
             "expected the path of a safetensors file in quotes after `weights =`, e.g. \

@@ -11,7 +11,8 @@
 //! loss       := mse | sse | mae | huber ['(' delta ')'] | bce | cce | sparse_cce
 //!             | hinge | perceptron
 //! option     := 'scalar' '=' ('f32' | 'f64')  default f32
-//!             | 'weights' '=' STRING          a safetensors file, read while compiling
+//!             | 'weights' '=' file            a safetensors file, read while compiling
+//! file       := STRING | 'pytorch' '(' STRING ')'  the latter with nn.Sequential names
 //! ```
 //!
 //! `INPUT` and `WIDTH` are integer literals, parameters (and the dropout `rate`)
@@ -34,9 +35,9 @@ mod number;
 use proc_macro2::{Span, TokenStream};
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
-use syn::{Attribute, Error, Ident, LitInt, LitStr, Token, Visibility};
+use syn::{Attribute, Error, Ident, LitInt, Token, Visibility};
 
-use crate::ast::{Layer, Loss, Network, Scalar, ScalarKind, Width};
+use crate::ast::{Layer, Loss, Network, Scalar, ScalarKind, WeightsFile, Width};
 use clause::Clauses;
 use layer::{expect_after_input, expect_after_layer};
 
@@ -84,7 +85,7 @@ struct Body {
     layers: Vec<Layer>,
     loss: Loss,
     scalar: Option<Scalar>,
-    weights: Option<LitStr>,
+    weights: Option<WeightsFile>,
 }
 
 impl Body {

@@ -37,7 +37,7 @@ pub const INLINE_PARAMS: usize = 4096;
 /// constant of a named type, and no layer of it is larger than [`INLINE_PARAMS`].
 /// Both violations are reported at once, at the path.
 pub fn weights(net: &Network) -> syn::Result<()> {
-    let Some(lit) = &net.weights else {
+    let Some(lit) = net.weights.as_ref().map(|w| &w.path) else {
         return Ok(());
     };
     let mut errors = Vec::new();

@@ -161,6 +161,11 @@ const _: () = {
                 target,
             )
         }
+        fn regression_target(target: &[f32; 1]) -> ::core::option::Option<&[f32]> {
+            ::mlp::core::__private::loss::regression_values::<::mlp::core::__private::Bce, f32, 1>(
+                target,
+            )
+        }
         fn sample_loss(net: &Placement, x: &[f32; 4], y: &[f32; 1]) -> f32 {
             let a0 = ::mlp::core::nalgebra::SVector::from(*x);
             let (_, a1) = ::mlp::core::__private::Activation::dense_forward(
@@ -300,17 +305,28 @@ const _: () = {
                 inputs: &[[f32; 4]],
                 targets: &[[f32; 1]],
                 scale: f32,
+                weights: ::core::option::Option<&[f32]>,
                 grads: &mut Placement,
             ) -> f32 {
                 let (l1, l2, l3) = buffers;
                 let a0 = &::mlp::core::__private::batch::Rows::<f32, 4>(inputs);
-                let loss = ::mlp::core::__private::loss::output_delta(
-                    &::mlp::core::__private::Bce,
-                    &::mlp::core::__private::Sigmoid,
-                    l3,
-                    targets,
-                    scale,
-                );
+                let loss = match weights {
+                    ::core::option::Option::None => ::mlp::core::__private::loss::output_delta(
+                        &::mlp::core::__private::Bce,
+                        &::mlp::core::__private::Sigmoid,
+                        l3,
+                        targets,
+                        scale,
+                    ),
+                    ::core::option::Option::Some(w) => ::mlp::core::__private::loss::weighted_output_delta(
+                        &::mlp::core::__private::Bce,
+                        &::mlp::core::__private::Sigmoid,
+                        l3,
+                        targets,
+                        scale,
+                        w,
+                    ),
+                };
                 ::mlp::core::__private::kernels::dense_gradient(&mut grads.layers.2, &l2.a, l3);
                 let ::mlp::core::__private::batch::LayerBuffers {
                     z: z2,
