@@ -15,6 +15,8 @@
 //! and losses' formulas on a batch.
 
 mod elementwise;
+#[cfg(all(target_arch = "x86_64", feature = "std", not(target_feature = "avx2")))]
+mod fallback;
 #[cfg(feature = "alloc")]
 mod gemm;
 mod matvec;

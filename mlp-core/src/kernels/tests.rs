@@ -290,6 +290,15 @@ fn paths_agree<T: Real, const IN: usize, const OUT: usize>(path: x86::Path, n: u
         x86::bias_gradient(path, g.bias.as_mut_slice(), &delta);
         let (delta, rows) = out.delta_and_rows();
         x86::weight_gradient::<T, IN, OUT, _>(path, g.weight.as_mut_slice(), &x, delta, rows);
+        // From the input rows: the same sums in the same order.
+        let mut g_rows = Dense::<T, IN, OUT>::zeros();
+        let gw = g_rows.weight.as_mut_slice();
+        x86::weight_gradient::<T, IN, OUT, _>(path, gw, &Rows(&x_rows), delta, rows);
+        assert!(
+            g_rows.weight == g.weight,
+            "{}: gradient from rows",
+            path.name()
+        );
         // The input layer's operand: the rows, packed (transposed) by this path.
         let mut z_rows = Batch::<T, OUT>::new(n);
         z_rows.set_len(n);

@@ -8,10 +8,14 @@
 //! product code (`gemm.rs`) over [`Avx2`] and [`Avx512`], which call `core::arch`
 //! intrinsics that inline into those bodies.
 
+#[cfg(not(target_feature = "avx2"))]
+use super::fallback::{self, Elements};
 use super::gemm::{self, Operand};
 use super::vector::{Vector, transpose8_scalar};
 use crate::activation::Elementwise;
 use crate::batch::Batch;
+#[cfg(not(target_feature = "avx2"))]
+use crate::batch::LANE_PAD;
 use crate::real::{Dtype, Real};
 use core::arch::x86_64::{
     __m256, __m512, _mm256_add_pd, _mm256_add_ps, _mm256_castpd_ps, _mm256_castps_pd,
@@ -114,9 +118,12 @@ pub(crate) fn product<T: Real, const M: usize, const K: usize, const TR: bool, B
     E: Elementwise,
 {
     match path.0 {
+        #[cfg(target_feature = "avx2")]
         Level::Portable => {
             gemm::product_with::<T, T::Lanes, M, K, TR, B, E>(w, bias, b, c, activated);
         }
+        #[cfg(not(target_feature = "avx2"))]
+        Level::Portable => fallback_product::<T, M, K, TR, B, E>(w, bias, b, c, activated),
         // SAFETY: a path at this level is only made where the CPU has AVX2 and FMA.
         Level::Avx2 => unsafe { avx2::product::<T, M, K, TR, B, E>(w, bias, b, c, activated) },
         // SAFETY: a path at this level is only made where the CPU has AVX-512F.
@@ -124,6 +131,42 @@ pub(crate) fn product<T: Real, const M: usize, const K: usize, const TR: bool, B
             avx512::product::<T, M, K, TR, B, E>(w, bias, b, c, activated);
         },
     }
+}
+
+/// [`gemm::product`] on a CPU without AVX2, in a build without it: the one
+/// shape-generic body of `fallback.rs`.
+#[cfg(not(target_feature = "avx2"))]
+#[inline]
+fn fallback_product<T: Real, const M: usize, const K: usize, const TR: bool, B, E>(
+    w: &[T],
+    bias: Option<&[T]>,
+    b: &B,
+    c: &mut Batch<T, M>,
+    activated: Option<(&E, &mut Batch<T, M>)>,
+) where
+    B: Operand<T, K>,
+    E: Elementwise,
+{
+    let (base, feature, sample) = b.elements();
+    let samples = b.samples();
+    let stride = c.capacity();
+    assert!(w.len() >= M * K && bias.is_none_or(|b| b.len() >= M));
+    assert!(samples.div_ceil(LANE_PAD) * LANE_PAD <= stride && c.as_slice().len() >= M * stride);
+    let activated = activated.map(|(e, a)| {
+        assert_eq!(a.capacity(), stride, "an activation's batch has C's shape");
+        a.set_len(samples);
+        (e, a.as_mut_slice().as_mut_ptr())
+    });
+    let b = Elements {
+        base,
+        feature,
+        sample,
+        samples,
+    };
+    let c = c.as_mut_slice().as_mut_ptr();
+    // SAFETY: checked above; the operand holds its samples' K features (and,
+    // feature-major, their padded runs).
+    unsafe { fallback::product::<T, T::Lanes, E>(w, (M, K, TR), bias, b, c, stride, activated) };
 }
 
 /// [`gemm::weight_gradient`] on `path`.
@@ -138,8 +181,24 @@ pub(crate) fn weight_gradient<T: Real, const IN: usize, const OUT: usize, X>(
     X: Operand<T, IN>,
 {
     match path.0 {
+        #[cfg(target_feature = "avx2")]
         Level::Portable => {
             gemm::weight_gradient_with::<T, T::Lanes, IN, OUT, X>(gw, x, delta, rows);
+        }
+        #[cfg(not(target_feature = "avx2"))]
+        Level::Portable => {
+            let (base, feature, sample) = x.elements();
+            assert!(gw.len() >= IN * OUT && x.samples() == delta.len());
+            let x = Elements {
+                base,
+                feature,
+                sample,
+                samples: delta.len(),
+            };
+            let delta = (delta.as_slice().as_ptr(), delta.capacity());
+            // SAFETY: `gw` holds IN * OUT; the operand holds its samples' IN
+            // features; `delta` OUT runs of its capacity >= its length.
+            unsafe { fallback::weight_gradient::<T, T::Lanes>(gw, (IN, OUT), x, delta, rows) };
         }
         // SAFETY: a path at this level is only made where the CPU has AVX2 and FMA.
         Level::Avx2 => unsafe { avx2::weight_gradient::<T, IN, OUT, X>(gw, x, delta, rows) },
