@@ -715,20 +715,19 @@ unsafe fn block<
     let lanes = V::LANES;
     // A[m, k]: a row of W, or of W^T.
     let (a_row, a_col) = if TRANSPOSED { (K, 1) } else { (1, M) };
-    let mut acc = [[V::splat(T::ZERO); NV]; R];
     // SAFETY: the caller's contract bounds every access: rows m0 + m < M, inner
     // k0..k1 <= K, NV vectors of samples in `b` and `c`.
     unsafe {
         let a = w.as_ptr().add(m0 * a_row + k0 * a_col);
-        for (m, row) in acc.iter_mut().enumerate() {
-            for (v, x) in row.iter_mut().enumerate() {
-                *x = match start {
-                    Start::Sum => V::read(c.add((m0 + m) * c_stride + v * lanes)),
-                    Start::Bias(Some(bias)) => V::splat(*bias.add(m0 + m)),
-                    Start::Bias(None) => V::splat(T::ZERO),
-                };
-            }
-        }
+        // Each accumulator made from its start, not zeroed first: a zeroed array
+        // would be a memory copy the compiler may keep (a call of memset per block).
+        let mut acc: [[V; NV]; R] = core::array::from_fn(|m| {
+            core::array::from_fn(|v| match start {
+                Start::Sum => V::read(c.add((m0 + m) * c_stride + v * lanes)),
+                Start::Bias(Some(bias)) => V::splat(*bias.add(m0 + m)),
+                Start::Bias(None) => V::splat(T::ZERO),
+            })
+        });
         for k in 0..k1 - k0 {
             let b_row = b.add(k * b_stride);
             let a_col_k = a.add(k * a_col);
