@@ -253,11 +253,12 @@ pub fn argmax<T: Real>(v: &[T]) -> usize {
     best
 }
 
-/// The class a target names: the one network training, its stratified holdout,
-/// class weights and class metrics, and `data::stratified_split` all go by. The index itself for a `sparse_cce` label, the largest value of a `cce` row
-/// (the first of equals, as [`argmax`]), and for a single output class 1 above 0.5:
-/// a `bce` probability as its accuracy thresholds it, a `hinge` or `perceptron`
-/// label of +1 (against -1).
+/// The class a target names, the one rule that `fit`'s stratified holdout, class
+/// weights and class metrics and `data::stratified_split` all go by: the index
+/// itself for a `sparse_cce` label, the largest value of a `cce` row (the first of
+/// equals, as [`argmax`]), and for a single output class 1 above 0.5 (a `bce`
+/// probability as its accuracy thresholds it, a `hinge` or `perceptron` label of
+/// +1 against -1).
 pub trait Class {
     /// The 0-based class.
     fn class(&self) -> usize;
