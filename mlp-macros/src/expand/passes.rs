@@ -308,7 +308,10 @@ impl Expansion<'_> {
             ) -> #t {
                 let (#(#names,)*) = buffers;
                 #rows
-                let loss = ::mlp::core::__private::loss::output_delta(&#loss, &#last_act, #last_buf, targets, scale, weights);
+                let loss = match weights {
+                    ::core::option::Option::None => ::mlp::core::__private::loss::output_delta(&#loss, &#last_act, #last_buf, targets, scale),
+                    ::core::option::Option::Some(w) => ::mlp::core::__private::loss::weighted_output_delta(&#loss, &#last_act, #last_buf, targets, scale, w),
+                };
                 #(#backward)*
                 loss
             }
