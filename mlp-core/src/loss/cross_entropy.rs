@@ -154,20 +154,9 @@ impl<const K: usize> PairsWith<Sigmoid, K> for Bce {
         out: &mut LayerBuffers<T, K>,
         targets: &[[T; K]],
         scale: T,
+        weights: Option<&[T]>,
     ) -> T {
-        fused::<Self, T, K>(out, targets, Some(scale), None)
-    }
-
-    #[cfg(feature = "alloc")]
-    fn batch_delta_weighted<T: Real>(
-        &self,
-        _: &Sigmoid,
-        out: &mut LayerBuffers<T, K>,
-        targets: &[[T; K]],
-        scale: T,
-        weights: &[T],
-    ) -> T {
-        fused::<Self, T, K>(out, targets, Some(scale), Some(weights))
+        fused::<Self, T, K>(out, targets, Some(scale), weights)
     }
 }
 
@@ -336,22 +325,10 @@ impl<const K: usize> PairsWith<Softmax, K> for Cce {
         out: &mut LayerBuffers<T, K>,
         targets: &[[T; K]],
         scale: T,
+        weights: Option<&[T]>,
     ) -> T {
         let () = AtLeastTwo::<K>::OUTPUTS;
-        fused::<Self, T, K>(out, targets, Some(scale), None)
-    }
-
-    #[cfg(feature = "alloc")]
-    fn batch_delta_weighted<T: Real>(
-        &self,
-        _: &Softmax,
-        out: &mut LayerBuffers<T, K>,
-        targets: &[[T; K]],
-        scale: T,
-        weights: &[T],
-    ) -> T {
-        let () = AtLeastTwo::<K>::OUTPUTS;
-        fused::<Self, T, K>(out, targets, Some(scale), Some(weights))
+        fused::<Self, T, K>(out, targets, Some(scale), weights)
     }
 }
 
@@ -463,33 +440,18 @@ impl<const K: usize> PairsWith<Softmax, K> for SparseCce {
         out: &mut LayerBuffers<T, K>,
         targets: &[usize],
         scale: T,
-    ) -> T {
-        let () = AtLeastTwo::<K>::OUTPUTS;
-        run(SparseCceBatch {
-            out,
-            targets,
-            scale: Some(scale),
-            weights: None,
-        })
-    }
-
-    #[cfg(feature = "alloc")]
-    fn batch_delta_weighted<T: Real>(
-        &self,
-        _: &Softmax,
-        out: &mut LayerBuffers<T, K>,
-        targets: &[usize],
-        scale: T,
-        weights: &[T],
+        weights: Option<&[T]>,
     ) -> T {
         let () = AtLeastTwo::<K>::OUTPUTS;
         let sum = run(SparseCceBatch {
             out: &mut *out,
             targets,
             scale: Some(scale),
-            weights: Some(weights),
+            weights,
         });
-        weigh_deltas(&mut out.delta, weights);
+        if let Some(weights) = weights {
+            weigh_deltas(&mut out.delta, weights);
+        }
         sum
     }
 }

@@ -126,7 +126,10 @@ pub trait PairsWith<A: Activation, const K: usize>: Loss {
     }
 
     /// Writes `scale * dl/dz` of every sample into `out.delta` and returns the sum of
-    /// the per-sample losses. One sample at a time unless the pair has a vectorised form.
+    /// the per-sample losses. With `weights`, sample `s` counts `weights[s]` times:
+    /// its delta is `scale * weights[s] * dl/dz` and the sum `sum_s weights[s] l(s)`;
+    /// a row of weight 0 gets a zero delta and adds nothing, whatever its loss. One
+    /// sample at a time unless the pair has a vectorised form.
     #[inline]
     #[cfg(feature = "alloc")]
     fn batch_delta<T: Real>(
@@ -135,31 +138,18 @@ pub trait PairsWith<A: Activation, const K: usize>: Loss {
         out: &mut LayerBuffers<T, K>,
         targets: &[Self::Target<T, K>],
         scale: T,
+        weights: Option<&[T]>,
     ) -> T {
         let mut sum = T::ZERO;
-        for (s, y) in targets.iter().enumerate() {
-            let (z, a) = (out.z.sample(s), out.a.sample(s));
-            sum += self.value(&z, &a, y);
-            out.delta
-                .set_sample(s, &(self.delta(act, &z, &a, y) * scale));
-        }
-        sum
-    }
-
-    /// [`PairsWith::batch_delta`] with sample `s` weighted by `weights[s]`: writes
-    /// `scale * weights[s] * dl/dz` and returns `sum_s weights[s] l(s)`. A row of
-    /// weight 0 gets a zero delta and adds nothing, whatever its loss.
-    #[inline]
-    #[cfg(feature = "alloc")]
-    fn batch_delta_weighted<T: Real>(
-        &self,
-        act: &A,
-        out: &mut LayerBuffers<T, K>,
-        targets: &[Self::Target<T, K>],
-        scale: T,
-        weights: &[T],
-    ) -> T {
-        let mut sum = T::ZERO;
+        let Some(weights) = weights else {
+            for (s, y) in targets.iter().enumerate() {
+                let (z, a) = (out.z.sample(s), out.a.sample(s));
+                sum += self.value(&z, &a, y);
+                out.delta
+                    .set_sample(s, &(self.delta(act, &z, &a, y) * scale));
+            }
+            return sum;
+        };
         for (s, (y, &w)) in targets.iter().zip(weights).enumerate() {
             if w == T::ZERO {
                 out.delta.set_sample(s, &SVector::zeros());
@@ -335,7 +325,9 @@ where
 }
 
 /// Writes `scale * dl/dz` of every sample into `out.delta` (`delta_L`, zero in the
-/// padding) and returns the sum of the per-sample losses.
+/// padding) and returns the sum of the per-sample losses; with `weights` (one per
+/// target, at least 0) sample `s` counts `weights[s]` times in both, and a row of
+/// weight 0 not at all (see [`PairsWith::batch_delta`]).
 #[inline]
 #[cfg(feature = "alloc")]
 pub fn output_delta<L, A, T, const K: usize>(
@@ -344,39 +336,18 @@ pub fn output_delta<L, A, T, const K: usize>(
     out: &mut LayerBuffers<T, K>,
     targets: &[L::Target<T, K>],
     scale: T,
+    weights: Option<&[T]>,
 ) -> T
 where
     L: PairsWith<A, K>,
     A: Activation,
     T: Real,
 {
+    if let Some(weights) = weights {
+        assert_eq!(weights.len(), targets.len(), "one weight per target");
+    }
     out.delta.set_len(targets.len());
-    let sum = loss.batch_delta(act, out, targets, scale);
-    out.delta.zero_padding();
-    sum
-}
-
-/// [`output_delta`] with sample `s` weighted by `weights[s]` (one per target, at
-/// least 0): its delta is `scale * weights[s] * dl/dz` and the sum returned
-/// `sum_s weights[s] l(s)`; a row of weight 0 contributes nothing.
-#[inline]
-#[cfg(feature = "alloc")]
-pub fn weighted_output_delta<L, A, T, const K: usize>(
-    loss: &L,
-    act: &A,
-    out: &mut LayerBuffers<T, K>,
-    targets: &[L::Target<T, K>],
-    scale: T,
-    weights: &[T],
-) -> T
-where
-    L: PairsWith<A, K>,
-    A: Activation,
-    T: Real,
-{
-    assert_eq!(weights.len(), targets.len(), "one weight per target");
-    out.delta.set_len(targets.len());
-    let sum = loss.batch_delta_weighted(act, out, targets, scale, weights);
+    let sum = loss.batch_delta(act, out, targets, scale, weights);
     out.delta.zero_padding();
     sum
 }

@@ -64,7 +64,7 @@ mod batch_matches_one_sample {
     ) {
         let mut out = buffers(act, rows);
         let sum = loss_sum(&loss, &act, &mut out, targets);
-        let with_delta = output_delta(&loss, &act, &mut out, targets, 0.5);
+        let with_delta = output_delta(&loss, &act, &mut out, targets, 0.5, None);
         let mut want = 0.0;
         for (s, y) in targets.iter().enumerate() {
             let (z, a) = (out.z.sample(s), out.a.sample(s));
@@ -156,7 +156,7 @@ mod batch_matches_one_sample {
             })
             .collect();
         let mut out = buffers(act, rows);
-        let got = weighted_output_delta(&loss, &act, &mut out, targets, 0.5, &weights);
+        let got = output_delta(&loss, &act, &mut out, targets, 0.5, Some(&weights));
         let mut want = 0.0;
         for (s, y) in targets.iter().enumerate() {
             let (z, a, w) = (out.z.sample(s), out.a.sample(s), weights[s]);
@@ -196,13 +196,13 @@ mod batch_matches_one_sample {
         compare_weighted(Mse, crate::activation::Linear, &rows, &soft);
         let mut out = buffers(crate::activation::Linear, &rows);
         let weights: Vec<f32> = (0..37).map(|s| if s == 0 { 0.0 } else { 1.0 }).collect();
-        let sum = weighted_output_delta(
+        let sum = output_delta(
             &Mse,
             &crate::activation::Linear,
             &mut out,
             &soft,
             1.0,
-            &weights,
+            Some(&weights),
         );
         assert!(sum.is_finite(), "{sum}");
         assert!((0..3).all(|k| out.delta.feature(k)[0] == 0.0));

@@ -308,10 +308,7 @@ impl Expansion<'_> {
             ) -> #t {
                 let (#(#names,)*) = buffers;
                 #rows
-                let loss = match weights {
-                    ::core::option::Option::None => ::mlp::core::__private::loss::output_delta(&#loss, &#last_act, #last_buf, targets, scale),
-                    ::core::option::Option::Some(w) => ::mlp::core::__private::loss::weighted_output_delta(&#loss, &#last_act, #last_buf, targets, scale, w),
-                };
+                let loss = ::mlp::core::__private::loss::output_delta(&#loss, &#last_act, #last_buf, targets, scale, weights);
                 #(#backward)*
                 loss
             }

@@ -310,23 +310,14 @@ const _: () = {
             ) -> f32 {
                 let (l1, l2, l3) = buffers;
                 let a0 = &::mlp::core::__private::batch::Rows::<f32, 4>(inputs);
-                let loss = match weights {
-                    ::core::option::Option::None => ::mlp::core::__private::loss::output_delta(
-                        &::mlp::core::__private::Bce,
-                        &::mlp::core::__private::Sigmoid,
-                        l3,
-                        targets,
-                        scale,
-                    ),
-                    ::core::option::Option::Some(w) => ::mlp::core::__private::loss::weighted_output_delta(
-                        &::mlp::core::__private::Bce,
-                        &::mlp::core::__private::Sigmoid,
-                        l3,
-                        targets,
-                        scale,
-                        w,
-                    ),
-                };
+                let loss = ::mlp::core::__private::loss::output_delta(
+                    &::mlp::core::__private::Bce,
+                    &::mlp::core::__private::Sigmoid,
+                    l3,
+                    targets,
+                    scale,
+                    weights,
+                );
                 ::mlp::core::__private::kernels::dense_gradient(&mut grads.layers.2, &l2.a, l3);
                 let ::mlp::core::__private::batch::LayerBuffers {
                     z: z2,

@@ -159,7 +159,7 @@ fn loss_on<L: PairsWith<A, K>, A: Activation, T: Real, const K: usize>(
         out.z.load(z);
         act.forward_batch(&out.z, &mut out.a);
         let sum = loss_sum(&loss, &act, &mut out, targets);
-        let with_delta = output_delta(&loss, &act, &mut out, targets, T::of(0.5));
+        let with_delta = output_delta(&loss, &act, &mut out, targets, T::of(0.5), None);
         (sum, with_delta, out.delta)
     })
 }
