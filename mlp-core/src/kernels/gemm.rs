@@ -546,7 +546,12 @@ fn product_shape<
     }
     let bias = bias.map(<[T]>::as_ptr);
     let c_ptr = c.as_mut_slice().as_mut_ptr();
-    let in_place = if K <= IN_PLACE_DEPTH { b.runs() } else { None };
+    // One block of rows reads the panel once: packing it would only copy it.
+    let in_place = if K <= IN_PLACE_DEPTH || M <= ROWS {
+        b.runs()
+    } else {
+        None
+    };
     let mut panel = [const { MaybeUninit::<T>::uninit() }; PANEL];
     let mut c0 = 0;
     while c0 < padded {

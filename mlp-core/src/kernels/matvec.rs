@@ -80,18 +80,23 @@ pub fn dense_vector<T: Real, const IN: usize, const OUT: usize>(
     // covers outputs o..o + LANES <= full <= OUT of one column, and every write
     // outputs o..o + LANES <= OUT of `z`.
     unsafe {
-        // Eight vectors of outputs: eight independent chains of fused multiply-adds,
-        // enough to cover the FMA latency on two FMA ports.
+        // Eight independent chains of fused multiply-adds cover the FMA latency on
+        // two FMA ports: eight vectors of outputs, or fewer vectors each summing
+        // its inputs in several parts.
         while o + 8 * lanes <= full {
-            o = matvec_block::<T, IN, OUT, 8>(w, x, zp, o);
+            o = matvec_block::<T, IN, OUT, 8, 1>(w, x, zp, o);
         }
-        while o + 4 * lanes <= full {
-            o = matvec_block::<T, IN, OUT, 4>(w, x, zp, o);
+        if o + 4 * lanes <= full {
+            o = matvec_block::<T, IN, OUT, 4, 2>(w, x, zp, o);
         }
-        while o + lanes <= full {
-            o = matvec_block::<T, IN, OUT, 1>(w, x, zp, o);
+        if o + 2 * lanes <= full {
+            o = matvec_block::<T, IN, OUT, 2, 4>(w, x, zp, o);
+        }
+        if o + lanes <= full {
+            o = matvec_block::<T, IN, OUT, 1, 8>(w, x, zp, o);
         }
     }
+    debug_assert_eq!(o, full);
     if full < OUT {
         by_width!(
             T,
@@ -115,19 +120,52 @@ fn short_outputs<V: Lanes<Scalar = T>, T: Real, const IN: usize, const OUT: usiz
     store_short(acc, &mut z.as_mut_slice()[from..]);
 }
 
-/// `acc` plus outputs `from..OUT` of `W x`, fewer than one `V`.
+/// `acc` plus outputs `from..OUT` of `W x`, fewer than one `V`: the inputs in
+/// [`PARTS`] interleaved parts, each its own chain of fused multiply-adds, when
+/// there are enough of them to cover the chains' latency.
 #[inline(always)]
 fn short_product<V: Lanes<Scalar = T>, T: Real, const IN: usize, const OUT: usize>(
     w: &[T],
     x: &SVector<T, IN>,
-    mut acc: V,
+    acc: V,
     from: usize,
 ) -> V {
-    for (i, &xi) in x.iter().enumerate() {
-        let column = load_short::<T, V>(&w[i * OUT + from..(i + 1) * OUT]);
-        acc = Lanes::mul_add(V::splat(xi), column, acc);
+    let column = |i: usize| load_short::<T, V>(&w[i * OUT + from..(i + 1) * OUT]);
+    if IN < 4 * PARTS {
+        return x.iter().enumerate().fold(acc, |acc, (i, &xi)| {
+            Lanes::mul_add(V::splat(xi), column(i), acc)
+        });
     }
-    acc
+    let mut parts = [V::splat(T::ZERO); PARTS];
+    parts[0] = acc;
+    let whole = IN / PARTS * PARTS;
+    for i0 in (0..whole).step_by(PARTS) {
+        for (p, part) in parts.iter_mut().enumerate() {
+            *part = Lanes::mul_add(V::splat(x[i0 + p]), column(i0 + p), *part);
+        }
+    }
+    for i in whole..IN {
+        parts[0] = Lanes::mul_add(V::splat(x[i]), column(i), parts[0]);
+    }
+    sum_parts(parts)
+}
+
+/// Independent chains of fused multiply-adds a product keeps in flight: the FMA
+/// latency (4 cycles) times two FMA ports.
+const PARTS: usize = 8;
+
+/// The sum of `N` partial sums, as a balanced tree.
+#[inline(always)]
+fn sum_parts<V: Lanes, const N: usize>(mut parts: [V; N]) -> V {
+    let mut n = N;
+    while n > 1 {
+        let half = n / 2;
+        for p in 0..half {
+            parts[p] += parts[p + n - half];
+        }
+        n -= half;
+    }
+    parts[0]
 }
 
 /// `z = W x + b` and `a = act(z)` for one sample. A layer of at most one vector of
@@ -193,26 +231,35 @@ fn short_dot<V: Lanes<Scalar = T>, T: Real>(a: &[T], b: &[T]) -> T {
 }
 
 /// Outputs `o..o + V * LANES` of the matrix-vector product, added to `z`; returns the
-/// next output.
+/// next output. Each vector sums its inputs in `S` interleaved parts (`V * S`
+/// chains of fused multiply-adds), added together at the end.
 ///
 /// # Safety
 /// `w` points to the `IN * OUT` column-major weights, `z` to `OUT` outputs, and
 /// `o + V * LANES <= OUT`.
 #[inline(always)]
-unsafe fn matvec_block<T: Real, const IN: usize, const OUT: usize, const V: usize>(
+unsafe fn matvec_block<
+    T: Real,
+    const IN: usize,
+    const OUT: usize,
+    const V: usize,
+    const S: usize,
+>(
     w: *const T,
     x: &SVector<T, IN>,
     z: *mut T,
     o: usize,
 ) -> usize {
     let lanes = T::Lanes::LANES;
-    let mut acc = [T::Lanes::splat(T::ZERO); V];
+    // Fewer inputs than parts: one part.
+    let parts = if IN >= 4 * S { S } else { 1 };
+    let mut acc = [[T::Lanes::splat(T::ZERO); V]; S];
     // SAFETY: the caller's contract bounds every access.
     unsafe {
-        for (v, a) in acc.iter_mut().enumerate() {
+        for (v, a) in acc[0].iter_mut().enumerate() {
             *a = T::Lanes::read(z.add(o + v * lanes));
         }
-        for i in 0..IN {
+        let step = |i: usize, acc: &mut [T::Lanes; V]| {
             let xv = T::Lanes::splat(*x.get_unchecked(i));
             let column = w.add(i * OUT + o);
             if IN * OUT * core::mem::size_of::<T>() >= PREFETCH_FROM {
@@ -224,9 +271,20 @@ unsafe fn matvec_block<T: Real, const IN: usize, const OUT: usize, const V: usiz
             for (v, a) in acc.iter_mut().enumerate() {
                 *a = xv.mul_add(T::Lanes::read(column.add(v * lanes)), *a);
             }
+        };
+        let whole = IN / parts * parts;
+        for i0 in (0..whole).step_by(parts) {
+            for (p, acc) in acc.iter_mut().enumerate().take(parts) {
+                step(i0 + p, acc);
+            }
         }
-        for (v, a) in acc.iter().enumerate() {
-            a.write(z.add(o + v * lanes));
+        for i in whole..IN {
+            step(i, &mut acc[0]);
+        }
+        let sums: [T::Lanes; V] =
+            core::array::from_fn(|v| sum_parts::<T::Lanes, S>(core::array::from_fn(|p| acc[p][v])));
+        for (v, sum) in sums.iter().enumerate() {
+            sum.write(z.add(o + v * lanes));
         }
     }
     o + V * lanes

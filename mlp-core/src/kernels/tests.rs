@@ -204,6 +204,10 @@ fn sizes<T: Real>() {
         check::<T, 2, 55>(n);
         check::<T, 5, 109>(n);
         check::<T, 3, 211>(n);
+        // Long enough inputs that each vector sums them in interleaved parts
+        // (two, four or eight, with a remainder), and a short tail the same way.
+        check::<T, 37, 27>(n);
+        check::<T, 41, 70>(n);
     }
 }
 
