@@ -16,6 +16,7 @@ fn data(rows: usize) -> (Vec<[f64; 64]>, Vec<usize>) {
 }
 
 #[test]
+#[cfg_attr(target_os = "wasi", ignore = "WASI (preview 1) has no threads")]
 fn parallel_prediction_and_gradients_match_one_thread() {
     let pool = mlp::rayon::ThreadPoolBuilder::new()
         .num_threads(3)

@@ -516,6 +516,7 @@ fn compare_with_numpy<N: Network<Scalar = f32>>(
 }
 
 #[test]
+#[cfg_attr(target_os = "wasi", ignore = "WASI runs no processes (python3)")]
 fn the_numpy_check_runs_a_file_saved_for_pytorch_as_pytorch_would() {
     let python = match python_with_numpy() {
         Ok(python) => python,

@@ -153,11 +153,12 @@ fn schedules() {
     );
     assert!((step.rate(0.1, 25, 30) - 0.025).abs() < 1e-15);
     // More decays than an i32 counts: the rate keeps falling, it does not wrap.
+    // (A number of epochs a 32-bit usize, as on wasm32, still holds.)
     let slow = Schedule::Step {
         every: 1,
         gamma: 1.0 - 1e-10,
     };
-    let far = 1usize << 33;
+    let far = i32::MAX as usize + 2;
     let expected = 0.1 * (1.0_f64 - 1e-10).powf(far as f64);
     assert!((slow.rate(0.1, far, far + 1) / expected - 1.0).abs() < 1e-9);
     let cosine = Schedule::Cosine { min_rate: 0.01 };
@@ -608,6 +609,10 @@ fn a_non_finite_validation_loss_stops_training() {
 }
 
 #[test]
+#[cfg_attr(
+    target_family = "wasm",
+    ignore = "panics abort on wasm32: catch_unwind catches none"
+)]
 fn a_panicking_callback_leaves_the_last_complete_epoch() {
     use mlp::core::train::Trainer;
     use std::panic::{AssertUnwindSafe, catch_unwind};

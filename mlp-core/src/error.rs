@@ -748,6 +748,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_os = "wasi", ignore = "WASI has no temporary directory")]
     fn io_errors_keep_their_source() {
         let path = std::env::temp_dir().join("mlp-no-such-dir/model.safetensors");
         let e = crate::io::read_file(&path).unwrap_err();

@@ -210,7 +210,10 @@ mod vector_paths {
 
     fn every_activation<T: Real>() {
         every_size::<_, T>(Sigmoid, (4.0, 4.0));
-        every_size::<_, T>(Tanh, (4.0, 4.0));
+        // tanh' = 1 - a^2 = (1 - |a|)(1 + |a|) doubles an absolute error of `a`
+        // where |a| is near 1: 2.26 units of the forward pass's at z = -7.81
+        // become 4.52 in the derivative without FMA (f32x4 on WebAssembly).
+        every_size::<_, T>(Tanh, (4.0, 8.0));
         every_size::<_, T>(Relu, (0.0, 0.0));
         every_size::<_, T>(LeakyRelu { slope: 0.2 }, (1.0, 1.0));
         every_size::<_, T>(Linear, (0.0, 0.0));

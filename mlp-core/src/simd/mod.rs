@@ -110,8 +110,17 @@ macro_rules! lanes {
             }
             #[inline(always)]
             fn clamp(x: Self, lo: Self, hi: Self) -> Self {
-                // `maxps`/`minps` return their second operand when either is NaN.
-                hi.fast_min(lo.fast_max(x))
+                // Which operand `fast_max`/`fast_min` return when one is NaN is the
+                // instruction's: SSE's `maxps`/`minps` the second, WebAssembly's
+                // `pmax`/`pmin` the first, `wide`'s scalar arrays the first for max
+                // and the second for min (NEON's propagate NaN). `x` goes where
+                // NaN is kept.
+                #[cfg(target_feature = "sse2")]
+                return hi.fast_min(lo.fast_max(x));
+                #[cfg(target_feature = "simd128")]
+                return x.fast_max(lo).fast_min(hi);
+                #[cfg(not(any(target_feature = "sse2", target_feature = "simd128")))]
+                return hi.fast_min(x.fast_max(lo));
             }
             #[inline(always)]
             fn pow2i(n: Self) -> Self {

@@ -231,3 +231,20 @@ fn fast_exp_edges_at_every_width() {
     fast_exp_edges::<f64x4>(-708.5, 1000.0);
     fast_exp_edges::<f64x8>(-708.5, 1000.0);
 }
+
+/// A WebAssembly build with `+simd128` computes in 128-bit vectors, which `wide`
+/// runs on the simd128 instructions: four `f32` lanes, two `f64` lanes. Without
+/// the feature `wide` would fall back to arrays of scalars (this test says so).
+#[test]
+#[cfg(target_family = "wasm")]
+fn webassembly_builds_take_the_simd128_path() {
+    if !cfg!(target_feature = "simd128") {
+        panic!("built without `-C target-feature=+simd128`: `wide` runs arrays of scalars");
+    }
+    assert_eq!((F32Lanes::LANES, F64Lanes::LANES), (4, 2));
+    println!(
+        "wasm32 simd128: f32x{}, f64x{}",
+        F32Lanes::LANES,
+        F64Lanes::LANES
+    );
+}
