@@ -16,6 +16,13 @@ network! {
     }
 }
 
+network! {
+    /// Derives of the traits the macro implements are accepted, as on a struct.
+    #[derive(Clone, Debug)]
+    #[allow(dead_code)]
+    pub(crate) enum Derived { Only(2 => 1 sigmoid; loss = bce) }
+}
+
 network! { struct Existing { 4 => 3 tanh => 1 sigmoid; loss = bce; } }
 network! { enum Mixed { Declared(4 => 5 relu => 1 sigmoid; loss = bce), Other(Existing) } }
 network! { enum OfTypes { First(Existing), Second(ModelLarge) } }
@@ -73,6 +80,13 @@ fn every_method_is_the_variants() {
             ("Large", ModelLarge::ARCHITECTURE)
         ]
     );
+}
+
+#[test]
+fn default_is_the_first_variant_from_seed_0() {
+    assert_eq!(Model::default(), Model::Small(ModelSmall::new()));
+    assert_eq!(OfTypes::default(), OfTypes::First(Existing::new()));
+    assert_eq!(Derived::default().clone().variant(), "Only");
 }
 
 #[test]

@@ -135,8 +135,10 @@ pub mod __private {
     #[cfg(feature = "alloc")]
     pub use alloc::vec::Vec;
 
-    /// The check of an enum's variants of existing network types.
-    pub use crate::variants::{SameRows, same_rows};
+    /// The methods of `network!`'s enums, and the check of their variants' rows.
+    pub mod variants {
+        pub use crate::variants::*;
+    }
 }
 
 /// Keeps the items given to it when `mlp-core` is built with an allocator (feature

@@ -9,6 +9,7 @@
 //! variant's types; validation (declared variants) or a bound the compiler checks
 //! (`same_rows`, variants of existing types) makes them every variant's.
 
+use super::attributes::struct_attributes;
 use super::{Expansion, expand, weights::compiled_weights};
 use crate::ast::{NetworkEnum, Variant, VariantNetwork};
 use proc_macro2::TokenStream;
@@ -90,10 +91,12 @@ impl<'a> EnumExpansion<'a> {
 
     fn items(&self) -> TokenStream {
         let (name, vis, gradients) = (&self.net.name, &self.net.vis, &self.gradients);
-        let attrs = &self.net.attrs;
+        // As on a struct: derives of the traits the expansion implements are dropped.
+        let attrs = struct_attributes(&self.net.attrs);
         let variants: Vec<_> = self.net.variants.iter().map(|v| &v.name).collect();
         let variant_attrs = self.net.variants.iter().map(|v| &v.attrs);
         let types = &self.types;
+        let (first_variant, first_type) = (variants[0], &types[0]);
         let gradients_doc = format!(
             " The gradients of a [`{name}`]: those of the variant they were computed \
              for, which `{name}::step` takes."
@@ -124,7 +127,20 @@ impl<'a> EnumExpansion<'a> {
                             Self::#variants(network)
                         }
                     }
+
+                    impl ::core::convert::From<::mlp::core::Gradients<#types>> for #gradients {
+                        fn from(grads: ::mlp::core::Gradients<#types>) -> Self {
+                            Self::#variants(grads)
+                        }
+                    }
                 )*
+                /// The first variant, initialised from seed 0.
+                impl ::core::default::Default for #name {
+                    fn default() -> Self {
+                        Self::#first_variant(<#first_type as ::mlp::core::Network>::seeded(0))
+                    }
+                }
+
                 #methods
             };
         }
@@ -148,7 +164,7 @@ impl<'a> EnumExpansion<'a> {
                     VariantNetwork::Declared(_) => v.name.span(),
                 };
                 Some(quote_spanned! {span=>
-                    const _: fn() = ::mlp::core::__private::same_rows::<#first, #ty>;
+                    const _: fn() = ::mlp::core::__private::variants::same_rows::<#first, #ty>;
                 })
             });
         quote!(#(#checks)*)
@@ -176,6 +192,14 @@ impl<'a> EnumExpansion<'a> {
             quote!(#index => file.build::<#ty>().map(Self::#v),)
         });
         let net = quote!(::mlp::core::Network);
+        let visitors = quote!(::mlp::core::__private::variants);
+        // A variant of an existing type whose rows differ from the first's fails
+        // here, at its type.
+        let calls = self.net.variants.iter().map(|v| match &v.network {
+            VariantNetwork::Existing(ty) => quote_spanned!(ty.span()=> visitor.call(network)),
+            VariantNetwork::Declared(_) => quote!(visitor.call(network)),
+        });
+        let calls: Vec<TokenStream> = calls.collect();
         quote! {
             impl #name {
                 /// Width of the input, every variant's.
@@ -189,15 +213,15 @@ impl<'a> EnumExpansion<'a> {
 
                 /// The name of the variant, e.g. `"Small"`.
                 pub fn variant(&self) -> &'static str {
-                    Self::VARIANTS[self.index()].0
+                    Self::VARIANTS[self.variant_index()].0
                 }
 
                 /// The variant's architecture, as the DSL writes it.
                 pub fn architecture(&self) -> &'static str {
-                    Self::VARIANTS[self.index()].1
+                    Self::VARIANTS[self.variant_index()].1
                 }
 
-                fn index(&self) -> usize {
+                fn variant_index(&self) -> usize {
                     match self {
                         #( Self::#variants(_) => #indices, )*
                     }
@@ -207,10 +231,21 @@ impl<'a> EnumExpansion<'a> {
                 /// stack, without validation.
                 #[inline]
                 pub fn predict(&self, x: &#input) -> #output {
+                    self.visit(#visitors::Predict(x))
+                }
+
+                /// Runs a method on the variant's network.
+                #[inline(always)]
+                fn visit<V: #visitors::Visit<#input, #output, #target, #scalar, #gradients>>(
+                    &self,
+                    visitor: V,
+                ) -> V::Out {
                     match self {
-                        #( Self::#variants(network) => #net::predict(network, x), )*
+                        #( Self::#variants(network) => #calls, )*
                     }
                 }
+
+
 
                 /// One step of plain gradient descent with gradients this variant
                 /// computed (`Network::step`).
@@ -231,19 +266,27 @@ impl<'a> EnumExpansion<'a> {
                         #[allow(unreachable_patterns)]
                         (network, grads) => ::core::result::Result::Err(
                             ::mlp::core::Error::OtherVariant {
-                                network: PATHS[network.index()],
-                                gradients: PATHS[grads.index()],
+                                network: PATHS[network.variant_index()],
+                                gradients: PATHS[grads.variant_index()],
                             },
                         ),
                     }
                 }
 
                 ::mlp::core::__with_alloc! {
+                /// Runs a method that changes the network on the variant's network.
+                #[inline(always)]
+                fn visit_mut<V: #visitors::VisitMut<#input, #output, #target, #scalar, #gradients>>(
+                    &mut self,
+                    visitor: V,
+                ) -> V::Out {
+                    match self {
+                        #( Self::#variants(network) => #calls, )*
+                    }
+                }
                     /// The outputs for every row of `inputs` (`Network::predict_batch`).
                     pub fn predict_batch(&self, inputs: &[#input]) -> ::mlp::core::__private::Vec<#output> {
-                        match self {
-                            #( Self::#variants(network) => #net::predict_batch(network, inputs), )*
-                        }
+                        self.visit(#visitors::PredictBatch(inputs))
                     }
 
                     /// The mean loss over a batch (`Network::loss`).
@@ -256,9 +299,7 @@ impl<'a> EnumExpansion<'a> {
                         inputs: &[#input],
                         targets: &[#target],
                     ) -> ::core::result::Result<#scalar, ::mlp::core::Error> {
-                        match self {
-                            #( Self::#variants(network) => #net::loss(network, inputs, targets), )*
-                        }
+                        self.visit(#visitors::Loss(inputs, targets))
                     }
 
                     /// The gradient of the mean batch loss, of this variant's shapes
@@ -272,10 +313,7 @@ impl<'a> EnumExpansion<'a> {
                         inputs: &[#input],
                         targets: &[#target],
                     ) -> ::core::result::Result<#gradients, ::mlp::core::Error> {
-                        match self {
-                            #( Self::#variants(network) =>
-                                #net::gradients(network, inputs, targets).map(#gradients::#variants), )*
-                        }
+                        self.visit(#visitors::Gradient(inputs, targets))
                     }
 
                     /// Trains the variant's network (`Train::fit`).
@@ -289,10 +327,7 @@ impl<'a> EnumExpansion<'a> {
                         targets: &[#target],
                         settings: &::mlp::core::train::Fit,
                     ) -> ::core::result::Result<::mlp::core::train::History, ::mlp::core::Error> {
-                        match self {
-                            #( Self::#variants(network) =>
-                                ::mlp::core::train::Train::fit(network, inputs, targets, settings), )*
-                        }
+                        self.visit_mut(#visitors::FitRows(inputs, targets, settings))
                     }
 
                     /// The fraction of rows classified correctly (`mlp::metrics::accuracy`).
@@ -305,10 +340,7 @@ impl<'a> EnumExpansion<'a> {
                         inputs: &[#input],
                         targets: &[#target],
                     ) -> ::core::result::Result<f64, ::mlp::core::Error> {
-                        match self {
-                            #( Self::#variants(network) =>
-                                ::mlp::core::metrics::accuracy(network, inputs, targets), )*
-                        }
+                        self.visit(#visitors::Accuracy(inputs, targets))
                     }
 
                     /// The variant's network as safetensors bytes (`io::to_bytes` with
@@ -376,7 +408,7 @@ impl<'a> EnumExpansion<'a> {
             }
 
             impl #gradients {
-                fn index(&self) -> usize {
+                fn variant_index(&self) -> usize {
                     match self {
                         #( Self::#variants(_) => #indices, )*
                     }

@@ -128,3 +128,98 @@ impl Parse for RawVariant {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse_input;
+    use crate::ast::{Input, NetworkEnum, VariantNetwork};
+    use proc_macro2::TokenStream;
+    use quote::quote;
+
+    fn parse_enum(tokens: TokenStream) -> syn::Result<NetworkEnum> {
+        match parse_input(tokens)? {
+            Input::Enum(net) => Ok(net),
+            Input::Network(_) => panic!("parsed as a network"),
+        }
+    }
+
+    #[test]
+    fn declared_and_existing_variants() {
+        let net = parse_enum(quote! {
+            /// docs
+            pub enum Model {
+                /// small
+                Small(4 => 8 relu => 1 sigmoid; loss = bce),
+                Large(crate::nets::Large),
+            }
+        })
+        .unwrap();
+        assert_eq!(net.name, "Model");
+        assert_eq!(net.attrs.len(), 1);
+        assert_eq!(net.variants.len(), 2);
+        assert_eq!(net.variants[0].attrs.len(), 1);
+        let VariantNetwork::Declared(small) = &net.variants[0].network else {
+            panic!("Small is declared in place");
+        };
+        assert_eq!(small.name.as_ref().unwrap(), "ModelSmall");
+        assert_eq!(small.input.value, 4);
+        assert!(matches!(small.vis, syn::Visibility::Public(_)));
+        assert!(matches!(
+            net.variants[1].network,
+            VariantNetwork::Existing(_)
+        ));
+    }
+
+    #[test]
+    fn a_struct_is_no_enum() {
+        let parsed = parse_input(quote!(pub struct N { 2 => 1 sigmoid; loss = bce })).unwrap();
+        assert!(matches!(parsed, Input::Network(_)));
+    }
+
+    #[test]
+    fn errors() {
+        let message = |tokens: TokenStream| parse_enum(tokens).err().unwrap().to_string();
+        assert_eq!(
+            message(quote!(
+                enum Model {}
+            )),
+            "`enum Model` needs at least one variant, e.g. \
+             `Small(4 => 8 relu => 1 sigmoid; loss = bce)` or `Small(SmallNet)`"
+        );
+        assert_eq!(
+            message(quote!(
+                enum Model {
+                    Small,
+                }
+            )),
+            "a variant holds a network in parentheses: write \
+             `Small(4 => 8 relu => 1 sigmoid; loss = bce)` or `Small(SmallNet)`"
+        );
+        assert_eq!(
+            message(quote!(enum Model { Small(A B) })),
+            "a variant holds one network: a type such as `Small(SmallNet)`, or layers \
+             starting with the input width such as `Small(4 => 8 relu => 1 sigmoid; loss = bce)`"
+        );
+        assert_eq!(
+            message(quote!(
+                enum Model {
+                    Small(),
+                }
+            )),
+            "a network starts with its input width, e.g. `2 => 8 tanh => 1 sigmoid; loss = bce`"
+        );
+        assert_eq!(
+            message(quote!(enum Model { Small(4 => 1 sigmoid) })),
+            "missing `loss = ...`; add e.g. `; loss = bce` after the last layer"
+        );
+        assert_eq!(
+            message(quote!(
+                enum Model {
+                    Small(S),
+                },
+                extra
+            )),
+            "unexpected tokens after `enum Model { ... }`; remove them"
+        );
+    }
+}

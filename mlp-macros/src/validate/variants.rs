@@ -167,3 +167,63 @@ fn architecture(net: &Network) -> (usize, Vec<(usize, ActivationKind, u64)>, Los
     };
     (net.input.value, layers, net.loss.kind, delta.to_bits())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::validate_enum;
+    use crate::ast::Input;
+    use crate::parse::parse_input;
+    use proc_macro2::TokenStream;
+    use quote::quote;
+
+    fn errors(tokens: TokenStream) -> Vec<String> {
+        let Ok(Input::Enum(net)) = parse_input(tokens) else {
+            panic!("not an enum");
+        };
+        match validate_enum(&net) {
+            Ok(()) => Vec::new(),
+            Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn variants_of_the_same_rows_and_other_architectures_pass() {
+        assert!(
+            errors(quote!(enum M {
+                A(4 => 8 relu => 1 sigmoid; loss = bce),
+                B(4 => 8 relu => 1 sigmoid; loss = mse),
+                C(4 => 8 leaky_relu(0.2) => 1 sigmoid; loss = bce),
+                D(Existing),
+            }))
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn every_mismatch_at_once() {
+        assert_eq!(
+            errors(quote!(enum M {
+                A(4 => 8 relu => 2 softmax; loss = cce),
+                A(5 => 8 relu => 3 softmax; loss = sparse_cce; scalar = f64),
+                C(4 => 8 relu => 2 softmax; loss = cce; scalar = f32),
+                D(4 => 8 relu => 2 relu; loss = bce),
+            })),
+            [
+                "`bce` needs a `sigmoid` output layer, found `2 relu`; write `2 sigmoid` \
+                 as the last layer, or use `loss = mse` for regression",
+                "`loss = bce` needs `2 sigmoid` here",
+                "`A` is a variant of `M` already; give this one another name",
+                "`A` takes 5 inputs and `A` 4: every variant of `M` takes the input of the \
+                 first; write `4 => ...`",
+                "`A` gives 3 outputs and `A` 2: every variant of `M` gives the output of the \
+                 first; make the last layer 2 wide",
+                "`A` computes in f64 and `A` in f32: every variant of `M` uses the scalar of \
+                 the first; write `scalar = f32` in `A`",
+                "`A` takes class indices as targets (`sparse_cce`) and `A` arrays of 2 values \
+                 (`cce`): every variant of `M` takes the targets of the first; write `loss = cce`",
+                "`C` has the architecture of `A`, so a loaded file could not tell them apart; \
+                 make them differ or keep one",
+            ]
+        );
+    }
+}

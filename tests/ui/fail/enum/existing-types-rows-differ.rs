@@ -1,0 +1,13 @@
+use mlp::prelude::*;
+
+network! { struct Small { 4 => 8 relu => 1 sigmoid; loss = bce; } }
+network! { struct Wide { 8 => 8 relu => 1 sigmoid; loss = bce; } }
+
+network! {
+    enum Model {
+        Small(Small),
+        Wide(Wide),
+    }
+}
+
+fn main() {}
