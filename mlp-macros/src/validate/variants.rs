@@ -28,6 +28,7 @@ pub fn validate_enum(net: &NetworkEnum) -> syn::Result<()> {
         errors.extend(weights(network).err());
     }
     check_names(net, &mut errors);
+    check_existing_types(net, &mut errors);
     if let Some(((first_variant, first), rest)) = declared.split_first() {
         for (variant, network) in rest {
             check_rows(net, (first_variant, first), (variant, network), &mut errors);
@@ -46,6 +47,31 @@ fn check_names(net: &NetworkEnum, errors: &mut Vec<Error>) {
                 format!(
                     "`{}` is a variant of `{}` already; give this one another name",
                     variant.name, net.name
+                ),
+            ));
+        }
+    }
+}
+
+/// No existing type twice: the enum converts from each variant's network, and a
+/// loaded file could not tell the two apart.
+fn check_existing_types(net: &NetworkEnum, errors: &mut Vec<Error>) {
+    let existing: Vec<(&Variant, &syn::Type, String)> = net
+        .variants
+        .iter()
+        .filter_map(|v| match &v.network {
+            VariantNetwork::Existing(ty) => Some((v, ty, quote::quote!(#ty).to_string())),
+            VariantNetwork::Declared(_) => None,
+        })
+        .collect();
+    for (i, (variant, written, ty)) in existing.iter().enumerate() {
+        if let Some((earlier, ..)) = existing[..i].iter().find(|(_, _, t)| t == ty) {
+            errors.push(Error::new_spanned(
+                written,
+                format!(
+                    "`{}` holds the network type of `{}`, so a loaded file could not tell \
+                     them apart; keep one",
+                    variant.name, earlier.name
                 ),
             ));
         }
