@@ -226,6 +226,22 @@ mod tests {
     }
 
     #[test]
+    fn an_existing_type_twice() {
+        assert_eq!(
+            errors(quote!(
+                enum M {
+                    A(nets::Net),
+                    B(Other),
+                    C(nets::Net),
+                }
+            )),
+            [
+                "`C` holds the network type of `A`, so a loaded file could not tell them apart; keep one"
+            ]
+        );
+    }
+
+    #[test]
     fn every_mismatch_at_once() {
         assert_eq!(
             errors(quote!(enum M {
