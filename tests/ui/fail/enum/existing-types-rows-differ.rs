@@ -1,3 +1,4 @@
+// A variant of an existing type with other rows than the first's fails at its type.
 use mlp::prelude::*;
 
 network! { struct Small { 4 => 8 relu => 1 sigmoid; loss = bce; } }

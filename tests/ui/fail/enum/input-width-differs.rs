@@ -1,3 +1,4 @@
+// The variants of an enum network take one input width: the first's.
 use mlp::prelude::*;
 
 network! {

@@ -1,3 +1,4 @@
+// The variants of an enum network give one output width: the first's.
 use mlp::prelude::*;
 
 network! {

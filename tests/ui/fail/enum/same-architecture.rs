@@ -1,3 +1,4 @@
+// Two variants of one architecture: a loaded file could not tell them apart.
 use mlp::prelude::*;
 
 network! {

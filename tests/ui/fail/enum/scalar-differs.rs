@@ -1,3 +1,4 @@
+// The variants of an enum network compute in one scalar: the first's.
 use mlp::prelude::*;
 
 network! {

@@ -1,3 +1,4 @@
+// The variants of an enum network take one kind of target: class indices (sparse_cce) or arrays.
 use mlp::prelude::*;
 
 network! {

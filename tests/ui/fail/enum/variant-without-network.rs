@@ -1,3 +1,4 @@
+// A variant holds a network in parentheses.
 use mlp::prelude::*;
 
 network! {
