@@ -21,12 +21,15 @@
 //!   SGD update (per sample = time / 32).
 //!
 //! Each group has the ids `mlp` and `scalar`; the training groups also
-//! `mlp_by_sample` (the step without a workspace). Before measuring, the scalar network
+//! `mlp_by_sample` (the step without a workspace). The groups `dispatch/N1_a_batch1`
+//! and `dispatch/N4_a_batch1` measure batch-1 prediction of N1 and N4 alone (`bare`)
+//! and as a variant of an enum of networks (`enum`). Before measuring, the scalar network
 //! is loaded with the mlp network's weights and must agree with it on predictions,
 //! on the loss and on the weights after one training step, within 1e-4. At the end
 //! one table with ns/sample, speed-ups and GFLOP/s is printed and written to
 //! `target/mlp-bench-table.md`.
 
+mod dispatch;
 #[cfg(feature = "parallel")]
 mod parallel;
 mod peak;
@@ -342,6 +345,7 @@ fn main() {
     bench_network::<N3, 64, 10>(&mut c, &SPECS[2], 3);
     bench_network::<N4, 784, 10>(&mut c, &SPECS[3], 4);
     bench_network::<N5, 256, 10>(&mut c, &SPECS[4], 5);
+    dispatch::bench(&mut c);
     #[cfg(feature = "parallel")]
     {
         let (inputs, targets) = data::<784, 10>(6, 1024, SPECS[3].loss);
@@ -453,6 +457,8 @@ fn report(since: SystemTime) {
             ],
         );
     }
+    let dispatch = dispatch::report(|group, function| mean_ns(&criterion, group, function, since));
+    measured |= dispatch.is_some();
     #[cfg(feature = "parallel")]
     let parallel = parallel::report(|group, function| mean_ns(&criterion, group, function, since));
     #[cfg(feature = "parallel")]
@@ -510,6 +516,9 @@ fn report(since: SystemTime) {
          by sample / workspace |\n|---|---:|---:|---:|---:|\n",
     );
     table.push_str(&by_sample);
+    if let Some(section) = dispatch {
+        table.push_str(&section);
+    }
 
     #[cfg(feature = "parallel")]
     if let Some(section) = parallel {

@@ -673,6 +673,54 @@ pub enum Error {
         /// What the CSV reader reported.
         message: alloc::string::String,
     },
+    /// An enum of networks (`network! { enum Model { ... } }`) took the gradients of
+    /// another variant than the one it is.
+    #[error(
+        "the gradients are of variant {gradients} and the network is {network}; \
+         compute them with this network's `gradients`"
+    )]
+    OtherVariant {
+        /// The network's variant, e.g. `Model::Small`.
+        network: &'static str,
+        /// The gradients' variant.
+        gradients: &'static str,
+    },
+    /// A file loaded into an enum of networks stores none of its variants'
+    /// architectures.
+    #[cfg(feature = "alloc")]
+    #[error(
+        "the file holds {}, which is no variant of {network}: {}",
+        stored_architecture(file),
+        variant_list(variants)
+    )]
+    NoMatchingVariant {
+        /// The enum's name.
+        network: &'static str,
+        /// The file's `mlp.architecture`; `None` for a file without one (not saved
+        /// by this library).
+        file: Option<alloc::string::String>,
+        /// Each variant's name and architecture.
+        variants: &'static [(&'static str, &'static str)],
+    },
+}
+
+/// What a file holds, for [`Error::NoMatchingVariant`].
+#[cfg(feature = "alloc")]
+fn stored_architecture(file: &Option<alloc::string::String>) -> alloc::string::String {
+    match file {
+        Some(architecture) => alloc::format!("`{architecture}`"),
+        None => "no architecture (no `mlp.architecture` metadata)".into(),
+    }
+}
+
+/// `Small is `4 => ...`, Large is `...``, for [`Error::NoMatchingVariant`].
+#[cfg(feature = "alloc")]
+fn variant_list(variants: &[(&str, &str)]) -> alloc::string::String {
+    let each: alloc::vec::Vec<_> = variants
+        .iter()
+        .map(|(name, architecture)| alloc::format!("{name} is `{architecture}`"))
+        .collect();
+    each.join(", ")
 }
 
 /// The end of a [`Error::WrongDtype`] message: the option that converts, for the

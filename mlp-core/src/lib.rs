@@ -43,6 +43,7 @@ mod simd;
 pub mod tensor;
 #[cfg(feature = "alloc")]
 pub mod train;
+mod variants;
 mod workspace;
 
 pub use nalgebra;
@@ -133,6 +134,11 @@ pub mod __private {
 
     #[cfg(feature = "alloc")]
     pub use alloc::vec::Vec;
+
+    /// The methods of `network!`'s enums, and the check of their variants' rows.
+    pub mod variants {
+        pub use crate::variants::*;
+    }
 }
 
 /// Keeps the items given to it when `mlp-core` is built with an allocator (feature
@@ -154,5 +160,23 @@ macro_rules! __with_alloc {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __with_alloc {
+    ($($items:tt)*) => {};
+}
+
+/// Keeps the items given to it when `mlp-core` is built with `std` (files) and
+/// drops them otherwise, as [`__with_alloc!`] does for the allocator.
+#[cfg(feature = "std")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __with_std {
+    ($($items:tt)*) => { $($items)* };
+}
+
+/// Keeps the items given to it when `mlp-core` is built with `std` (files) and
+/// drops them otherwise, as [`__with_alloc!`] does for the allocator.
+#[cfg(not(feature = "std"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __with_std {
     ($($items:tt)*) => {};
 }

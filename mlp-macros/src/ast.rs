@@ -119,3 +119,38 @@ pub struct Scalar {
     pub kind: ScalarKind,
     pub span: Span,
 }
+
+/// What a `network!` invocation declares: one network, or an enum over several.
+pub enum Input {
+    Network(Network),
+    Enum(NetworkEnum),
+}
+
+/// `enum Name { Variant(...), ... }`: one type over several networks, each
+/// variant its own network type with its own kernels.
+pub struct NetworkEnum {
+    /// Doc comments and attributes written before `enum`.
+    pub attrs: Vec<Attribute>,
+    /// The visibility written before `enum`, also that of the variants' structs.
+    pub vis: Visibility,
+    pub name: Ident,
+    /// In the order written; a load picks the first whose architecture matches.
+    pub variants: Vec<Variant>,
+}
+
+/// `Name(body)` or `Name(Type)`.
+pub struct Variant {
+    /// Doc comments and attributes written before the variant's name.
+    pub attrs: Vec<Attribute>,
+    pub name: Ident,
+    pub network: VariantNetwork,
+}
+
+/// What a variant holds.
+pub enum VariantNetwork {
+    /// A network declared in place: the macro generates its struct, named after
+    /// the enum and the variant (`ModelSmall` for `Model::Small`).
+    Declared(Network),
+    /// A network type declared elsewhere (`Small(SmallNet)`).
+    Existing(syn::Type),
+}

@@ -36,10 +36,13 @@ pub mod json;
 mod names;
 mod safetensors;
 mod test_vector;
+mod variant;
 
 #[doc(hidden)]
 pub use self::safetensors::read;
 pub use names::Names;
+#[doc(hidden)]
+pub use variant::VariantFile;
 
 pub(crate) use self::safetensors::serialize;
 use build::row_major;

@@ -16,11 +16,12 @@
 //! vectors (`predict`, `add_sample_gradient`).
 
 mod attributes;
+mod enumeration;
 mod network_impl;
 mod passes;
 mod weights;
 
-use crate::ast::{ActivationKind, LossKind, Network, ScalarKind};
+use crate::ast::{ActivationKind, Input, LossKind, Network, ScalarKind};
 use crate::keyword::{activation_name, loss_name};
 use crate::validate::INLINE_PARAMS;
 use crate::{fallback, parse, validate};
@@ -31,8 +32,9 @@ use quote::{format_ident, quote};
 /// The whole macro: parse, validate, expand; errors become `compile_error!`.
 /// `base` is the directory a relative `weights = "path"` starts from.
 pub fn network(input: TokenStream, base: Option<&std::path::Path>) -> TokenStream {
-    let net = match parse::parse(input) {
-        Ok(net) => net,
+    let net = match parse::parse_input(input) {
+        Ok(Input::Network(net)) => net,
+        Ok(Input::Enum(net)) => return enumeration::network_enum(&net, base),
         Err(e) => return e.into_compile_error(),
     };
     let checked = validate::validate(&net).and_then(|()| validate::weights(&net));

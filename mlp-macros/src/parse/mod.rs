@@ -28,6 +28,7 @@
 //! literals ([`number`]).
 
 mod clause;
+mod enumeration;
 mod function;
 mod layer;
 mod number;
@@ -37,13 +38,34 @@ use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{Attribute, Error, Ident, LitInt, Token, Visibility};
 
-use crate::ast::{Layer, Loss, Network, Scalar, ScalarKind, WeightsFile, Width};
+use crate::ast::{Input, Layer, Loss, Network, Scalar, ScalarKind, WeightsFile, Width};
 use clause::Clauses;
 use layer::{expect_after_input, expect_after_layer};
 
-/// Parses the whole macro input.
+/// Parses the input of the struct and expression forms (what the tests parse).
+#[cfg(test)]
 pub fn parse(tokens: TokenStream) -> syn::Result<Network> {
     syn::parse2(tokens)
+}
+
+/// Parses the whole macro input, a network or an enum over several.
+pub fn parse_input(tokens: TokenStream) -> syn::Result<Input> {
+    syn::parse2(tokens)
+}
+
+impl Parse for Input {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let fork = input.fork();
+        let is_enum = fork.call(Attribute::parse_outer).is_ok()
+            && fork.parse::<Visibility>().is_ok()
+            && fork.peek(Token![enum]);
+        if !is_enum {
+            return Ok(Input::Network(input.parse()?));
+        }
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis: Visibility = input.parse()?;
+        Ok(Input::Enum(enumeration::parse_enum(input, attrs, vis)?))
+    }
 }
 
 impl Parse for Network {

@@ -7,6 +7,9 @@
 
 mod pairing;
 mod values;
+mod variants;
+
+pub use variants::validate_enum;
 
 use syn::Error;
 
