@@ -5,8 +5,8 @@ and onnxruntime computed for them.
 Run from the repository root:
 
     pip install torch onnx onnxruntime scikit-learn skl2onnx
-    python3 scripts/export_onnx.py            # writes into tests/fixtures/onnx
-    python3 scripts/export_onnx.py OUT_DIR    # or anywhere else
+    python3 scripts/export_onnx.py            # tests/fixtures/onnx, tests/ui/fail/onnx
+    python3 scripts/export_onnx.py OUT_DIR UI_DIR    # or anywhere else
 
 Seeds are fixed. The weights come out the same on every run; the bytes of the
 PyTorch exports may change with the PyTorch version (producer version, node names).
@@ -36,6 +36,10 @@ onnxruntime computes from the file):
                          raw_data), a Relu, then a Gemm with transB = 0,
                          alpha = 0.5 and beta = 2 and a bias of shape (1, out),
                          then Identity and Sigmoid.
+
+and, for the compile errors of tests/ui/fail/onnx, `conv.onnx` (a Conv node where
+a dense layer should be) and `truncated.onnx` (the first half of
+torch_tanh_leaky.onnx).
 """
 
 import json
@@ -180,13 +184,39 @@ def helper_model(out_dir, rng):
     write(out_dir, "helper_matmul_add", x, expected)
 
 
+def refused_models(ui_dir, out_dir):
+    """The models tests/ui/fail/onnx compiles against: a Conv where a dense layer
+    of `4 => 8 tanh => ...` should be, and the PyTorch export cut in half."""
+    w = np.ones((8, 4, 1), dtype=np.float32)
+    graph = helper.make_graph(
+        [
+            helper.make_node("Conv", ["x", "w"], ["z"], name="conv0"),
+            helper.make_node("Tanh", ["z"], ["y"], name="tanh0"),
+        ],
+        "conv",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 8])],
+        [helper.make_tensor("w", TensorProto.FLOAT, w.shape, w.flatten().tolist())],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 7
+    onnx.save_model(model, os.path.join(ui_dir, "conv.onnx"))
+    with open(os.path.join(out_dir, "torch_tanh_leaky.onnx"), "rb") as f:
+        whole = f.read()
+    with open(os.path.join(ui_dir, "truncated.onnx"), "wb") as f:
+        f.write(whole[: len(whole) // 2])
+
+
 def main():
     out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join("tests", "fixtures", "onnx")
+    ui_dir = sys.argv[2] if len(sys.argv) > 2 else os.path.join("tests", "ui", "fail", "onnx")
     os.makedirs(out_dir, exist_ok=True)
+    os.makedirs(ui_dir, exist_ok=True)
     rng = np.random.default_rng(13)
     helper_model(out_dir, rng)
     sklearn_models(out_dir, rng)
     torch_models(out_dir, rng)
+    refused_models(ui_dir, out_dir)
 
 
 if __name__ == "__main__":
