@@ -190,6 +190,25 @@ mod tests {
     }
 
     #[test]
+    fn an_onnx_model_is_read_with_the_onnx_feature_only() {
+        let message = read_fixture(
+            "../onnx/conv.onnx",
+            &[4, 8],
+            ScalarKind::F32,
+            "4 => 8 tanh; loss = mse",
+        );
+        #[cfg(feature = "onnx")]
+        assert!(
+            message.starts_with(
+                "`../onnx/conv.onnx`: ONNX node 0 (Conv `conv0`) is not a dense layer"
+            ),
+            "{message}"
+        );
+        #[cfg(not(feature = "onnx"))]
+        assert_eq!(message, no_onnx_feature("../onnx/conv.onnx"));
+    }
+
+    #[test]
     fn a_refused_file_gets_the_message_of_a_load() {
         let load = CoreError::NonFiniteInFile {
             tensor: "layers.1.weight".into(),

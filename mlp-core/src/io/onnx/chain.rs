@@ -252,11 +252,17 @@ fn dense(
         )));
     };
     let mut weight = tensor(stored, dtype)?;
-    let &[rows, columns] = weight.stored.shape.as_slice() else {
-        return Err(refuse(format!(
-            "multiplies by {}, of shape {:?}: a dense layer's weight is a matrix",
-            weight.name, weight.stored.shape
-        )));
+    // A matrix with no empty dimension: an empty one would stand for a layer of
+    // any width, with no values to say so.
+    let (rows, columns) = match weight.stored.shape.as_slice() {
+        &[rows, columns] if rows > 0 && columns > 0 => (rows, columns),
+        shape => {
+            return Err(refuse(format!(
+                "multiplies by {}, of shape {shape:?}: a dense layer's weight is a matrix \
+                 with a row and a column at least",
+                weight.name
+            )));
+        }
     };
     // `(in, out)` unless a Gemm's transB says `(out, in)`.
     let transposed = !(gemm && int_attribute(node, "transB", 0) != 0);

@@ -1,6 +1,6 @@
 //! ONNX models (feature `onnx`): a network loaded from the chain of dense layers
-//! that PyTorch's `torch.onnx.export`, scikit-learn's `skl2onnx` or Keras's
-//! `tf2onnx` write for a multilayer perceptron, and saved as one.
+//! that PyTorch's `torch.onnx.export` or scikit-learn's `skl2onnx` write for a
+//! multilayer perceptron (or any model of the same nodes), and saved as one.
 //!
 //! A model loads when its graph is a chain from its one input to an output:
 //! each layer a `Gemm` (with any `alpha`, `beta` and `transB`; not `transA`) or a

@@ -298,6 +298,13 @@ fn initializers_of_the_wrong_shape_type_or_place_are_named() {
             found: vec![1, 4],
         })
     );
+    // An empty weight (no values, however wide its other dimension) is no layer.
+    let mut g = graph();
+    g.initializer[0] = raw("w0", &[0, 1 << 60], &[]);
+    assert!(refused(g).starts_with(
+        "ONNX node 0 (Gemm `Gemm_z0`) multiplies by w0, of shape [0, 1152921504606846976]: \
+         a dense layer's weight is a matrix with a row and a column at least"
+    ));
     let mut g = graph();
     g.initializer[1] = raw("b0", &[2], &[0.5, -0.5]);
     assert!(refused(g).starts_with(
