@@ -88,7 +88,11 @@ pub(super) fn read(graph: &GraphProto, dtype: &str) -> Result<Chain, Error> {
     let mut readers: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for &index in &chain_nodes {
         for name in &graph.node[index].input {
-            readers.entry(name.as_str()).or_default().push(index);
+            // A node that reads a value twice (`Add(z, z)`) is one reader.
+            let list = readers.entry(name.as_str()).or_default();
+            if list.last() != Some(&index) {
+                list.push(index);
+            }
         }
     }
 
@@ -158,7 +162,11 @@ pub(super) fn read(graph: &GraphProto, dtype: &str) -> Result<Chain, Error> {
             }
             "Identity" => {}
             // scikit-learn casts the input to the float type it computes in.
-            "Cast" if first && matches!(int_attribute(node, "to", 0), 1 | 11) => {}
+            "Cast"
+                if first
+                    && [FLOAT, DOUBLE]
+                        .map(i64::from)
+                        .contains(&int_attribute(node, "to", 0)) => {}
             op => {
                 let Some(activation) = activation(node).map_err(refuse)? else {
                     return Err(refuse(

@@ -232,6 +232,25 @@ fn the_first_unsupported_node_is_named_with_its_index_and_operator() {
         refused(g).starts_with("ONNX node 1 (Add `Add_h0`) adds `q`, which is not an initializer")
     );
     let mut g = graph();
+    g.node[1] = node("Add", &["z0", "z0"], "h0");
+    assert!(
+        refused(g).starts_with("ONNX node 1 (Add `Add_h0`) adds `z0`, which is not an initializer")
+    );
+    // A Cast of the input to float passes (scikit-learn writes one); to int64, not.
+    let mut g = graph();
+    g.node[0].input[0] = "xf".into();
+    let mut cast = node("Cast", &["x"], "xf");
+    cast.attribute = vec![AttributeProto {
+        name: "to".into(),
+        r#type: ATTRIBUTE_INT,
+        i: i64::from(FLOAT),
+        ..AttributeProto::default()
+    }];
+    g.node.insert(0, cast);
+    assert_eq!(load(g.clone()).unwrap(), VALUES);
+    g.node[0].attribute[0].i = 7;
+    assert!(refused(g).starts_with("ONNX node 0 (Cast `Cast_xf`) is not a dense layer"));
+    let mut g = graph();
     g.node[1].domain = "com.microsoft".into();
     assert!(
         refused(g)
