@@ -53,6 +53,8 @@ pub mod core {
 pub use mlp_core::data;
 #[cfg(feature = "std")]
 pub use mlp_core::io::Save;
+#[cfg(feature = "onnx")]
+pub use mlp_core::io::onnx::Onnx;
 #[cfg(feature = "alloc")]
 pub use mlp_core::metrics;
 #[cfg(feature = "alloc")]
@@ -75,6 +77,8 @@ pub mod prelude {
     pub use crate::network;
     #[cfg(feature = "std")]
     pub use mlp_core::io::Save;
+    #[cfg(feature = "onnx")]
+    pub use mlp_core::io::onnx::Onnx;
     #[cfg(feature = "alloc")]
     pub use mlp_core::train::{Fit, History, Optimizer, Schedule, Train};
     pub use mlp_core::{Error, Gradients, Network, Real, Workspace};

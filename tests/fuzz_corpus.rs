@@ -1,4 +1,5 @@
-//! Replays the committed fuzz corpora (`fuzz/corpus/load`, `fuzz/corpus/checkpoint`)
+//! Replays the committed fuzz corpora (`fuzz/corpus/load`, `fuzz/corpus/checkpoint`,
+//! and with the `onnx` feature `fuzz/corpus/onnx`)
 //! through the fuzz targets' code on stable Rust: every file must load or be
 //! refused, never panic, and a checkpoint that loads must train, save and load
 //! back as itself.
@@ -58,6 +59,22 @@ fn replay(target: &str, run: fn(&[u8])) {
 #[test]
 fn the_corpus_loads_or_is_refused_without_panicking() {
     replay("load", target::load);
+}
+
+#[cfg(feature = "onnx")]
+#[test]
+fn the_onnx_corpus_loads_or_is_refused_without_panicking() {
+    replay("onnx", target::onnx);
+    // Some model loads into each network.
+    let files = files_of("onnx");
+    let loads = |ok: &dyn Fn(&[u8]) -> bool| files.iter().any(|p| ok(&std::fs::read(p).unwrap()));
+    let options = LoadOptions::default();
+    assert!(loads(
+        &|d| io::onnx::from_bytes::<Small>(d, &options).is_ok()
+    ));
+    assert!(loads(
+        &|d| io::onnx::from_bytes::<Small64>(d, &options).is_ok()
+    ));
 }
 
 #[test]
@@ -151,7 +168,7 @@ fn sequential(name: &str) -> String {
 }
 
 #[test]
-#[ignore = "writes the seed files into fuzz/corpus/load and fuzz/corpus/checkpoint"]
+#[ignore = "writes the seed files into fuzz/corpus/load, checkpoint and (with onnx) onnx"]
 fn write_seeds() {
     let plain = |net: &Small, options: &SaveOptions| io::to_bytes(net, options).unwrap();
     let no_vector = SaveOptions {
@@ -250,6 +267,15 @@ fn write_seeds() {
         std::fs::write(dir.join(name), bytes).unwrap();
     }
 
+    #[cfg(feature = "onnx")]
+    {
+        let dir = corpus_of("onnx");
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, bytes) in onnx_seeds() {
+            std::fs::write(dir.join(name), bytes).unwrap();
+        }
+    }
+
     let dir = corpus_of("checkpoint");
     std::fs::create_dir_all(&dir).unwrap();
     for (name, bytes) in checkpoint_seeds::<f32, Small>("f32")
@@ -338,4 +364,28 @@ fn json_seeds() -> Vec<(String, Vec<u8>)> {
         .into_iter()
         .map(|(n, d)| (n, d.into_bytes()))
         .collect()
+}
+
+/// ONNX seeds: both networks as `save_onnx` writes them, the f32 one cut in half,
+/// and the exported fixtures (PyTorch's Gemm, scikit-learn's MatMul + Add).
+#[cfg(feature = "onnx")]
+fn onnx_seeds() -> Vec<(String, Vec<u8>)> {
+    let f32_model = io::onnx::to_bytes(&Small::seeded(1)).unwrap();
+    let mut seeds = vec![
+        ("seed-f32".to_string(), f32_model.clone()),
+        (
+            "seed-f64".to_string(),
+            io::onnx::to_bytes(&Small64::seeded(1)).unwrap(),
+        ),
+        (
+            "seed-cut".to_string(),
+            f32_model[..f32_model.len() / 2].to_vec(),
+        ),
+    ];
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/onnx");
+    for name in ["torch_tanh_leaky", "sklearn_mlp", "helper_matmul_add"] {
+        let bytes = std::fs::read(fixtures.join(format!("{name}.onnx"))).unwrap();
+        seeds.push((format!("seed-{name}"), bytes));
+    }
+    seeds
 }

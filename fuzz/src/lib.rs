@@ -1,5 +1,5 @@
 //! What the fuzz targets do with each input: `load` in [`load`], `checkpoint` in
-//! [`checkpoint`]. The corpus replay test (`tests/fuzz_corpus.rs` in the main crate)
+//! [`checkpoint`], `onnx` in [`onnx`]. The corpus replay test (`tests/fuzz_corpus.rs` in the main crate)
 //! includes this file as a module, so the replay runs exactly the fuzzed code.
 
 use mlp::core::io::{self, LoadOptions};
@@ -52,6 +52,22 @@ pub fn load(data: &[u8]) {
             let _ = io::json::from_json::<Small>(text, options);
             let _ = io::json::from_json::<Small64>(text, options);
         }
+    }
+}
+
+/// Loads `data` as an ONNX model into both networks, as stored and converting
+/// the dtype, and with non-finite values allowed. Errors are expected; only a
+/// panic, a crash or a runaway allocation is a bug.
+#[cfg(feature = "onnx")]
+pub fn onnx(data: &[u8]) {
+    let converting = LoadOptions::default().convert_dtype();
+    let non_finite = LoadOptions {
+        allow_non_finite: true,
+        ..LoadOptions::default()
+    };
+    for options in [&LoadOptions::default(), &converting, &non_finite] {
+        let _ = io::onnx::from_bytes::<Small>(data, options);
+        let _ = io::onnx::from_bytes::<Small64>(data, options);
     }
 }
 

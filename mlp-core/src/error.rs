@@ -267,6 +267,46 @@ pub enum Error {
         /// What shows it, e.g. `it has 1.running_mean`.
         evidence: alloc::string::String,
     },
+    /// An ONNX node on the way from the graph's input to its output that is not
+    /// part of a chain of dense layers and activations.
+    #[cfg(feature = "onnx")]
+    #[error(
+        "ONNX node {index} ({op_type}{}) {reason}; these networks read a chain of dense \
+         layers (Gemm, or MatMul then Add), each followed by at most one of Sigmoid, Tanh, \
+         Relu, LeakyRelu, Elu, Softplus, Gelu (tanh form), Softmax (last axis) or Identity",
+        if name.is_empty() { alloc::string::String::new() } else { alloc::format!(" `{name}`") }
+    )]
+    UnsupportedNode {
+        /// 0-based index of the node in the graph.
+        index: usize,
+        /// Its operator, e.g. `Conv`.
+        op_type: alloc::string::String,
+        /// Its name in the graph (may be empty).
+        name: alloc::string::String,
+        /// What about it is not supported.
+        reason: alloc::string::String,
+    },
+    /// An ONNX model whose graph is not a chain of dense layers for another reason
+    /// than a node: no graph, several inputs, a weight computed rather than stored.
+    #[cfg(feature = "onnx")]
+    #[error("the ONNX graph {message}")]
+    OnnxGraph {
+        /// What is wrong with it.
+        message: alloc::string::String,
+    },
+    /// An ONNX initializer whose values are in a file of their own.
+    #[cfg(feature = "onnx")]
+    #[error(
+        "ONNX initializer {tensor} keeps its values outside the model, in `{location}`; load \
+         a model that holds its weights itself: save it with \
+         `onnx.save_model(model, path, save_as_external_data=False)`"
+    )]
+    ExternalData {
+        /// The initializer's name.
+        tensor: alloc::string::String,
+        /// The external file the model names.
+        location: alloc::string::String,
+    },
     /// The file holds another number of layers than the network.
     #[error(
         "the file holds {found} numbered linear layers ({{n}}.weight); the network has {expected}"

@@ -41,6 +41,13 @@ pub fn read(
     let written = lit.value();
     let path = resolve(&written, base);
     let err = |message: String| Error::new(lit.span(), message);
+    let onnx = (path.extension()).is_some_and(|e| e.eq_ignore_ascii_case("onnx"));
+    if onnx && pytorch {
+        return Err(err(format!(
+            "`{written}` is an ONNX model, whose weights have no nn.Sequential names: write \
+             `weights = {written:?}`"
+        )));
+    }
     let bytes = std::fs::read(&path).map_err(|e| {
         err(format!(
             "cannot read the weights file `{written}` ({}): {e}",
@@ -48,6 +55,7 @@ pub fn read(
         ))
     })?;
     let in_file = |e: CoreError| match e {
+        CoreError::CorruptFile { message } if onnx => err(format!("`{written}`: {message}")),
         CoreError::CorruptFile { message } => {
             err(format!("`{written}` is not a safetensors file: {message}"))
         }
@@ -85,11 +93,16 @@ pub fn read(
         )),
         e => err(format!("`{written}`: {e}")),
     };
-    let tensors = match scalar {
-        ScalarKind::F32 => io::compiled::tensors::<f32>(&bytes, widths, architecture, pytorch),
-        ScalarKind::F64 => io::compiled::tensors::<f64>(&bytes, widths, architecture, pytorch),
-    }
-    .map_err(in_file)?;
+    let tensors = match (onnx, scalar) {
+        (true, _) => onnx_tensors(&bytes, widths, scalar, architecture)
+            .map_err(|e| e.map_or_else(|| err(no_onnx_feature(&written)), in_file))?,
+        (false, ScalarKind::F32) => {
+            io::compiled::tensors::<f32>(&bytes, widths, architecture, pytorch).map_err(in_file)?
+        }
+        (false, ScalarKind::F64) => {
+            io::compiled::tensors::<f64>(&bytes, widths, architecture, pytorch).map_err(in_file)?
+        }
+    };
     // f32 values widened to f64 narrow back exactly.
     Ok(tensors
         .iter()
@@ -98,6 +111,35 @@ pub fn read(
             ScalarKind::F64 => v.iter().map(|x| x.to_bits()).collect(),
         })
         .collect())
+}
+
+/// The checked values of the ONNX model `bytes` (see
+/// `mlp_core::io::compiled::onnx_tensors`); `Err(None)` without the `onnx` feature.
+fn onnx_tensors(
+    bytes: &[u8],
+    widths: &[usize],
+    scalar: ScalarKind,
+    architecture: &str,
+) -> Result<Vec<Vec<f64>>, Option<CoreError>> {
+    #[cfg(feature = "onnx")]
+    return match scalar {
+        ScalarKind::F32 => io::compiled::onnx_tensors::<f32>(bytes, widths, architecture),
+        ScalarKind::F64 => io::compiled::onnx_tensors::<f64>(bytes, widths, architecture),
+    }
+    .map_err(Some);
+    #[cfg(not(feature = "onnx"))]
+    {
+        let _ = (bytes, widths, scalar, architecture);
+        Err(None)
+    }
+}
+
+/// Why an ONNX model cannot be read by a build without the `onnx` feature.
+fn no_onnx_feature(written: &str) -> String {
+    format!(
+        "`{written}` is an ONNX model, which `weights = ...` reads with mlp's `onnx` feature: \
+         enable it, e.g. `mlp = {{ version = \"0.1\", features = [\"onnx\"] }}` in Cargo.toml"
+    )
 }
 
 #[cfg(test)]
@@ -145,6 +187,25 @@ mod tests {
              0.weight, as a PyTorch nn.Sequential names its layers: write \
              `weights = pytorch(\"../../../fixtures/sequential.safetensors\")`"
         );
+    }
+
+    #[test]
+    fn an_onnx_model_is_read_with_the_onnx_feature_only() {
+        let message = read_fixture(
+            "../onnx/conv.onnx",
+            &[4, 8],
+            ScalarKind::F32,
+            "4 => 8 tanh; loss = mse",
+        );
+        #[cfg(feature = "onnx")]
+        assert!(
+            message.starts_with(
+                "`../onnx/conv.onnx`: ONNX node 0 (Conv `conv0`) is not a dense layer"
+            ),
+            "{message}"
+        );
+        #[cfg(not(feature = "onnx"))]
+        assert_eq!(message, no_onnx_feature("../onnx/conv.onnx"));
     }
 
     #[test]

@@ -199,6 +199,19 @@ impl Architecture {
         })
     }
 
+    /// Layer `layer`'s activation and its parameter, if it has that layer.
+    #[cfg(feature = "onnx")]
+    pub(crate) fn activation(&self, layer: usize) -> Option<(&str, Option<f64>)> {
+        let (_, f) = self.layers.get(layer)?;
+        Some((f.name.as_str(), f.param))
+    }
+
+    /// The number of layers.
+    #[cfg(feature = "onnx")]
+    pub(crate) fn layer_count(&self) -> usize {
+        self.layers.len()
+    }
+
     /// The input and output widths.
     pub(crate) fn widths(&self) -> (usize, usize) {
         (self.input, self.layers.last().map_or(0, |l| l.0))
@@ -245,6 +258,25 @@ pub(crate) fn check(file: &str, network: &str, compare_loss: bool) -> Result<(),
         }),
         None => Ok(()),
     }
+}
+
+/// Refuses layers described by `file`, an architecture string without its loss (as
+/// an ONNX graph gives them), that differ from `network`'s: widths, activations
+/// and their parameters.
+#[cfg(feature = "onnx")]
+pub(crate) fn check_layers(file: &str, network: &str) -> Result<(), Error> {
+    check(&format!("{file}; loss = mse"), network, false).map_err(|e| match e {
+        Error::ArchitectureMismatch {
+            network,
+            difference,
+            ..
+        } => Error::ArchitectureMismatch {
+            file: file.into(),
+            network,
+            difference,
+        },
+        e => e,
+    })
 }
 
 #[cfg(test)]

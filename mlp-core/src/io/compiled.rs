@@ -48,6 +48,21 @@ pub fn tensors<T: Real>(
     Ok(values)
 }
 
+/// As [`tensors`], for the ONNX model `bytes`: the checks of
+/// [`super::onnx::from_bytes`] with the default options.
+///
+/// # Errors
+///
+/// As [`super::onnx::from_bytes`].
+#[cfg(feature = "onnx")]
+pub fn onnx_tensors<T: Real>(
+    bytes: &[u8],
+    widths: &[usize],
+    architecture: &str,
+) -> Result<Vec<Vec<f64>>, Error> {
+    super::onnx::compiled::<T>(bytes, widths, architecture)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

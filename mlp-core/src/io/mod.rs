@@ -34,6 +34,8 @@ mod files;
 #[cfg(feature = "json")]
 pub mod json;
 mod names;
+#[cfg(feature = "onnx")]
+pub mod onnx;
 mod safetensors;
 mod test_vector;
 mod variant;

@@ -11,7 +11,8 @@
 //! loss       := mse | sse | mae | huber ['(' delta ')'] | bce | cce | sparse_cce
 //!             | hinge | perceptron
 //! option     := 'scalar' '=' ('f32' | 'f64')  default f32
-//!             | 'weights' '=' file            a safetensors file, read while compiling
+//!             | 'weights' '=' file            a safetensors file (or, by its `.onnx`
+//!                                             extension, an ONNX model), read while compiling
 //! file       := STRING | 'pytorch' '(' STRING ')'  the latter with nn.Sequential names
 //! ```
 //!
