@@ -29,12 +29,16 @@ pub(crate) mod architecture;
 mod atomic;
 mod build;
 pub mod compiled;
+#[cfg(any(feature = "json", feature = "serde"))]
+mod document;
 #[cfg(feature = "std")]
 mod files;
 #[cfg(feature = "json")]
 pub mod json;
 mod names;
 mod safetensors;
+#[cfg(feature = "serde")]
+pub mod serde_network;
 mod test_vector;
 
 #[doc(hidden)]
