@@ -17,6 +17,7 @@
 //! so in `f32` it is exact to well within that bound).
 
 use super::*;
+#[cfg(all(target_arch = "x86_64", feature = "std"))]
 use crate::activation::{Linear, Relu};
 use crate::batch::Rows;
 use crate::init::Uniform;
@@ -217,6 +218,7 @@ fn kernels_match_the_scalar_formulas_in_f32() {
     sizes::<f32>();
 }
 
+#[cfg(all(target_arch = "x86_64", feature = "std"))]
 impl<T: Real> Sum<T> {
     /// Checks that two results of this sum are each within its rounding bound.
     fn agree(&self, got: T, portable: T, what: &str) {

@@ -11,9 +11,10 @@ mod descent;
 mod settings;
 
 pub use adam::Adam;
-#[cfg(test)]
+// For the tests of the x86 kernels' math (`kernels/x86/math/tests.rs`).
+#[cfg(all(test, target_arch = "x86_64", feature = "std"))]
 pub(crate) use adam::{AdamScalars, AdamStep};
-#[cfg(test)]
+#[cfg(all(test, target_arch = "x86_64", feature = "std"))]
 pub(crate) use descent::{Descend, MomentumStep};
 pub use descent::{Momentum, Sgd};
 pub(crate) use descent::{descend, descent};
