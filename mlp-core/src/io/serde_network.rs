@@ -3,7 +3,7 @@
 //! in a program's own saved structures (a game save, a configuration) in any serde
 //! format.
 //!
-//! A network is written as the document [`super::json`] writes (format, metadata
+//! A network is written as the document `io::json` writes (format, metadata
 //! with the architecture, test vector and checksum, then each tensor's dtype,
 //! shape and row-major values under its file name), so reading one back runs every
 //! check a model file's load runs, and a failed check is the format's error with
