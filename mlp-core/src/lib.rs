@@ -6,7 +6,8 @@
 //!
 //! Features: `std` (default; files and `std::error::Error`), `alloc` (implied by
 //! `std`; batch buffers, [`train`], [`metrics`], model bytes in [`io`]),
-//! `parallel`, `progress`, `json`. With none, the crate is `#![no_std]` without an allocator:
+//! `parallel`, `progress`, `json`, `serde` (every network `Serialize` and
+//! `Deserialize`, see [`io`]). With none, the crate is `#![no_std]` without an allocator:
 //! networks predict, load compiled-in weights and train one sample at a time on
 //! the stack (a [`Workspace::by_sample`] with [`Network::gradients_with`]).
 
@@ -139,6 +140,9 @@ pub mod __private {
     pub mod variants {
         pub use crate::variants::*;
     }
+    /// The serde of the generated `Serialize` and `Deserialize` implementations.
+    #[cfg(feature = "serde")]
+    pub use serde;
 }
 
 /// Keeps the items given to it when `mlp-core` is built with an allocator (feature
@@ -179,4 +183,43 @@ macro_rules! __with_std {
 #[macro_export]
 macro_rules! __with_std {
     ($($items:tt)*) => {};
+}
+
+/// `Serialize` and `Deserialize` for the network `$name` through
+/// `io::serde_network` when `mlp-core` is built with feature `serde`, nothing
+/// otherwise: `network!` calls it for every network, so the user's crate needs
+/// neither a `#[cfg]` of its own nor a serde dependency.
+#[cfg(feature = "serde")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __serde {
+    ($name:ident) => {
+        impl $crate::__private::serde::Serialize for $name {
+            fn serialize<S>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error>
+            where
+                S: $crate::__private::serde::Serializer,
+            {
+                $crate::io::serde_network::serialize(self, serializer)
+            }
+        }
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D>(deserializer: D) -> ::core::result::Result<Self, D::Error>
+            where
+                D: $crate::__private::serde::Deserializer<'de>,
+            {
+                $crate::io::serde_network::deserialize(deserializer)
+            }
+        }
+    };
+}
+
+/// `Serialize` and `Deserialize` for the network `$name` through
+/// `io::serde_network` when `mlp-core` is built with feature `serde`, nothing
+/// otherwise: `network!` calls it for every network, so the user's crate needs
+/// neither a `#[cfg]` of its own nor a serde dependency.
+#[cfg(not(feature = "serde"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __serde {
+    ($name:ident) => {};
 }

@@ -324,7 +324,11 @@ mod approximations {
     #[test]
     fn sigmoid_and_tanh_are_within_a_few_units_over_the_whole_f32_range() {
         every_approximation::<wide::f32x4>();
-        every_approximation::<<f32 as crate::Real>::Lanes>();
+        // The build's widest vector, unless that is f32x4 again (SSE2, NEON), where
+        // the second sweep would repeat the first (40 s under emulation).
+        if <<f32 as crate::Real>::Lanes as Lanes>::LANES != 4 {
+            every_approximation::<<f32 as crate::Real>::Lanes>();
+        }
     }
 
     #[test]

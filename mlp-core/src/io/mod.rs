@@ -29,6 +29,8 @@ pub(crate) mod architecture;
 mod atomic;
 mod build;
 pub mod compiled;
+#[cfg(any(feature = "json", feature = "serde"))]
+mod document;
 #[cfg(feature = "std")]
 mod files;
 #[cfg(feature = "json")]
@@ -37,6 +39,8 @@ mod names;
 #[cfg(feature = "onnx")]
 pub mod onnx;
 mod safetensors;
+#[cfg(feature = "serde")]
+pub mod serde_network;
 mod test_vector;
 mod variant;
 

@@ -11,7 +11,7 @@ mod descent;
 mod settings;
 
 pub use adam::Adam;
-// For the tests of the x86 kernels' update loops.
+// For the tests of the x86 kernels' math (`kernels/x86/math/tests.rs`).
 #[cfg(all(test, target_arch = "x86_64", feature = "std"))]
 pub(crate) use adam::{AdamScalars, AdamStep};
 #[cfg(all(test, target_arch = "x86_64", feature = "std"))]

@@ -248,3 +248,66 @@ fn webassembly_builds_take_the_simd128_path() {
         F64Lanes::LANES
     );
 }
+
+/// Whether `V`'s multiply-add rounds once: `(1 + h)^2 - (1 + 2h)` is `h^2` fused
+/// and 0 when the product is rounded first (`h` is half the mantissa's width).
+fn fused<V: Lanes>() -> bool
+where
+    V::Scalar: Real,
+{
+    let h = if V::Scalar::DTYPE == crate::real::Dtype::F32 {
+        2f64.powi(-12)
+    } else {
+        2f64.powi(-27)
+    };
+    let x = V::splat(V::Scalar::of(1.0 + h));
+    let r = x.mul_add(x, V::splat(V::Scalar::of(-(1.0 + 2.0 * h))));
+    let mut lanes = [V::Scalar::of(0.0); 16];
+    r.store(&mut lanes, 0);
+    lanes[0].to_f64() == h * h
+}
+
+/// The vectors the kernels compute in on this build, printed for the CI log
+/// (`-- --nocapture`). On aarch64 they are `wide`'s NEON registers: four `f32` or
+/// two `f64` lanes with fused multiply-adds (`vfmaq`; `wide`'s portable fallback
+/// rounds twice), and the products take the one portable path (the runtime choice
+/// of instruction sets is x86-64's). On x86-64 the multiply-add fuses exactly when
+/// the build has FMA.
+#[test]
+fn the_build_computes_in_the_vectors_of_its_target() {
+    let (f32_lanes, f64_lanes) = (<f32 as Real>::Lanes::LANES, <f64 as Real>::Lanes::LANES);
+    let fma = (
+        fused::<<f32 as Real>::Lanes>(),
+        fused::<<f64 as Real>::Lanes>(),
+    );
+    std::println!(
+        "{}: f32x{f32_lanes}, f64x{f64_lanes}, multiply-add fused: {fma:?}",
+        std::env::consts::ARCH
+    );
+    #[cfg(target_arch = "aarch64")]
+    {
+        assert!(
+            cfg!(target_feature = "neon"),
+            "no NEON: wide would be scalar"
+        );
+        assert_eq!((f32_lanes, f64_lanes), (4, 2));
+        assert_eq!(
+            fma,
+            (true, true),
+            "wide's NEON path fuses its multiply-adds"
+        );
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
+        let fma_build = cfg!(target_feature = "fma");
+        assert_eq!(fma, (fma_build, fma_build));
+        let widths = if cfg!(target_feature = "avx512f") {
+            (16, 8)
+        } else if cfg!(target_feature = "avx") {
+            (8, 4)
+        } else {
+            (4, 2)
+        };
+        assert_eq!((f32_lanes, f64_lanes), widths);
+    }
+}

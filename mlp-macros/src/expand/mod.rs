@@ -252,7 +252,8 @@ impl<'a> Expansion<'a> {
     }
 
     /// `Default` (seed 0) and `Clone`, which copies boxed layers heap to heap and
-    /// `clone_from` into the existing layers, so that snapshots allocate nothing.
+    /// `clone_from` into the existing layers, so that snapshots allocate nothing;
+    /// serde's traits when mlp is built with feature `serde` (see `__serde!`).
     fn standard_traits(&self) -> TokenStream {
         let name = &self.name;
         let clones = self.layers.iter().map(|l| {
@@ -283,6 +284,8 @@ impl<'a> Expansion<'a> {
                     #(#copies)*
                 }
             }
+
+            ::mlp::core::__serde!(#name);
         }
     }
 }

@@ -45,6 +45,7 @@ const _: () = {
             ::mlp::core::Dense::copy_from(&mut self.layers.2, &source.layers.2);
         }
     }
+    ::mlp::core::__serde!(Placement);
     impl ::mlp::core::Network for Placement {
         type Scalar = f32;
         type Input = [f32; 4];
