@@ -207,7 +207,11 @@ fn declared_width(input: &super::proto::ValueInfoProto) -> Result<Option<usize>,
         });
     }
     Ok(match shape.dim[1].value {
-        Some(DimensionValue::DimValue(w)) if w > 0 => Some(w as usize),
+        // A width past this machine's usize is no width a network has (not one
+        // truncated to a smaller one).
+        Some(DimensionValue::DimValue(w)) if w > 0 => {
+            Some(usize::try_from(w).unwrap_or(usize::MAX))
+        }
         _ => None,
     })
 }
@@ -401,7 +405,10 @@ fn tensor(t: &TensorProto, dtype: &str) -> Result<Named, Error> {
         .map(|&d| usize::try_from(d))
         .collect::<Result<Vec<usize>, _>>()
         .map_err(|_| Error::OnnxGraph {
-            message: format!("gives initializer {name} the negative dims {:?}", t.dims),
+            message: format!(
+                "gives initializer {name} the dims {:?}: negative, or too large for this machine",
+                t.dims
+            ),
         })?;
     let (found, values): (&str, Vec<f64>) = match t.data_type {
         FLOAT if t.raw_data.is_empty() => ("f32", t.float_data.iter().map(|&v| v.into()).collect()),
