@@ -23,29 +23,40 @@ pub fn bench(c: &mut Criterion) {
     let net = N1::seeded(1);
     let model = Tiny::N1(net.clone());
     let x = data::<4, 1>(21, 1, crate::SPECS[0].loss).0[0];
-    assert_eq!(model.predict(&x), net.predict(&x));
-    let mut group = c.benchmark_group(GROUPS[0].0);
-    group.throughput(Throughput::Elements(1));
-    group.bench_function("bare", |b| {
-        b.iter(|| black_box(&net).predict(black_box(&x)))
-    });
-    group.bench_function("enum", |b| {
-        b.iter(|| black_box(&model).predict(black_box(&x)))
-    });
-    group.finish();
+    group(
+        c,
+        GROUPS[0].0,
+        &x,
+        |x| black_box(&net).predict(x),
+        |x| black_box(&model).predict(x),
+    );
 
     let net = N4::seeded(4);
     let model = Mnist::N4(net.clone());
     let x = data::<784, 10>(24, 1, crate::SPECS[3].loss).0[0];
-    assert_eq!(model.predict(&x), net.predict(&x));
-    let mut group = c.benchmark_group(GROUPS[1].0);
+    group(
+        c,
+        GROUPS[1].0,
+        &x,
+        |x| black_box(&net).predict(x),
+        |x| black_box(&model).predict(x),
+    );
+}
+
+/// One group: `bare` (the network alone) and `enum` (the same network as a variant),
+/// after checking that both predict the same.
+fn group<X, Y: PartialEq + std::fmt::Debug>(
+    c: &mut Criterion,
+    name: &str,
+    x: &X,
+    bare: impl Fn(&X) -> Y,
+    in_enum: impl Fn(&X) -> Y,
+) {
+    assert_eq!(in_enum(x), bare(x));
+    let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Elements(1));
-    group.bench_function("bare", |b| {
-        b.iter(|| black_box(&net).predict(black_box(&x)))
-    });
-    group.bench_function("enum", |b| {
-        b.iter(|| black_box(&model).predict(black_box(&x)))
-    });
+    group.bench_function("bare", |b| b.iter(|| bare(black_box(x))));
+    group.bench_function("enum", |b| b.iter(|| in_enum(black_box(x))));
     group.finish();
 }
 
