@@ -118,3 +118,63 @@ fn batch_and_single_sample_paths_agree() {
     net.predict_batch_with(&mut ws, &x, &mut out).unwrap();
     assert_eq!(out, batch);
 }
+
+network! {
+    /// Wide layers to the end: inference keeps each sample's outputs in a row.
+    struct RowsToEnd { 6 => 48 relu => 32 tanh; loss = mse; }
+}
+network! { struct RowsSoftmax { 5 => 32 softmax; loss = cce; } }
+network! { struct RowsThenBatch { 3 => 64 gelu => 16 leaky_relu(0.1) => 5 sigmoid; loss = bce; } }
+network! { struct BatchOnly { 3 => 8 elu => 32 relu => 2 sigmoid; loss = bce; } }
+network! { struct RowsF64 { 4 => 80 softplus => 32 relu => 3 softmax; loss = cce; scalar = f64; } }
+
+/// `predict_batch` (any run of wide layers on rows, the rest on batches, in
+/// chunks of the workspace) against `predict`, for every sample count up to a
+/// few register blocks and past a chunk.
+fn inference_agrees<N: Network>(tolerance: f64) {
+    let net = N::seeded(7);
+    let counts = (0..=40).chain([255, 256, 300]);
+    for n in counts {
+        let x: Vec<N::Input> = (0..n)
+            .map(|s| {
+                let row: Vec<N::Scalar> = (0..N::INPUTS)
+                    .map(|i| N::Scalar::of(((s * 31 + i * 7) % 17) as f64 / 8.0 - 1.0))
+                    .collect();
+                N::Input::try_from(&row[..]).ok().unwrap()
+            })
+            .collect();
+        let batch = net.predict_batch(&x);
+        for (s, (row, out)) in x.iter().zip(&batch).enumerate() {
+            let single = net.predict(row);
+            for (k, (a, b)) in single.as_ref().iter().zip(out.as_ref()).enumerate() {
+                let error = (a.to_f64() - b.to_f64()).abs();
+                assert!(
+                    error <= tolerance,
+                    "{}: n={n} sample {s} output {k}: {a} vs {b}",
+                    core::any::type_name::<N>()
+                );
+            }
+        }
+        let mut ws = Workspace::new(7);
+        let mut out = vec![N::Output::default(); n];
+        net.predict_batch_with(&mut ws, &x, &mut out).unwrap();
+        for (chunked, whole) in out.iter().zip(&batch) {
+            assert_eq!(
+                chunked.as_ref(),
+                whole.as_ref(),
+                "{}: n={n} in chunks of 7",
+                core::any::type_name::<N>()
+            );
+        }
+    }
+}
+
+#[test]
+fn inference_on_rows_and_batches_agrees_with_one_sample_at_a_time() {
+    inference_agrees::<RowsToEnd>(1e-5);
+    inference_agrees::<RowsSoftmax>(1e-6);
+    inference_agrees::<RowsThenBatch>(1e-5);
+    inference_agrees::<BatchOnly>(1e-5);
+    inference_agrees::<RowsF64>(1e-13);
+    inference_agrees::<Mnist>(1e-5);
+}

@@ -294,6 +294,22 @@ impl<T: Real, const N: usize> LayerBuffers<T, N> {
         }
     }
 
+    /// The first `len` samples' activations as rows of `N`, sample-major: where
+    /// inference keeps a layer that the next one reads as rows. The storage is
+    /// `a`'s, whose values are then whatever the rows leave there.
+    ///
+    /// # Panics
+    /// If `len` exceeds the capacity.
+    pub fn rows(&mut self, len: usize) -> &mut [[T; N]] {
+        assert!(
+            len <= self.a.capacity(),
+            "{len} rows exceed capacity {}",
+            self.a.capacity()
+        );
+        self.a.set_len(0);
+        self.a.as_mut_slice()[..len * N].as_chunks_mut::<N>().0
+    }
+
     /// The length of one sample's run in [`LayerBuffers::delta_rows`].
     pub const ROW: usize = N.div_ceil(LANE_PAD) * LANE_PAD;
 

@@ -70,6 +70,11 @@ pub trait Compiled<N: Network> {
         dropout: Option<&mut Uniform>,
     );
 
+    /// Inference: the outputs of `inputs` (at most the buffers' capacity) into
+    /// `outputs`, as many, keeping only what each next layer reads.
+    #[cfg(feature = "alloc")]
+    fn infer(net: &N, buffers: &mut Self::Buffers, inputs: &[N::Input], outputs: &mut [N::Output]);
+
     /// Copies the outputs of the last forward pass into `outputs`.
     #[cfg(feature = "alloc")]
     fn outputs(buffers: &Self::Buffers, outputs: &mut [N::Output]);

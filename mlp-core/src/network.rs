@@ -169,8 +169,7 @@ pub trait Network: Clone + Sized {
         #[cfg(feature = "alloc")]
         if let Some((buffers, _)) = ws.batch() {
             for (x, y) in inputs.chunks(cap).zip(outputs.chunks_mut(cap)) {
-                <Self::Compiled as Compiled<Self>>::forward(self, buffers, x, None);
-                <Self::Compiled as Compiled<Self>>::outputs(buffers, y);
+                <Self::Compiled as Compiled<Self>>::infer(self, buffers, x, y);
             }
             return Ok(());
         }

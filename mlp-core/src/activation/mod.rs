@@ -90,6 +90,23 @@ pub trait Activation: Copy {
         kernels::dense_forward(layer, x, z);
         self.forward_batch(z, a);
     }
+
+    /// A layer's inference on rows: `out[s] = act(W x[s] + b)`, sample-major in and
+    /// out, for a layer of whole [`LANE_PAD`](crate::batch::LANE_PAD)s of units, at
+    /// least two. `x` and `out` have as many rows.
+    #[inline]
+    #[cfg(feature = "alloc")]
+    fn dense_rows<T: Real, const IN: usize, const OUT: usize>(
+        &self,
+        layer: &Dense<T, IN, OUT>,
+        x: &[[T; IN]],
+        out: &mut [[T; OUT]],
+    ) {
+        kernels::dense_rows(layer, &Linear, x, out);
+        for row in out {
+            *row = self.forward(&SVector::from(*row)).into();
+        }
+    }
 }
 
 /// An activation applied to each neuron on its own.
@@ -165,5 +182,16 @@ impl<E: Elementwise> Activation for E {
         a: &mut Batch<T, OUT>,
     ) {
         kernels::dense_forward_activated(layer, x, self, z, a);
+    }
+
+    #[inline]
+    #[cfg(feature = "alloc")]
+    fn dense_rows<T: Real, const IN: usize, const OUT: usize>(
+        &self,
+        layer: &Dense<T, IN, OUT>,
+        x: &[[T; IN]],
+        out: &mut [[T; OUT]],
+    ) {
+        kernels::dense_rows(layer, self, x, out);
     }
 }

@@ -118,6 +118,38 @@ pub(super) unsafe fn product<T: Real, V: Lanewise<T>, E>(
     }
 }
 
+/// `out[s] = act(W x[s] + b)` for `samples` rows of `k` features at `x` into as
+/// many rows of `m` outputs at `out`, `W` the `(m, k)` weights (column-major);
+/// vectorised along the outputs, `m` a multiple of the vector width.
+///
+/// # Safety
+/// `w` holds `m * k` scalars, `bias` `m`; `x` holds `samples * k` and `out`
+/// `samples * m`.
+pub(super) unsafe fn rows_to_rows<T: Real, V: Lanewise<T>, E: Elementwise>(
+    w: &[T],
+    (m, k): (usize, usize),
+    bias: &[T],
+    x: *const T,
+    samples: usize,
+    out: *mut T,
+    act: &E,
+) {
+    assert!(m.is_multiple_of(V::LANES));
+    // SAFETY: the caller's contract bounds every access below.
+    unsafe {
+        for s in 0..samples {
+            let (x, out) = (x.add(s * k), out.add(s * m));
+            for o in (0..m).step_by(V::LANES) {
+                let mut acc = V::read(bias[o..].as_ptr());
+                for i in 0..k {
+                    acc = V::splat(*x.add(i)).mul_add(V::read(w[i * m + o..].as_ptr()), acc);
+                }
+                act.f(acc).write(out.add(o));
+            }
+        }
+    }
+}
+
 /// `dW += delta x^T` over `x`'s samples: `gw` the `(outputs, inputs)` gradient,
 /// column-major; `delta` `outputs` feature-major runs `d_stride` apart, laid out
 /// sample-major in `rows` first (runs of `outputs` padded to [`BLOCK`]) so that a

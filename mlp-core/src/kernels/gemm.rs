@@ -20,7 +20,7 @@
 use super::BLOCK;
 use super::elementwise::Lanewise;
 use super::vector::Vector;
-use crate::activation::Elementwise;
+use crate::activation::{Elementwise, Linear};
 use crate::batch::{Batch, LANE_PAD, Rows};
 use crate::real::Real;
 use core::mem::MaybeUninit;
@@ -348,53 +348,19 @@ pub(super) fn product_with<T, V, const M: usize, const K: usize, const TRANSPOSE
 /// two vectors of outputs over the whole inner dimension; its sums are written
 /// to `C`'s feature runs a scalar at a time, once per block.
 #[cfg_attr(not(debug_assertions), inline(always))]
-fn rows_product<T: Real, V: Vector<Scalar = T>, const M: usize, const K: usize, const S: usize>(
+fn rows_product<T: Real, V: Lanewise<T>, const M: usize, const K: usize, const S: usize>(
     w: &[T],
     bias: Option<&[T]>,
     rows: &[[T; K]],
     c: &mut Batch<T, M>,
 ) {
-    let lanes = V::LANES;
     let padded = rows.len().div_ceil(LANE_PAD) * LANE_PAD;
     let stride = c.capacity();
-    assert!(w.len() >= M * K && M.is_multiple_of(lanes) && padded <= stride);
-    assert!(c.as_slice().len() >= M * stride && bias.is_none_or(|b| b.len() >= M));
+    assert!(padded <= stride && c.as_slice().len() >= M * stride);
     let c_ptr = c.as_mut_slice().as_mut_ptr();
-    let full = rows.len() / S * S;
-    let mut s0 = 0;
-    // SAFETY: every block reads samples s0..s0 + R <= rows.len() and outputs below
-    // M of `w`, and writes those samples (below padded <= stride) of C's rows.
+    // SAFETY: C holds M runs of `stride >= padded` samples.
     unsafe {
-        while s0 < full {
-            rows_blocks::<T, V, M, K, S>(
-                w,
-                bias,
-                rows.as_ptr().add(s0).cast(),
-                c_ptr.add(s0),
-                stride,
-            );
-            s0 += S;
-        }
-        // The last samples, fewer than `S`, in blocks of 8, 4, 2 and 1: four
-        // shapes per layer instead of one per count.
-        let mut left = rows.len() - full;
-        macro_rules! remainder {
-            ($($r:literal),*) => {$(
-                if const { $r < S } && left >= $r {
-                    rows_blocks::<T, V, M, K, $r>(
-                        w,
-                        bias,
-                        rows.as_ptr().add(s0).cast(),
-                        c_ptr.add(s0),
-                        stride,
-                    );
-                    s0 += $r;
-                    left -= $r;
-                }
-            )*};
-        }
-        remainder!(8, 4, 2, 1);
-        debug_assert_eq!(left, 0);
+        rows_samples::<T, V, M, K, S, Linear>(w, bias, rows, c_ptr, Sums::Runs(stride));
     }
     // The padding gets what a zero input gives, as from a batch.
     for m in 0..M {
@@ -403,37 +369,145 @@ fn rows_product<T: Real, V: Vector<Scalar = T>, const M: usize, const K: usize, 
     }
 }
 
+/// `out[s] = act(W rows[s] + b)` for every sample, sample-major in and out: the
+/// [`rows_product`] of inference, whose blocks store each sample's outputs as
+/// whole vectors, the activation applied in registers.
+#[inline]
+pub fn rows_to_rows<T: Real, const M: usize, const K: usize, E: Elementwise>(
+    w: &[T],
+    bias: &[T],
+    rows: &[[T; K]],
+    out: &mut [[T; M]],
+    act: &E,
+) {
+    #[cfg(all(target_arch = "x86_64", feature = "std"))]
+    super::x86::rows_to_rows::<T, M, K, E>(super::x86::Path::chosen(), w, bias, rows, out, act);
+    #[cfg(not(all(target_arch = "x86_64", feature = "std")))]
+    rows_to_rows_with::<T, T::Lanes, M, K, E>(w, bias, rows, out, act);
+}
+
+/// [`rows_to_rows`] in vectors `V`.
+#[cfg_attr(not(debug_assertions), inline(always))]
+pub(super) fn rows_to_rows_with<T, V, const M: usize, const K: usize, E>(
+    w: &[T],
+    bias: &[T],
+    rows: &[[T; K]],
+    out: &mut [[T; M]],
+    act: &E,
+) where
+    T: Real,
+    V: Lanewise<T>,
+    E: Elementwise,
+{
+    assert_eq!(rows.len(), out.len(), "output rows");
+    let c = out.as_mut_ptr().cast::<T>();
+    let bias = Some(bias);
+    // SAFETY: `out` holds a row of M for every sample of `rows`.
+    unsafe {
+        match V::REGISTERS {
+            32 => rows_samples::<T, V, M, K, 12, E>(w, bias, rows, c, Sums::Rows(act)),
+            _ => rows_samples::<T, V, M, K, 6, E>(w, bias, rows, c, Sums::Rows(act)),
+        }
+    }
+}
+
+/// Where a rows product's blocks write their sums.
+enum Sums<'a, E> {
+    /// Feature-major runs this far apart (a batch's capacity), as they are.
+    Runs(usize),
+    /// Rows of `M` outputs, sample-major, through the activation.
+    Rows(&'a E),
+}
+
+impl<E> Clone for Sums<'_, E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<E> Copy for Sums<'_, E> {}
+
+/// Every sample of `rows` in blocks of `S`, then of 8, 4, 2 and 1 for the last
+/// ones: four shapes per layer instead of one per count.
+///
+/// # Safety
+/// `c` points to where sample 0's output 0 goes: `M` runs of at least
+/// `rows.len()` samples for [`Sums::Runs`], `rows.len()` rows of `M` for
+/// [`Sums::Rows`].
+#[inline(always)]
+unsafe fn rows_samples<T, V, const M: usize, const K: usize, const S: usize, E>(
+    w: &[T],
+    bias: Option<&[T]>,
+    rows: &[[T; K]],
+    c: *mut T,
+    sums: Sums<'_, E>,
+) where
+    T: Real,
+    V: Lanewise<T>,
+    E: Elementwise,
+{
+    assert!(w.len() >= M * K && M.is_multiple_of(V::LANES));
+    assert!(bias.is_none_or(|b| b.len() >= M));
+    // Sample s's first output: a run's entry s, or row s.
+    let sample = match sums {
+        Sums::Runs(_) => 1,
+        Sums::Rows(_) => M,
+    };
+    let mut s0 = 0;
+    // SAFETY: every block reads samples s0..s0 + R <= rows.len() and outputs below
+    // M of `w`, and writes those samples of C, as the caller's contract allows.
+    unsafe {
+        macro_rules! block_of {
+            ($r:expr) => {
+                let (x, to) = (rows.as_ptr().add(s0).cast(), c.add(s0 * sample));
+                rows_blocks::<T, V, M, K, { $r }, E>(w, bias, x, to, sums);
+                s0 += $r;
+            };
+        }
+        while rows.len() - s0 >= S {
+            block_of!(S);
+        }
+        macro_rules! remainder {
+            ($($r:literal),*) => {$(
+                if const { $r < S } && rows.len() - s0 >= $r {
+                    block_of!($r);
+                }
+            )*};
+        }
+        remainder!(8, 4, 2, 1);
+        debug_assert_eq!(s0, rows.len());
+    }
+}
+
 /// Samples `0..R` of `x` (rows of `K`) for every output of `C`, two vectors of
 /// outputs at a time, then one.
 ///
 /// # Safety
-/// `x` holds `R` rows of `K`; `c` points to sample 0 of row 0 of `C`, rows
-/// `stride` apart, with `R` samples writable in each of `M` rows; `w` holds
-/// `M * K` and a bias `M`; `M` is a multiple of `LANES`.
+/// `x` holds `R` rows of `K`; `c` points to sample 0's output 0 of `C`, with `R`
+/// samples of `M` outputs writable as `sums` lays them out; `w` holds `M * K` and
+/// a bias `M`; `M` is a multiple of `LANES`.
 #[cfg_attr(not(debug_assertions), inline(always))]
-unsafe fn rows_blocks<
-    T: Real,
-    V: Vector<Scalar = T>,
-    const M: usize,
-    const K: usize,
-    const R: usize,
->(
+unsafe fn rows_blocks<T, V, const M: usize, const K: usize, const R: usize, E>(
     w: &[T],
     bias: Option<&[T]>,
     x: *const T,
     c: *mut T,
-    stride: usize,
-) {
+    sums: Sums<'_, E>,
+) where
+    T: Real,
+    V: Lanewise<T>,
+    E: Elementwise,
+{
     let lanes = V::LANES;
     let mut m0 = 0;
     // SAFETY: the caller's contract, with outputs m0..m0 + NV * LANES <= M.
     unsafe {
         while m0 + 2 * lanes <= M {
-            rows_block::<T, V, M, K, R, 2>(w, bias, x, c, stride, m0);
+            rows_block::<T, V, M, K, R, 2, E>(w, bias, x, c, sums, m0);
             m0 += 2 * lanes;
         }
         if m0 < M {
-            rows_block::<T, V, M, K, R, 1>(w, bias, x, c, stride, m0);
+            rows_block::<T, V, M, K, R, 1, E>(w, bias, x, c, sums, m0);
         }
     }
 }
@@ -443,21 +517,18 @@ unsafe fn rows_blocks<
 /// # Safety
 /// As [`rows_blocks`], with `m0 + NV * LANES <= M`.
 #[inline(always)]
-unsafe fn rows_block<
-    T: Real,
-    V: Vector<Scalar = T>,
-    const M: usize,
-    const K: usize,
-    const R: usize,
-    const NV: usize,
->(
+unsafe fn rows_block<T, V, const M: usize, const K: usize, const R: usize, const NV: usize, E>(
     w: &[T],
     bias: Option<&[T]>,
     x: *const T,
     c: *mut T,
-    stride: usize,
+    sums: Sums<'_, E>,
     m0: usize,
-) {
+) where
+    T: Real,
+    V: Lanewise<T>,
+    E: Elementwise,
+{
     let lanes = V::LANES;
     // SAFETY: the caller's contract bounds every access: column k < K of `W` at
     // k * M, outputs m0.. below M; row r < R of `x` at r * K.
@@ -482,13 +553,24 @@ unsafe fn rows_block<
                 }
             }
         }
-        let mut sums = [T::ZERO; 32];
-        for (r, acc) in acc.iter().enumerate() {
-            for (v, acc) in acc.iter().enumerate() {
-                acc.write(sums.as_mut_ptr().add(v * lanes));
+        match sums {
+            Sums::Rows(e) => {
+                for (r, acc) in acc.iter().enumerate() {
+                    for (v, acc) in acc.iter().enumerate() {
+                        e.f(*acc).write(c.add(r * M + m0 + v * lanes));
+                    }
+                }
             }
-            for (j, &sum) in sums.iter().enumerate().take(NV * lanes) {
-                *c.add((m0 + j) * stride + r) = sum;
+            Sums::Runs(stride) => {
+                let mut lanes_out = [T::ZERO; 32];
+                for (r, acc) in acc.iter().enumerate() {
+                    for (v, acc) in acc.iter().enumerate() {
+                        acc.write(lanes_out.as_mut_ptr().add(v * lanes));
+                    }
+                    for (j, &sum) in lanes_out.iter().enumerate().take(NV * lanes) {
+                        *c.add((m0 + j) * stride + r) = sum;
+                    }
+                }
             }
         }
     }

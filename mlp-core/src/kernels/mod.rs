@@ -90,6 +90,30 @@ pub(crate) fn dense_forward_activated<T, const IN: usize, const OUT: usize, X, E
     );
 }
 
+/// `out[s] = act(W x[s] + b)` for every row of `x`, sample-major in and out: the
+/// inference step of a layer of whole [`LANE_PAD`]s of units, at least two,
+/// vectorised along its outputs.
+#[inline]
+#[cfg(feature = "alloc")]
+pub(crate) fn dense_rows<T, const IN: usize, const OUT: usize, E>(
+    layer: &Dense<T, IN, OUT>,
+    act: &E,
+    x: &[[T; IN]],
+    out: &mut [[T; OUT]],
+) where
+    T: Real,
+    E: Elementwise,
+{
+    const { assert!(OUT.is_multiple_of(LANE_PAD) && OUT >= 2 * LANE_PAD) };
+    gemm::rows_to_rows::<T, OUT, IN, E>(
+        layer.weight.as_slice(),
+        layer.bias.as_slice(),
+        x,
+        out,
+        act,
+    );
+}
+
 /// `dL/dx = W^T delta` for every sample: the gradient passed to the previous layer.
 #[inline]
 #[cfg(feature = "alloc")]

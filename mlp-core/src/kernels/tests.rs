@@ -17,7 +17,6 @@
 //! so in `f32` it is exact to well within that bound).
 
 use super::*;
-#[cfg(all(target_arch = "x86_64", feature = "std"))]
 use crate::activation::{Linear, Relu};
 use crate::batch::Rows;
 use crate::init::Uniform;
@@ -173,6 +172,29 @@ fn check<T: Real, const IN: usize, const OUT: usize>(n: usize) {
     }
 }
 
+/// Inference on rows (outputs vectorised, sample-major out) gives the sums of the
+/// product from the same rows, bit for bit, and its activation applied to them.
+fn rows_check<T: Real, const IN: usize, const OUT: usize>(n: usize) {
+    let mut rng = Uniform::new((IN * 1000 + OUT * 10 + n) as u64);
+    let l = layer::<T, IN, OUT>(&mut rng);
+    let x = rows::<T, IN>(n, &mut rng);
+    let mut z = Batch::<T, OUT>::new(n);
+    dense_forward(&l, &Rows(&x), &mut z);
+    let mut out = alloc::vec![[T::ZERO; OUT]; n];
+    dense_rows(&l, &Linear, &x, &mut out);
+    let mut relu = alloc::vec![[T::ZERO; OUT]; n];
+    dense_rows(&l, &Relu, &x, &mut relu);
+    for s in 0..n {
+        for o in 0..OUT {
+            let want = z.feature(o)[s];
+            let shape = alloc::format!("{IN}x{OUT} n={n} s={s} o={o}");
+            assert_eq!(out[s][o].to_f64(), want.to_f64(), "rows {shape}");
+            let want = if want > T::ZERO { want } else { T::ZERO };
+            assert_eq!(relu[s][o].to_f64(), want.to_f64(), "relu rows {shape}");
+        }
+    }
+}
+
 /// Every size in both scalars; see the module's notes for what each size reaches.
 fn sizes<T: Real>() {
     for n in [1, 3, 8, 13, 16, 17, 23, 33, 300] {
@@ -198,6 +220,13 @@ fn sizes<T: Real>() {
         // Inner dimensions longer than one packed panel, both ways.
         check::<T, 400, 7>(n);
         check::<T, 7, 400>(n);
+    }
+    // Rows to rows: blocks of every remainder of 12 and 6 samples, outputs two
+    // vectors at a time with one left over at 16 lanes.
+    for n in [0, 1, 5, 11, 12, 13, 23, 25, 31, 300] {
+        rows_check::<T, 64, 32>(n);
+        rows_check::<T, 9, 48>(n);
+        rows_check::<T, 3, 400>(n);
     }
     // One-sample blocks of 8, 4 and 1 vectors and a tail, at 2, 4, 8 and 16 lanes.
     for n in [1, 17] {
@@ -363,8 +392,43 @@ fn paths_agree<T: Real, const IN: usize, const OUT: usize>(path: x86::Path, n: u
     }
 }
 
+/// Inference on rows on `path`: within rounding of the portable path, and bit
+/// for bit the sums of the product on the same path.
+#[cfg(all(target_arch = "x86_64", feature = "std"))]
+fn rows_paths_agree<T: Real, const IN: usize, const OUT: usize>(path: x86::Path, n: usize) {
+    let mut rng = Uniform::new((IN * 1000 + OUT * 10 + n) as u64);
+    let l = layer::<T, IN, OUT>(&mut rng);
+    let x = rows::<T, IN>(n, &mut rng);
+    let (w, bias) = (l.weight.as_slice(), l.bias.as_slice());
+    let run = |path| {
+        let mut out = alloc::vec![[T::ZERO; OUT]; n];
+        x86::rows_to_rows::<T, OUT, IN, _>(path, w, bias, &x, &mut out, &Linear);
+        out
+    };
+    let (out, portable) = (run(path), run(x86::Path::PORTABLE));
+    let mut z = Batch::<T, OUT>::new(n);
+    z.set_len(n);
+    x86::product::<T, OUT, IN, false, _, Linear>(path, w, Some(bias), &Rows(&x), &mut z, None);
+    for s in 0..n {
+        for o in 0..OUT {
+            let what = alloc::format!("{} rows {IN}x{OUT} n={n} s={s} o={o}", path.name());
+            assert_eq!(out[s][o].to_f64(), z.feature(o)[s].to_f64(), "{what}");
+            let mut want = Sum::<T>::new(l.bias[o].to_f64());
+            for (i, &xi) in x[s].iter().enumerate() {
+                want.add(l.weight[(o, i)], xi);
+            }
+            want.agree(out[s][o], portable[s][o], &what);
+        }
+    }
+}
+
 #[cfg(all(target_arch = "x86_64", feature = "std"))]
 fn every_size_agrees<T: Real>(path: x86::Path) {
+    for n in [0, 1, 11, 13, 25, 256] {
+        rows_paths_agree::<T, 64, 32>(path, n);
+        rows_paths_agree::<T, 9, 48>(path, n);
+        rows_paths_agree::<T, 3, 400>(path, n);
+    }
     for n in [1, 13, 16, 17, 23, 33, 256] {
         // Every remainder of 12, 6 and 3 rows, and inner dimensions past one DEPTH run.
         paths_agree::<T, 1, 1>(path, n);

@@ -169,6 +169,36 @@ fn fallback_product<T: Real, const M: usize, const K: usize, const TR: bool, B, 
     unsafe { fallback::product::<T, T::Lanes, E>(w, (M, K, TR), bias, b, c, stride, activated) };
 }
 
+/// [`gemm::rows_to_rows`] on `path`.
+#[inline]
+pub(crate) fn rows_to_rows<T: Real, const M: usize, const K: usize, E: Elementwise>(
+    path: Path,
+    w: &[T],
+    bias: &[T],
+    rows: &[[T; K]],
+    out: &mut [[T; M]],
+    act: &E,
+) {
+    match path.0 {
+        #[cfg(target_feature = "avx2")]
+        Level::Portable => gemm::rows_to_rows_with::<T, T::Lanes, M, K, E>(w, bias, rows, out, act),
+        #[cfg(not(target_feature = "avx2"))]
+        Level::Portable => {
+            assert!(w.len() >= M * K && bias.len() >= M && rows.len() == out.len());
+            let (x, c) = (rows.as_ptr().cast::<T>(), out.as_mut_ptr().cast::<T>());
+            // SAFETY: `w` holds M * K, the bias M; `rows` holds its samples' K
+            // features and `out` as many rows of M.
+            unsafe {
+                fallback::rows_to_rows::<T, T::Lanes, E>(w, (M, K), bias, x, rows.len(), c, act)
+            };
+        }
+        // SAFETY: a path at this level is only made where the CPU has AVX2 and FMA.
+        Level::Avx2 => unsafe { avx2::rows_to_rows::<T, M, K, E>(w, bias, rows, out, act) },
+        // SAFETY: a path at this level is only made where the CPU has AVX-512F.
+        Level::Avx512 => unsafe { avx512::rows_to_rows::<T, M, K, E>(w, bias, rows, out, act) },
+    }
+}
+
 /// [`gemm::weight_gradient`] on `path`.
 #[inline]
 pub(crate) fn weight_gradient<T: Real, const IN: usize, const OUT: usize, X>(
@@ -242,6 +272,17 @@ macro_rules! entry_points {
                 E: Elementwise,
             {
                 gemm::product_with::<T, $vector<T>, M, K, TR, B, E>(w, bias, b, c, activated);
+            }
+
+            #[target_feature(enable = $feature)]
+            pub(super) fn rows_to_rows<T: Real, const M: usize, const K: usize, E: Elementwise>(
+                w: &[T],
+                bias: &[T],
+                rows: &[[T; K]],
+                out: &mut [[T; M]],
+                act: &E,
+            ) {
+                gemm::rows_to_rows_with::<T, $vector<T>, M, K, E>(w, bias, rows, out, act);
             }
 
             #[target_feature(enable = $feature)]

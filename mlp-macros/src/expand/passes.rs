@@ -270,6 +270,7 @@ impl Expansion<'_> {
                 ::mlp::core::__private::Activation::backward_batch(&#prev_act, #z, #a, #d);
             }
         });
+        let infer = self.infer();
         quote! {
             type Buffers = (#(#types,)*);
 
@@ -288,6 +289,8 @@ impl Expansion<'_> {
                 #rows
                 #(#forward)*
             }
+
+            #infer
 
             fn outputs(buffers: &Self::Buffers, outputs: &mut [#output]) {
                 buffers.#last_index.a.store(outputs);
@@ -328,6 +331,81 @@ fn sample_input_of(layers: &[Layer], i: usize) -> Ident {
 
 /// What layer `i` reads: the input batch, the previous layer's `a`, or its
 /// dropped-out output when it declares dropout.
+impl Expansion<'_> {
+    /// Inference over batch buffers: each layer keeps only its activations. A
+    /// prefix of wide layers (see [`rows_layers`]) goes from the input rows to
+    /// rows, vectorised along the outputs; the layers after it compute
+    /// feature-major batches, vectorised along the samples.
+    fn infer(&self) -> TokenStream {
+        let name = &self.name;
+        let (input, output) = (self.input(), self.output());
+        let layers = &self.layers;
+        let by_rows = rows_layers(&self.widths);
+        let names: Vec<Ident> = (1..=layers.len())
+            .map(|i| format_ident!("l{}", i))
+            .collect();
+        let steps = layers.iter().enumerate().map(|(i, l)| {
+            let (p, act, buf) = (l.params(quote!(net)), &l.act, &l.buf);
+            let (x, a) = (format_ident!("x{}", i), format_ident!("x{}", i + 1));
+            let last = i + 1 == layers.len();
+            if i < by_rows {
+                let to = if last {
+                    quote!(outputs)
+                } else {
+                    quote!(#buf.rows(inputs.len()))
+                };
+                return quote! {
+                    let #a = #to;
+                    ::mlp::core::__private::Activation::dense_rows(&#act, #p, #x, &mut *#a);
+                    let #a: &[_] = #a;
+                };
+            }
+            let from = if i == by_rows {
+                quote!(&::mlp::core::__private::batch::Rows(#x))
+            } else {
+                quote!(#x)
+            };
+            let next = if last {
+                quote!(#buf.a.store(outputs);)
+            } else {
+                quote!(let #a = &#buf.a;)
+            };
+            quote! {
+                {
+                    let ::mlp::core::__private::batch::LayerBuffers { z, a, .. } = &mut *#buf;
+                    ::mlp::core::__private::Activation::dense_forward_batch(&#act, #p, #from, z, a);
+                }
+                #next
+            }
+        });
+        quote! {
+            #[allow(unused_variables)]
+            fn infer(
+                net: &#name,
+                buffers: &mut Self::Buffers,
+                inputs: &[#input],
+                outputs: &mut [#output],
+            ) {
+                ::core::assert_eq!(inputs.len(), outputs.len(), "output rows");
+                let (#(#names,)*) = buffers;
+                let x0: &[#input] = inputs;
+                #(#steps)*
+            }
+        }
+    }
+}
+
+/// How many layers from the first infer on rows: layers of whole vectors of up
+/// to 16 lanes (`LANE_PAD`), at least two, whose sums a block keeps in registers
+/// along the outputs and stores as whole vectors, each sample's activations in
+/// one row for the next layer to broadcast from.
+fn rows_layers(widths: &[usize]) -> usize {
+    widths[1..]
+        .iter()
+        .take_while(|&&w| w % 16 == 0 && w >= 32)
+        .count()
+}
+
 fn input_of(layers: &[Layer], i: usize) -> TokenStream {
     let prev = &layers[i].prev;
     match i {

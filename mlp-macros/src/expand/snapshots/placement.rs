@@ -289,6 +289,50 @@ const _: () = {
                     a3,
                 );
             }
+            #[allow(unused_variables)]
+            fn infer(
+                net: &Placement,
+                buffers: &mut Self::Buffers,
+                inputs: &[[f32; 4]],
+                outputs: &mut [[f32; 1]],
+            ) {
+                ::core::assert_eq!(inputs.len(), outputs.len(), "output rows");
+                let (l1, l2, l3) = buffers;
+                let x0: &[[f32; 4]] = inputs;
+                {
+                    let ::mlp::core::__private::batch::LayerBuffers { z, a, .. } = &mut *l1;
+                    ::mlp::core::__private::Activation::dense_forward_batch(
+                        &::mlp::core::__private::Sigmoid,
+                        &net.layers.0,
+                        &::mlp::core::__private::batch::Rows(x0),
+                        z,
+                        a,
+                    );
+                }
+                let x1 = &l1.a;
+                {
+                    let ::mlp::core::__private::batch::LayerBuffers { z, a, .. } = &mut *l2;
+                    ::mlp::core::__private::Activation::dense_forward_batch(
+                        &::mlp::core::__private::Sigmoid,
+                        &net.layers.1,
+                        x1,
+                        z,
+                        a,
+                    );
+                }
+                let x2 = &l2.a;
+                {
+                    let ::mlp::core::__private::batch::LayerBuffers { z, a, .. } = &mut *l3;
+                    ::mlp::core::__private::Activation::dense_forward_batch(
+                        &::mlp::core::__private::Sigmoid,
+                        &net.layers.2,
+                        x2,
+                        z,
+                        a,
+                    );
+                }
+                l3.a.store(outputs);
+            }
             fn outputs(buffers: &Self::Buffers, outputs: &mut [[f32; 1]]) {
                 buffers.2.a.store(outputs);
             }
