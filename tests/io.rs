@@ -450,6 +450,7 @@ fn no_single_bit_flip_of_a_file_loads_as_another_network() {
     assert!(refused > 0);
 }
 
+#[cfg(feature = "json")]
 #[test]
 fn no_single_bit_flip_of_a_json_document_loads_as_another_network() {
     use mlp::core::io::json::{from_json, to_json};
@@ -579,6 +580,7 @@ fn a_file_of_another_architecture_is_refused_by_layer() {
 }
 
 /// A JSON document with its checksum line removed, as edited by hand.
+#[cfg(feature = "json")]
 fn without_checksum(json: &str) -> String {
     let lines: Vec<&str> = json
         .lines()
@@ -587,6 +589,7 @@ fn without_checksum(json: &str) -> String {
     lines.join("\n")
 }
 
+#[cfg(feature = "json")]
 #[test]
 fn json_documents_refuse_duplicates_and_say_what_is_wrong() {
     use mlp::core::io::json::{from_json, to_json};

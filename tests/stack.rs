@@ -304,6 +304,7 @@ macro_rules! stack_tests {
                 assert_eq!(loaded, fixture());
             }
 
+            #[cfg(feature = "json")]
             #[test]
             fn json() {
                 let net = fixture();
