@@ -2,6 +2,7 @@
 //! the forward and backward passes over one sample and over batch buffers.
 
 use super::{Expansion, Layer};
+use crate::ast::ScalarKind;
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{ToTokens, format_ident, quote};
 
@@ -340,7 +341,11 @@ impl Expansion<'_> {
         let name = &self.name;
         let (input, output) = (self.input(), self.output());
         let layers = &self.layers;
-        let by_rows = rows_layers(&self.widths);
+        let scalar_bytes = match self.net.scalar.kind {
+            ScalarKind::F32 => 4,
+            ScalarKind::F64 => 8,
+        };
+        let by_rows = rows_layers(&self.widths, scalar_bytes);
         let names: Vec<Ident> = (1..=layers.len())
             .map(|i| format_ident!("l{}", i))
             .collect();
@@ -398,13 +403,21 @@ impl Expansion<'_> {
 /// How many layers from the first infer on rows: layers of whole vectors of up
 /// to 16 lanes (`LANE_PAD`), at least two, whose sums a block keeps in registers
 /// along the outputs and stores as whole vectors, each sample's activations in
-/// one row for the next layer to broadcast from.
-fn rows_layers(widths: &[usize]) -> usize {
-    widths[1..]
-        .iter()
-        .take_while(|&&w| w % 16 == 0 && w >= 32)
+/// one row for the next layer to broadcast from. Each block of samples reads the
+/// layer's whole weights, so a layer of more than [`ROWS_WEIGHTS`] bytes, which
+/// may not stay in a core's caches, ends the run.
+fn rows_layers(widths: &[usize], scalar_bytes: usize) -> usize {
+    widths
+        .windows(2)
+        .take_while(|w| {
+            let (inputs, outputs) = (w[0], w[1]);
+            outputs % 16 == 0 && outputs >= 32 && inputs * outputs * scalar_bytes <= ROWS_WEIGHTS
+        })
         .count()
 }
+
+/// The most bytes of weights a layer that infers on rows may have.
+const ROWS_WEIGHTS: usize = 1 << 20;
 
 fn input_of(layers: &[Layer], i: usize) -> TokenStream {
     let prev = &layers[i].prev;
@@ -412,5 +425,28 @@ fn input_of(layers: &[Layer], i: usize) -> TokenStream {
         0 => quote!(a0),
         _ if layers[i - 1].dropout.is_some() => quote!(#prev.output()),
         _ => quote!(&#prev.a),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rows_layers;
+
+    #[test]
+    fn inference_runs_on_rows_from_the_input_while_layers_are_wide_and_fit_the_caches() {
+        // N1 to N5 of the benchmarks, in f32.
+        assert_eq!(rows_layers(&[4, 3, 2, 1], 4), 0);
+        assert_eq!(rows_layers(&[2, 8, 1], 4), 0);
+        assert_eq!(rows_layers(&[64, 32, 10], 4), 1);
+        assert_eq!(rows_layers(&[784, 128, 64, 10], 4), 2);
+        assert_eq!(rows_layers(&[256, 256, 256, 10], 4), 2);
+        // Not a whole number of 16 lanes, or one vector only: none after it either.
+        assert_eq!(rows_layers(&[8, 40, 64, 1], 4), 0);
+        assert_eq!(rows_layers(&[8, 16, 64, 1], 4), 0);
+        assert_eq!(rows_layers(&[8, 64, 48, 32], 8), 3);
+        // 1 MiB of weights at most: 512 x 512 f32 is one, in f64 it is two.
+        assert_eq!(rows_layers(&[4, 512, 512, 512], 4), 3);
+        assert_eq!(rows_layers(&[4, 512, 512, 512], 8), 1);
+        assert_eq!(rows_layers(&[4096, 512, 32], 4), 0);
     }
 }
