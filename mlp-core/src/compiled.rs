@@ -71,7 +71,8 @@ pub trait Compiled<N: Network> {
     );
 
     /// Inference: the outputs of `inputs` (at most the buffers' capacity) into
-    /// `outputs`, as many, keeping only what each next layer reads.
+    /// `outputs`, as many: layers on rows keep only their activations, layers on
+    /// batches their `z` as well.
     #[cfg(feature = "alloc")]
     fn infer(net: &N, buffers: &mut Self::Buffers, inputs: &[N::Input], outputs: &mut [N::Output]);
 

@@ -412,20 +412,13 @@ pub(super) fn rows_to_rows_with<T, V, const M: usize, const K: usize, E>(
 }
 
 /// Where a rows product's blocks write their sums.
+#[derive(Clone, Copy)]
 enum Sums<'a, E> {
     /// Feature-major runs this far apart (a batch's capacity), as they are.
     Runs(usize),
     /// Rows of `M` outputs, sample-major, through the activation.
     Rows(&'a E),
 }
-
-impl<E> Clone for Sums<'_, E> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<E> Copy for Sums<'_, E> {}
 
 /// Every sample of `rows` in blocks of `S`, then of 8, 4, 2 and 1 for the last
 /// ones: four shapes per layer instead of one per count.

@@ -333,10 +333,10 @@ fn sample_input_of(layers: &[Layer], i: usize) -> Ident {
 /// What layer `i` reads: the input batch, the previous layer's `a`, or its
 /// dropped-out output when it declares dropout.
 impl Expansion<'_> {
-    /// Inference over batch buffers: each layer keeps only its activations. A
-    /// prefix of wide layers (see [`rows_layers`]) goes from the input rows to
-    /// rows, vectorised along the outputs; the layers after it compute
-    /// feature-major batches, vectorised along the samples.
+    /// Inference over batch buffers. A prefix of wide layers (see [`rows_layers`])
+    /// goes from the input rows to rows of activations, vectorised along the
+    /// outputs; the layers after it compute feature-major batches (`z` and `a`),
+    /// vectorised along the samples.
     fn infer(&self) -> TokenStream {
         let name = &self.name;
         let (input, output) = (self.input(), self.output());
